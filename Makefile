@@ -1,0 +1,133 @@
+# reifegrad: build, run and test. `make run` and `make test` are the two
+# commands a new developer needs; see README.md.
+
+CC ?= cc
+PKGS := libpq jansson libsodium fcgi
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wvla
+BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
+	-Icgi -Ibuild/gen $(PKG_CFLAGS)
+REL_CFLAGS := $(BASE_CFLAGS) -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
+	-fPIE -g
+REL_LDFLAGS := -pie -Wl,-z,relro,-z,now
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+TEST_CFLAGS := $(BASE_CFLAGS) -O1 -g -fno-omit-frame-pointer $(SAN)
+TEST_LDFLAGS := $(SAN)
+LIBS := $(PKG_LIBS) -lm
+
+# Which file goes into which program: the server's own files, the admin
+# tool's own files, and the common (mostly pure) rest.
+SERVER_ONLY := cgi/main.c cgi/fcgi.c cgi/dispatch.c cgi/routes.c cgi/db.c \
+	$(wildcard cgi/h_*.c cgi/auth.c cgi/metrics.c)
+ADMIN_ONLY := $(wildcard cgi/admin*.c)
+COMMON := $(filter-out $(SERVER_ONLY) $(ADMIN_ONLY),$(wildcard cgi/*.c))
+# Pure modules: no libpq, no libfcgi; unit tests and fuzzers link these.
+PURE := $(filter-out cgi/log.c,$(COMMON))
+
+GEN := build/gen/queries.h build/gen/queries.c build/gen/migrations.c
+HEADERS := $(wildcard cgi/*.h) build/gen/queries.h
+
+SERVER_SRCS := $(SERVER_ONLY) $(COMMON) build/gen/queries.c
+ADMIN_SRCS := $(ADMIN_ONLY) $(COMMON) build/gen/migrations.c
+
+obj = $(patsubst %.c,$(1)/%.o,$(2))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,build/test/unit/%,$(UNIT_SRCS))
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
+
+.PHONY: all test test-build run stop fuzz fuzz-smoke bench clean fmt fmt-check \
+	deps site-vendor
+
+all: build/reifegrad-fcgi build/reifegrad-admin
+
+build/gen/queries.h: sql/queries.awk $(wildcard sql/queries/*.sql)
+	@mkdir -p $(@D)
+	awk -v out=h -f sql/queries.awk $(sort $(wildcard sql/queries/*.sql)) > $@.tmp && mv $@.tmp $@
+
+build/gen/queries.c: sql/queries.awk $(wildcard sql/queries/*.sql)
+	@mkdir -p $(@D)
+	awk -v out=c -f sql/queries.awk $(sort $(wildcard sql/queries/*.sql)) > $@.tmp && mv $@.tmp $@
+
+build/gen/migrations.c: sql/migrations.awk $(wildcard sql/migrations/*.sql)
+	@mkdir -p $(@D)
+	awk -f sql/migrations.awk $(sort $(wildcard sql/migrations/*.sql)) > $@.tmp && mv $@.tmp $@
+
+build/rel/%.o: %.c $(HEADERS)
+	@mkdir -p $(@D)
+	@echo "  CC $<"
+	@$(CC) $(REL_CFLAGS) -c $< -o $@
+
+build/test/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(@D)
+	@echo "  CC (test) $<"
+	@$(CC) $(TEST_CFLAGS) -c $< -o $@
+
+build/reifegrad-fcgi: $(call obj,build/rel,$(SERVER_SRCS))
+	$(CC) $(REL_LDFLAGS) $^ -o $@ $(LIBS)
+
+build/reifegrad-admin: $(call obj,build/rel,$(ADMIN_SRCS))
+	$(CC) $(REL_LDFLAGS) $^ -o $@ $(LIBS)
+
+build/test/reifegrad-fcgi: $(call obj,build/test/obj,$(SERVER_SRCS))
+	$(CC) $(TEST_LDFLAGS) $^ -o $@ $(LIBS)
+
+build/test/reifegrad-admin: $(call obj,build/test/obj,$(ADMIN_SRCS))
+	$(CC) $(TEST_LDFLAGS) $^ -o $@ $(LIBS)
+
+build/test/unit/%: tests/unit/%.c $(call obj,build/test/obj,$(PURE)) $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $< $(call obj,build/test/obj,$(PURE)) -o $@ \
+		$(TEST_LDFLAGS) $(LIBS) -lcmocka
+
+test-build: build/test/reifegrad-fcgi build/test/reifegrad-admin $(UNIT_BINS) \
+	build/reifegrad-admin
+
+# The whole suite: unit, SQL, API (real nginx, real workers, throwaway
+# PostgreSQL), browser. Ends with one line "N passed, N failed".
+test: test-build site-vendor
+	tests/run
+
+# Installs what is missing, builds, and starts PostgreSQL, the workers and
+# nginx on 127.0.0.1:8080 with a demo network.
+run:
+	deploy/install-deps
+	$(MAKE) all site-vendor
+	deploy/stack run
+
+stop:
+	deploy/stack stop var
+
+# Third-party browser libraries, vendored from npm into site/vendor.
+site-vendor:
+	deploy/vendor-site
+
+# libFuzzer harnesses (clang), FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
+	-Icgi -Ibuild/gen $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined
+build/fuzz/%: tests/fuzz/%.c $(PURE) $(HEADERS)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) $< $(PURE) -o $@ $(LIBS)
+
+fuzz: $(FUZZ_BINS)
+	tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	tests/fuzz/run 5 $(FUZZ_BINS)
+
+bench: all
+	tests/bench/run
+
+fmt:
+	clang-format -i cgi/*.c cgi/*.h tests/unit/*.c tests/fuzz/*.c
+
+fmt-check:
+	clang-format --dry-run --Werror cgi/*.c cgi/*.h
+
+clean:
+	rm -rf build

@@ -1,0 +1,39 @@
+/*
+ * admin.h: what the commands of reifegrad-admin share.
+ */
+#ifndef ADMIN_H
+#define ADMIN_H
+
+#include <libpq-fe.h>
+#include <stdio.h>
+
+#include "reifegrad.h"
+
+/* Exit statuses of API.md's command line. */
+#define ADMIN_OK 0
+#define ADMIN_FAIL 1
+#define ADMIN_USAGE 2
+
+/*
+ * Connects the way the server does (libpq environment or DATABASE_URL) and
+ * marks the session as the operator's (rg.role = admin), so that row-level
+ * security lets the tool see every row. Returns NULL after printing one
+ * line to stderr.
+ */
+PGconn *admin_connect(void);
+
+/* Prints "reifegrad-admin: <message>" to stderr; returns ADMIN_FAIL. */
+int admin_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Runs one SQL command without parameters; on failure prints its error.
+ * Returns 0 or -1. */
+int admin_exec(PGconn *, const char *sql) RG_WUR;
+
+/* 1 when progress lines should be drawn (stderr is a terminal). */
+int admin_progress_enabled(void);
+
+/* Commands: each takes the arguments after its name and returns an exit
+ * status. */
+int admin_cmd_migrate(int argc, char **argv);
+
+#endif /* ADMIN_H */

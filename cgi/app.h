@@ -1,0 +1,51 @@
+/*
+ * app.h: what a handler gets: the parsed request, the answer to fill, the
+ * database, and who is asking. Handlers are named h_<group>_<action> and
+ * live in h_<group>.c; they never touch FastCGI.
+ */
+#ifndef APP_H
+#define APP_H
+
+#include <jansson.h>
+
+#include "db.h"
+#include "req.h"
+#include "resp.h"
+#include "router.h"
+
+/* The signed-in user of a request; id 0 when nobody is signed in. */
+struct user {
+	long long id;
+	unsigned role;	   /* one ROLE_* bit */
+	long long org_id;  /* 0 when the user belongs to no organisation */
+	int via_cookie;	   /* authenticated by the cookie (CSRF applies) */
+	char token_hash[65]; /* hex of the session token's hash */
+};
+
+struct ctx {
+	struct req *req;
+	struct resp *resp;
+	struct db *db;
+	struct user user;
+	json_t *body; /* the parsed JSON body, or NULL */
+	const struct route *route;
+};
+
+/* The route table (routes.c) and its length. */
+extern const struct route routes[];
+extern const size_t routes_count;
+
+/*
+ * Answers one request: routing (404/405), body checks (415, 400), the
+ * database's readiness (503), authentication and roles (401/403), CSRF,
+ * then the handler. Always leaves a complete answer in c->resp.
+ */
+void dispatch(struct ctx *c);
+
+/* Sets a 503 "unavailable" answer with Retry-After. */
+void app_unavailable(struct ctx *c);
+
+/* Sets the answer for a failed database result (NULL: connection lost). */
+void app_db_fail(struct ctx *c, const PGresult *res, const char *what);
+
+#endif /* APP_H */

@@ -1,0 +1,97 @@
+/*
+ * dispatch.c: from a parsed request to a complete answer. The order of the
+ * checks is the order of API.md's errors: route, method, media type, body,
+ * database, identity, role, CSRF, then the handler.
+ */
+#include <string.h>
+
+#include "app.h"
+#include "log.h"
+
+void
+app_unavailable(struct ctx *c)
+{
+	resp_error(c->resp, 503, "unavailable",
+	    "The database is not reachable; try again shortly.", NULL);
+	(void)resp_header(c->resp, "Retry-After", "%d", DB_RETRY_AFTER);
+}
+
+void
+app_db_fail(struct ctx *c, const PGresult *res, const char *what)
+{
+	int status = db_status_of(c->db, res);
+
+	if (status == 503) {
+		app_unavailable(c);
+		return;
+	}
+	log_error("%s: %s", what, res ? PQresultErrorMessage(res) : "");
+	if (status == 409)
+		resp_error(c->resp, 409, "conflict",
+		    "A concurrent change got in the way; try again.", NULL);
+	else
+		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
+}
+
+/* Parses the JSON body of a write. Returns 0, or -1 with the answer set. */
+static int
+dispatch_body(struct ctx *c)
+{
+	struct req *r = c->req;
+	json_error_t err;
+	struct problems ps;
+
+	if (r->method != METHOD_POST && r->method != METHOD_PUT &&
+	    r->method != METHOD_PATCH)
+		return 0;
+	if (r->body_len == 0 && r->content_type == NULL)
+		return 0;
+	if (!req_is_json(r)) {
+		resp_error(c->resp, 415, "unsupported_media_type",
+		    "Send the body as application/json; charset=utf-8.",
+		    NULL);
+		return -1;
+	}
+	c->body = json_loadb(r->body, r->body_len,
+	    JSON_REJECT_DUPLICATES, &err);
+	if (c->body == NULL) {
+		ps.count = 0;
+		problems_add(&ps, "", "line %d, column %d: %s", err.line,
+		    err.column, err.text);
+		resp_error(c->resp, 400, "malformed_json",
+		    "The body is not valid JSON.", &ps);
+		return -1;
+	}
+	return 0;
+}
+
+void
+dispatch(struct ctx *c)
+{
+	char allow[64];
+	const struct route *rt;
+
+	rt = router_match(routes, routes_count, c->req, allow, sizeof(allow));
+	if (rt == NULL) {
+		if (allow[0] != '\0') {
+			resp_error(c->resp, 405, "method_not_allowed",
+			    "This method is not allowed here.", NULL);
+			(void)resp_header(c->resp, "Allow", "%s", allow);
+		} else
+			resp_error(c->resp, 404, "not_found",
+			    "No such resource.", NULL);
+		return;
+	}
+	c->route = rt;
+	if (dispatch_body(c) == -1)
+		return;
+	if (rt->roles != ROUTE_PUBLIC) {
+		resp_error(c->resp, 401, "unauthenticated",
+		    "Sign in first.", NULL);
+		return;
+	}
+	if (rt->handler(c) == -1 && c->resp->status == 0)
+		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
+	if (c->resp->status == 0)
+		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
+}

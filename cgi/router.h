@@ -1,0 +1,41 @@
+/*
+ * router.h: matching a method and path against the route table. Pure.
+ */
+#ifndef ROUTER_H
+#define ROUTER_H
+
+#include "req.h"
+
+struct ctx;
+
+/* Who may call a route: a set of roles, or ROUTE_PUBLIC for anyone. */
+enum role_bit {
+	ROLE_RESPONDENT = 1u << 0,
+	ROLE_COORDINATOR = 1u << 1,
+	ROLE_RESEARCHER = 1u << 2,
+	ROLE_ADMIN = 1u << 3,
+};
+#define ROUTE_PUBLIC 0u
+#define ROLES_SIGNED_IN \
+	(ROLE_RESPONDENT | ROLE_COORDINATOR | ROLE_RESEARCHER | ROLE_ADMIN)
+
+struct route {
+	enum http_method method;
+	/* "/api/v1/waves/{id}/response": {id} matches a positive integer. */
+	const char *pattern;
+	int (*handler)(struct ctx *);
+	unsigned roles;
+	const char *name; /* stable route name for logs and metrics */
+};
+
+/*
+ * Finds the route for r's method and path in table[0..n). On a match
+ * returns it and stores the {id} values in r->param. When the path matches
+ * but not the method, returns NULL and writes the allowed methods
+ * ("GET, PUT") into allow; when nothing matches, returns NULL with allow
+ * empty. HEAD is answered by a GET route.
+ */
+const struct route *router_match(const struct route *table, size_t n,
+    struct req *r, char *allow, size_t allowsz);
+
+#endif /* ROUTER_H */

@@ -1,0 +1,112 @@
+/*
+ * score.c: maturity scores of one response (API.md "Definitions"). Pure.
+ *
+ * A dimension's score is 100 * mean(levels) / 4 over its items with a
+ * level; n/a items count as answered but carry no level. The score is
+ * computed as 25 * sum / count, one correctly rounded division of exact
+ * integers, so that no rounding happens before aggregating.
+ */
+#include <string.h>
+
+#include <jansson.h>
+
+#include "questionnaire.h"
+#include "reifegrad.h"
+#include "score.h"
+
+/* A score at or above bound[i] reaches stage i + 1. */
+static const double stage_bound[RG_STAGES - 1] = { 20.0, 40.0, 60.0, 80.0 };
+
+static const char *const stage_id[RG_STAGES] = {
+	"einsteiger", "aufbauend", "fortgeschritten", "etabliert", "vorreiter",
+};
+
+/* Reads the answer to item id: sets *level to its level (0..4) or -1, and
+ * returns whether it is answered (a level, or na=true). A level outside
+ * 0..4 or of another type counts as none. */
+static int
+answer_read(const json_t *answers, const char *id, int *level)
+{
+	const json_t *a, *v;
+	json_int_t l;
+
+	*level = -1;
+	if ((a = json_object_get(answers, id)) == NULL || !json_is_object(a))
+		return 0;
+	v = json_object_get(a, "level");
+	if (json_is_integer(v)) {
+		l = json_integer_value(v);
+		if (l >= RG_LEVEL_MIN && l <= RG_LEVEL_MAX)
+			*level = (int)l;
+	}
+	return *level >= 0 || json_is_true(json_object_get(a, "na"));
+}
+
+/*
+ * Fills out with the scores of answers for q (see score.h). Dimensions
+ * beyond q->ndims are left without a score.
+ */
+void
+score_compute(const struct qdef *q, const json_t *answers, struct scores *out)
+{
+	const struct qdimension *dim;
+	size_t d, i, answered, leveled;
+	double wsum, wscore;
+	long sum;
+	int level;
+
+	memset(out, 0, sizeof(*out));
+	wsum = wscore = 0;
+	for (d = 0; d < q->ndims && d < RG_DIMENSIONS_MAX; d++) {
+		dim = &q->dim[d];
+		answered = leveled = 0;
+		sum = 0;
+		for (i = 0; i < dim->nitems; i++) {
+			if (answer_read(answers, dim->item[i].id, &level))
+				answered++;
+			if (level >= 0) {
+				leveled++;
+				sum += level;
+			}
+		}
+		/* Fewer than half answered: 2 * answered < nitems. */
+		if (leveled == 0 || 2 * answered < dim->nitems)
+			continue;
+		out->dim[d] = 25.0 * (double)sum / (double)leveled;
+		out->has_dim[d] = 1;
+		wsum += dim->weight;
+		wscore += dim->weight * out->dim[d];
+	}
+	if (wsum > 0) {
+		out->overall = wscore / wsum;
+		out->has_overall = 1;
+		out->stage = score_stage(out->overall);
+	} else {
+		out->stage = -1;
+	}
+}
+
+/*
+ * Returns the stage of a score: 0 below 20, 1 below 40, 2 below 60, 3 below
+ * 80, 4 from 80 on. Scores below 0 (and NaN) are stage 0, above 100 stage 4.
+ */
+int
+score_stage(double score)
+{
+	int s;
+
+	for (s = 0; s < RG_STAGES - 1; s++)
+		if (!(score >= stage_bound[s]))
+			return s;
+	return RG_STAGES - 1;
+}
+
+/* Returns the identifier of stage (a static string), or NULL when stage is
+ * outside 0..RG_STAGES-1. */
+const char *
+score_stage_id(int stage)
+{
+	if (stage < 0 || stage >= RG_STAGES)
+		return NULL;
+	return stage_id[stage];
+}

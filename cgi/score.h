@@ -1,0 +1,39 @@
+/*
+ * score.h: maturity scores of one response (API.md "Definitions"). Pure.
+ */
+#ifndef SCORE_H
+#define SCORE_H
+
+#include <jansson.h>
+
+#include "questionnaire.h"
+
+struct scores {
+	/* dim[i] is the score of q->dim[i], 0..100; valid only if has_dim[i]. */
+	double dim[RG_DIMENSIONS_MAX];
+	int has_dim[RG_DIMENSIONS_MAX];
+	double overall;
+	int has_overall;
+	int stage; /* 0..RG_STAGES-1, -1 when there is no overall score */
+};
+
+/*
+ * Computes the scores of a merged answers object ({"D1.1":{"level":3,...}})
+ * for questionnaire q. An item is answered when it has a level or na=true.
+ * A dimension's score is 100 * mean(levels) / 4 over its items with a level
+ * (na excluded); it has none when fewer than half of its items are answered
+ * or when none has a level. overall is the weight-averaged mean of the
+ * dimension scores that exist; none when no dimension has one. stage follows
+ * from overall. Nothing is rounded. Borrows answers.
+ */
+void score_compute(const struct qdef *q, const json_t *answers,
+    struct scores *out);
+
+/* The stage (0..RG_STAGES-1) of a score 0..100. */
+int score_stage(double score);
+
+/* The stage's identifier: "einsteiger", "aufbauend", "fortgeschritten",
+ * "etabliert", "vorreiter"; NULL for an index out of range. */
+const char *score_stage_id(int stage);
+
+#endif /* SCORE_H */

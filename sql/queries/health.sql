@@ -1,0 +1,4 @@
+-- Named statements, prepared once per connection (see sql/queries.awk).
+
+-- name: health
+SELECT 1

@@ -1,0 +1,47 @@
+"""run.py: runs the API tests (tests/api/test_*.py, in name order) against
+the stack that tests/run started, printing TAP: "ok N - file: test".
+
+    python3 tests/api/run.py [FILE-SUBSTRING]
+"""
+import glob
+import importlib.util
+import os
+import sys
+import time
+import traceback
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, here)
+only = sys.argv[1] if len(sys.argv) > 1 else ""
+
+n = failed = 0
+for path in sorted(glob.glob(os.path.join(here, "test_*.py"))):
+    name = os.path.basename(path)[:-3]
+    if only and only not in name:
+        continue
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(mod)
+    except Exception:
+        n += 1
+        failed += 1
+        print("not ok %d - %s: import" % (n, name))
+        traceback.print_exc(file=sys.stdout)
+        continue
+    tests = [(k, v) for k, v in vars(mod).items() if k.startswith("test_") and callable(v)]
+    tests.sort(key=lambda kv: kv[1].__code__.co_firstlineno)
+    for tname, fn in tests:
+        n += 1
+        t0 = time.monotonic()
+        try:
+            fn()
+            print("ok %d - %s: %s (%.2f s)" % (n, name, tname, time.monotonic() - t0))
+        except Exception:
+            failed += 1
+            print("not ok %d - %s: %s" % (n, name, tname))
+            for line in traceback.format_exc().splitlines():
+                print("#   " + line)
+        sys.stdout.flush()
+print("1..%d" % n)
+sys.exit(1 if failed else 0)
