@@ -18,6 +18,13 @@ static const struct {
 	const char *usage;
 } commands[] = {
 	{ "migrate", admin_cmd_migrate, "migrate" },
+	{ "org", admin_cmd_org,
+	    "org add --key KEY --name NAME --kind KIND --state STATE "
+	    "--population N [--urbanisation 1|2|3] [--member] [--consent-named]\n"
+	    "  org import FILE" },
+	{ "user", admin_cmd_user,
+	    "user add --email E --role ROLE [--organisation KEY] [--name NAME]"
+	    "   (password on standard input)" },
 };
 
 int
@@ -44,6 +51,24 @@ admin_exec(PGconn *conn, const char *sql)
 		admin_fail("%s", PQresultErrorMessage(res));
 	PQclear(res);
 	return ok ? 0 : -1;
+}
+
+PGresult *
+admin_query(PGconn *conn, const char *sql, int n, const char *const *params)
+{
+	PGresult *res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultStatus(res) != PGRES_TUPLES_OK) {
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", PQresultErrorMessage(res));
+		msg[strcspn(msg, "\n")] = '\0';
+		admin_fail("%s", msg);
+		PQclear(res);
+		return NULL;
+	}
+	return res;
 }
 
 int

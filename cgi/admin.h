@@ -32,8 +32,31 @@ int admin_exec(PGconn *, const char *sql) RG_WUR;
 /* 1 when progress lines should be drawn (stderr is a terminal). */
 int admin_progress_enabled(void);
 
+/* One option of a command: "--name value" (has_arg) or "--name". */
+struct admin_opt {
+	const char *name;
+	int has_arg;
+	int required;
+	const char *value; /* set by admin_opts_parse */
+	int set;
+};
+
+/*
+ * Parses argv into opts (ended by a zeroed entry) and exactly npositional
+ * other arguments. Prints the problem and returns -1 on wrong usage.
+ */
+int admin_opts_parse(int argc, char **argv, struct admin_opt *opts,
+    const char **positional, int npositional) RG_WUR;
+
+/* Runs a statement with text parameters as the operator; prints the error
+ * and returns NULL when it fails. The caller PQclear()s the result. */
+PGresult *admin_query(PGconn *, const char *sql, int n,
+    const char *const *params);
+
 /* Commands: each takes the arguments after its name and returns an exit
  * status. */
 int admin_cmd_migrate(int argc, char **argv);
+int admin_cmd_org(int argc, char **argv);
+int admin_cmd_user(int argc, char **argv);
 
 #endif /* ADMIN_H */

@@ -12,6 +12,7 @@
 #include "req.h"
 #include "resp.h"
 #include "router.h"
+#include "valid.h"
 
 /* The signed-in user of a request; id 0 when nobody is signed in. */
 struct user {
@@ -19,7 +20,7 @@ struct user {
 	unsigned role;	   /* one ROLE_* bit */
 	long long org_id;  /* 0 when the user belongs to no organisation */
 	int via_cookie;	   /* authenticated by the cookie (CSRF applies) */
-	char token_hash[65]; /* hex of the session token's hash */
+	char token[RG_TOKEN_TEXT_MAX + 1]; /* the session token */
 };
 
 struct ctx {
@@ -29,6 +30,9 @@ struct ctx {
 	struct user user;
 	json_t *body; /* the parsed JSON body, or NULL */
 	const struct route *route;
+	/* Commit the transaction even though the answer is an error (failed
+	 * sign-ins must count). */
+	int commit_always;
 };
 
 /* The route table (routes.c) and its length. */
@@ -44,6 +48,9 @@ void dispatch(struct ctx *c);
 
 /* Sets a 503 "unavailable" answer with Retry-After. */
 void app_unavailable(struct ctx *c);
+
+/* Sets a 422 "invalid" answer with the problems as details. */
+void app_invalid(struct ctx *c, const struct problems *ps);
 
 /* Sets the answer for a failed database result (NULL: connection lost). */
 void app_db_fail(struct ctx *c, const PGresult *res, const char *what);

@@ -166,8 +166,13 @@ csv_record_split(const char *buf, size_t len, size_t *used,
 			continue;
 		}
 		if (w.buf[w.i] == '\r') {
-			if (w.i + 1 == w.len || w.buf[w.i + 1] != '\n')
-				return csv_fail(&w, rec, CSV_ERR_CR, pos);
+			if (w.i + 1 == w.len || w.buf[w.i + 1] != '\n') {
+				st = csv_fail(&w, rec, CSV_ERR_CR, pos);
+				/* The CR ends the field just stored. */
+				if (pos != NULL)
+					pos->field = rec->nfields;
+				return st;
+			}
 			w.i++;
 		}
 		/* w.buf[w.i] is the record's LF. */

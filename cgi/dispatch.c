@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "auth.h"
 #include "log.h"
 
 void
@@ -66,10 +67,49 @@ dispatch_body(struct ctx *c)
 }
 
 void
+app_invalid(struct ctx *c, const struct problems *ps)
+{
+	resp_error(c->resp, 422, "invalid", "Some values are not valid.", ps);
+}
+
+/* Checks identity, role and CSRF for the route. Returns 0 to go on, or -1
+ * with the answer set. */
+static int
+dispatch_authorise(struct ctx *c)
+{
+	const struct route *rt = c->route;
+	enum http_method m = c->req->method;
+
+	if (auth_identify(c) == -1)
+		return -1;
+	if (rt->roles == ROUTE_PUBLIC)
+		return 0;
+	if (c->user.id == 0) {
+		resp_error(c->resp, 401, "unauthenticated",
+		    "Sign in first (or again: the session has ended).", NULL);
+		return -1;
+	}
+	if ((rt->roles & c->user.role) == 0) {
+		resp_error(c->resp, 403, "forbidden",
+		    "Your role may not do this.", NULL);
+		return -1;
+	}
+	if ((m == METHOD_POST || m == METHOD_PUT || m == METHOD_PATCH ||
+		m == METHOD_DELETE) &&
+	    !auth_csrf_ok(c)) {
+		resp_error(c->resp, 403, "csrf_failed",
+		    "The X-CSRF-Token header is missing or wrong.", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+void
 dispatch(struct ctx *c)
 {
 	char allow[64];
 	const struct route *rt;
+	int ok;
 
 	rt = router_match(routes, routes_count, c->req, allow, sizeof(allow));
 	if (rt == NULL) {
@@ -85,13 +125,32 @@ dispatch(struct ctx *c)
 	c->route = rt;
 	if (dispatch_body(c) == -1)
 		return;
-	if (rt->roles != ROUTE_PUBLIC) {
-		resp_error(c->resp, 401, "unauthenticated",
-		    "Sign in first.", NULL);
+	if (rt->flags & ROUTE_NO_TX) {
+		if (rt->handler(c) == -1 && c->resp->status == 0)
+			resp_error(c->resp, 500, "internal", "Internal error.",
+			    NULL);
 		return;
 	}
-	if (rt->handler(c) == -1 && c->resp->status == 0)
+
+	/* Every other route runs in one transaction that commits before the
+	 * answer leaves: nothing acknowledged is ever lost, and the identity
+	 * set for row-level security ends with it. */
+	if (db_ready(c->db) == -1 || db_command(c->db, "BEGIN") == -1) {
+		app_unavailable(c);
+		return;
+	}
+	if (dispatch_authorise(c) == 0 && rt->handler(c) == -1 &&
+	    c->resp->status == 0)
 		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
 	if (c->resp->status == 0)
 		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
+	ok = c->resp->status < 400 || c->commit_always;
+	if (db_command(c->db, ok ? "COMMIT" : "ROLLBACK") == -1 && ok) {
+		/* The answer would claim what did not happen. */
+		if (c->db->conn == NULL)
+			app_unavailable(c);
+		else
+			resp_error(c->resp, 500, "internal",
+			    "The change could not be stored.", NULL);
+	}
 }

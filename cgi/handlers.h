@@ -5,9 +5,37 @@
 #ifndef HANDLERS_H
 #define HANDLERS_H
 
+#include <jansson.h>
+#include <libpq-fe.h>
+
 struct ctx;
+struct problems;
 
 /* h_health.c */
 int h_health_get(struct ctx *);
+
+/* h_session.c */
+int h_session_login(struct ctx *);
+int h_session_logout(struct ctx *);
+int h_session_me(struct ctx *);
+/* The user object of API.md from the given columns of a result. */
+json_t *session_user_json(const PGresult *, int row, int id_col,
+    int email_col, int name_col, int role_col, int org_col,
+    int org_name_col);
+/* Answers a sign-in: the session cookie and {"user": user, "csrf"};
+ * steals user. */
+int session_answer(struct ctx *, int status, const char *token,
+    json_t *user);
+
+/* h_org.c */
+int h_org_list(struct ctx *);
+int h_org_get(struct ctx *);
+int h_org_create(struct ctx *);
+/* Reads the limit query parameter of a list. Returns 0 or -1 (problem). */
+int list_limit(struct ctx *, long long *limit, struct problems *ps);
+
+/* h_invite.c */
+int h_invite_create(struct ctx *);
+int h_invite_accept(struct ctx *);
 
 #endif /* HANDLERS_H */

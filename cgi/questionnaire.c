@@ -35,26 +35,50 @@ struct vctx {
 
 /* The stages a dimension may carry recommendations for (score.h). */
 static const char *const stage_ids[RG_STAGES] = {
-	"einsteiger", "aufbauend", "fortgeschritten", "etabliert", "vorreiter",
+    "einsteiger",
+    "aufbauend",
+    "fortgeschritten",
+    "etabliert",
+    "vorreiter",
 };
 
-static const char *const level_keys[Q_LEVELS] = { "0", "1", "2", "3", "4" };
+static const char *const level_keys[Q_LEVELS] = {"0", "1", "2", "3", "4"};
 
 static const char *const top_keys[] = {
-	"slug", "version", "title", "description", "sources", "levels",
-	"dimensions", NULL,
+    "slug",
+    "version",
+    "title",
+    "description",
+    "sources",
+    "levels",
+    "dimensions",
+    NULL,
 };
-static const char *const i18n_keys[] = { "de", "en", NULL };
-static const char *const level_entry_keys[] = { "value", "label", NULL };
+static const char *const i18n_keys[] = {"de", "en", NULL};
+static const char *const level_entry_keys[] = {"value", "label", NULL};
 static const char *const dim_keys[] = {
-	"id", "title", "description", "weight", "items", "recommendations",
-	NULL,
+    "id",
+    "title",
+    "description",
+    "weight",
+    "items",
+    "recommendations",
+    NULL,
 };
 static const char *const item_keys[] = {
-	"id", "text", "help", "levels", "required", NULL,
+    "id",
+    "text",
+    "help",
+    "levels",
+    "required",
+    NULL,
 };
 static const char *const answer_keys[] = {
-	"level", "target", "na", "comment", NULL,
+    "level",
+    "target",
+    "na",
+    "comment",
+    NULL,
 };
 
 static void vctx_add(struct vctx *, const char *, const char *, ...)
@@ -169,7 +193,8 @@ check_keys(struct vctx *c, const json_t *obj, const char *path,
 	json_t *v;
 
 	/* json_object_foreach takes a non-const object but only reads it. */
-	json_object_foreach((json_t *)obj, key, v) {
+	json_object_foreach((json_t *)obj, key, v)
+	{
 		if (!key_in(key, keys)) {
 			path_key(sub, path, key);
 			vctx_add(c, sub, "unknown key");
@@ -218,8 +243,8 @@ check_i18n(struct vctx *c, const json_t *t, const char *path)
 	if ((v = json_object_get(t, "de")) == NULL)
 		vctx_add(c, sub, "missing German text");
 	else
-		(void)check_string(c, v, sub, RG_QTEXT_MAX,
-		    "missing German text");
+		(void)check_string(
+		    c, v, sub, RG_QTEXT_MAX, "missing German text");
 	if ((v = json_object_get(t, "en")) != NULL) {
 		path_key(sub, path, "en");
 		(void)check_string(c, v, sub, RG_QTEXT_MAX, NULL);
@@ -228,8 +253,8 @@ check_i18n(struct vctx *c, const json_t *t, const char *path)
 
 /* Checks the optional i18n member key of obj. */
 static void
-check_i18n_opt(struct vctx *c, const json_t *obj, const char *path,
-    const char *key)
+check_i18n_opt(
+    struct vctx *c, const json_t *obj, const char *path, const char *key)
 {
 	char sub[QPATH_SIZE];
 	const json_t *v;
@@ -242,8 +267,8 @@ check_i18n_opt(struct vctx *c, const json_t *obj, const char *path,
 
 /* Checks the required i18n member key of obj. */
 static void
-check_i18n_req(struct vctx *c, const json_t *obj, const char *path,
-    const char *key)
+check_i18n_req(
+    struct vctx *c, const json_t *obj, const char *path, const char *key)
 {
 	char sub[QPATH_SIZE];
 	const json_t *v;
@@ -264,7 +289,8 @@ slug_ok(const char *s, size_t n)
 	if (n < 1 || n > 63)
 		return 0;
 	for (i = 0; i < n; i++) {
-		if ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9'))
+		if ((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9'))
 			continue;
 		if (s[i] == '-' && i > 0)
 			continue;
@@ -370,9 +396,10 @@ check_levels(struct vctx *c, const json_t *levels)
 		return;
 	}
 	if (json_array_size(levels) != Q_LEVELS)
-		vctx_add(c, "/levels", "must have exactly %d entries",
-		    Q_LEVELS);
-	json_array_foreach(levels, i, e) {
+		vctx_add(
+		    c, "/levels", "must have exactly %d entries", Q_LEVELS);
+	json_array_foreach(levels, i, e)
+	{
 		path_index(path, "/levels", i);
 		if (!json_is_object(e)) {
 			vctx_add(c, path, "must be an object");
@@ -383,13 +410,14 @@ check_levels(struct vctx *c, const json_t *levels)
 		if ((v = json_object_get(e, "value")) == NULL)
 			vctx_add(c, sub, "missing");
 		else if (!json_is_integer(v) ||
-		    json_integer_value(v) < RG_LEVEL_MIN ||
-		    json_integer_value(v) > RG_LEVEL_MAX)
+		         json_integer_value(v) < RG_LEVEL_MIN ||
+		         json_integer_value(v) > RG_LEVEL_MAX)
 			vctx_add(c, sub, "must be an integer %d..%d",
 			    RG_LEVEL_MIN, RG_LEVEL_MAX);
 		else if (i >= Q_LEVELS ||
-		    json_integer_value(v) != (json_int_t)i + RG_LEVEL_MIN)
-			vctx_add(c, sub, "levels must be listed in order %d..%d",
+		         json_integer_value(v) != (json_int_t)i + RG_LEVEL_MIN)
+			vctx_add(c, sub,
+			    "levels must be listed in order %d..%d",
 			    RG_LEVEL_MIN, RG_LEVEL_MAX);
 		check_i18n_req(c, e, path, "label");
 	}
@@ -410,7 +438,8 @@ check_sources(struct vctx *c, const json_t *def)
 		vctx_add(c, "/sources", "must be an array");
 		return;
 	}
-	json_array_foreach(src, i, e) {
+	json_array_foreach(src, i, e)
+	{
 		path_index(path, "/sources", i);
 		(void)check_string(c, e, path, Q_SOURCE_MAX, NULL);
 	}
@@ -435,7 +464,8 @@ check_i18n_map(struct vctx *c, const json_t *obj, const char *path,
 		vctx_add(c, mpath, "must be an object");
 		return;
 	}
-	json_object_foreach((json_t *)map, key, v) {
+	json_object_foreach((json_t *)map, key, v)
+	{
 		path_key(sub, mpath, key);
 		for (i = 0; i < nkeys; i++)
 			if (strcmp(key, keys[i]) == 0)
@@ -449,8 +479,8 @@ check_i18n_map(struct vctx *c, const json_t *obj, const char *path,
 
 /* Checks item number i of dimension d and records it in q. */
 static void
-check_item(struct vctx *c, const json_t *it, const char *path,
-    struct qdef *q, size_t d, size_t i)
+check_item(struct vctx *c, const json_t *it, const char *path, struct qdef *q,
+    size_t d, size_t i)
 {
 	char sub[QPATH_SIZE];
 	char id[RG_QID_MAX + 1];
@@ -550,15 +580,17 @@ check_dimension(struct vctx *c, const json_t *dim, const char *path,
 	if (n == 0)
 		vctx_add(c, ipath, "must not be empty");
 	else if (n > RG_ITEMS_PER_DIMENSION_MAX)
-		vctx_add(c, ipath, "at most %d items",
-		    RG_ITEMS_PER_DIMENSION_MAX);
-	json_array_foreach(items, i, it) {
+		vctx_add(
+		    c, ipath, "at most %d items", RG_ITEMS_PER_DIMENSION_MAX);
+	json_array_foreach(items, i, it)
+	{
 		path_index(sub, ipath, i);
 		check_item(c, it, sub, q, d, i);
 	}
 	if (d < RG_DIMENSIONS_MAX)
-		q->dim[d].nitems = n < RG_ITEMS_PER_DIMENSION_MAX ?
-		    n : RG_ITEMS_PER_DIMENSION_MAX;
+		q->dim[d].nitems = n < RG_ITEMS_PER_DIMENSION_MAX
+		                       ? n
+		                       : RG_ITEMS_PER_DIMENSION_MAX;
 }
 
 /* Checks "slug" and "version" and records them in q. */
@@ -574,13 +606,13 @@ check_header(struct vctx *c, const json_t *def, struct qdef *q)
 	else if (!slug_ok(json_string_value(v), json_string_length(v)))
 		vctx_add(c, "/slug", "must match ^[a-z0-9][a-z0-9-]{0,62}$");
 	else
-		memcpy(q->slug, json_string_value(v),
-		    json_string_length(v) + 1);
+		memcpy(
+		    q->slug, json_string_value(v), json_string_length(v) + 1);
 
 	if ((v = json_object_get(def, "version")) == NULL)
 		vctx_add(c, "/version", "missing");
 	else if (!json_is_integer(v) || json_integer_value(v) < 1 ||
-	    json_integer_value(v) > 10000)
+	         json_integer_value(v) > 10000)
 		vctx_add(c, "/version", "must be an integer 1..10000");
 	else
 		q->version = (int)json_integer_value(v);
@@ -593,10 +625,9 @@ check_header(struct vctx *c, const json_t *def, struct qdef *q)
  * out is written only at the end, and only when nothing was found.
  */
 int
-questionnaire_validate(const json_t *def, struct qdef *out,
-    struct problems *ps)
+questionnaire_validate(const json_t *def, struct qdef *out, struct problems *ps)
 {
-	struct vctx c = { ps, 0 };
+	struct vctx c = {ps, 0};
 	char path[QPATH_SIZE];
 	const json_t *v, *dims, *dim;
 	struct qdef q;
@@ -628,7 +659,8 @@ questionnaire_validate(const json_t *def, struct qdef *out,
 		else if (n > RG_DIMENSIONS_MAX)
 			vctx_add(&c, "/dimensions", "at most %d dimensions",
 			    RG_DIMENSIONS_MAX);
-		json_array_foreach(dims, d, dim) {
+		json_array_foreach(dims, d, dim)
+		{
 			path_index(path, "/dimensions", d);
 			check_dimension(&c, dim, path, &q, d);
 		}
@@ -647,8 +679,8 @@ questionnaire_validate(const json_t *def, struct qdef *out,
  * to its indexes and returns 0, or returns -1 when q has no such item.
  */
 int
-questionnaire_find_item(const struct qdef *q, const char *id, size_t *dim,
-    size_t *item)
+questionnaire_find_item(
+    const struct qdef *q, const char *id, size_t *dim, size_t *item)
 {
 	size_t d, i;
 
@@ -666,8 +698,8 @@ questionnaire_find_item(const struct qdef *q, const char *id, size_t *dim,
 
 /* Checks "level" or "target" of an answer: null or an integer 0..4. */
 static void
-check_answer_level(struct vctx *c, const json_t *a, const char *path,
-    const char *key)
+check_answer_level(
+    struct vctx *c, const json_t *a, const char *path, const char *key)
 {
 	char sub[QPATH_SIZE];
 	const json_t *v;
@@ -714,10 +746,10 @@ check_answer(struct vctx *c, const json_t *a, const char *path)
  * problems go to ps under "/answers". Returns 0 when valid, -1 otherwise.
  */
 int
-questionnaire_validate_answers(const struct qdef *q, const json_t *answers,
-    struct problems *ps)
+questionnaire_validate_answers(
+    const struct qdef *q, const json_t *answers, struct problems *ps)
 {
-	struct vctx c = { ps, 0 };
+	struct vctx c = {ps, 0};
 	char path[QPATH_SIZE];
 	const char *key;
 	json_t *a;
@@ -726,7 +758,8 @@ questionnaire_validate_answers(const struct qdef *q, const json_t *answers,
 		vctx_add(&c, "/answers", "must be an object");
 		return -1;
 	}
-	json_object_foreach((json_t *)answers, key, a) {
+	json_object_foreach((json_t *)answers, key, a)
+	{
 		path_key(path, "/answers", key);
 		if (questionnaire_find_item(q, key, NULL, NULL) != 0) {
 			vctx_add(&c, path, "unknown item");
@@ -760,10 +793,10 @@ item_answered(const json_t *answers, const char *id)
  * required item of q that answers leaves unanswered; returns their number.
  */
 size_t
-questionnaire_missing_required(const struct qdef *q, const json_t *answers,
-    struct problems *ps)
+questionnaire_missing_required(
+    const struct qdef *q, const json_t *answers, struct problems *ps)
 {
-	struct vctx c = { ps, 0 };
+	struct vctx c = {ps, 0};
 	char path[QPATH_SIZE];
 	const struct qitem *it;
 	size_t d, i;

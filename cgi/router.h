@@ -26,7 +26,11 @@ struct route {
 	int (*handler)(struct ctx *);
 	unsigned roles;
 	const char *name; /* stable route name for logs and metrics */
+	unsigned flags;	  /* ROUTE_* below */
 };
+
+/* The handler manages the database itself (health: no transaction). */
+#define ROUTE_NO_TX 1u
 
 /*
  * Finds the route for r's method and path in table[0..n). On a match

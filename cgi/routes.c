@@ -5,8 +5,26 @@
 #include "app.h"
 #include "handlers.h"
 
+#define STAFF (ROLE_COORDINATOR | ROLE_ADMIN)
+
 const struct route routes[] = {
-	{ METHOD_GET, "/api/v1/health", h_health_get, ROUTE_PUBLIC, "health" },
+	{ METHOD_GET, "/api/v1/health", h_health_get, ROUTE_PUBLIC, "health",
+	    ROUTE_NO_TX },
+	{ METHOD_POST, "/api/v1/login", h_session_login, ROUTE_PUBLIC, "login",
+	    0 },
+	{ METHOD_POST, "/api/v1/logout", h_session_logout, ROLES_SIGNED_IN,
+	    "logout", 0 },
+	{ METHOD_GET, "/api/v1/me", h_session_me, ROLES_SIGNED_IN, "me", 0 },
+	{ METHOD_GET, "/api/v1/organisations", h_org_list, STAFF,
+	    "organisations", 0 },
+	{ METHOD_POST, "/api/v1/organisations", h_org_create, ROLE_ADMIN,
+	    "organisations", 0 },
+	{ METHOD_GET, "/api/v1/organisations/{id}", h_org_get,
+	    ROLES_SIGNED_IN, "organisation", 0 },
+	{ METHOD_POST, "/api/v1/invitations", h_invite_create, STAFF,
+	    "invitations", 0 },
+	{ METHOD_POST, "/api/v1/invitations/accept", h_invite_accept,
+	    ROUTE_PUBLIC, "invitation_accept", 0 },
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

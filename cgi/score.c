@@ -2,7 +2,8 @@
  * score.c: maturity scores of one response (API.md "Definitions"). Pure.
  *
  * A dimension's score is 100 * mean(levels) / 4 over its items with a
- * level; n/a items count as answered but carry no level. The score is
+ * level; n/a items count as answered but carry no level, even when one was
+ * sent along. The score is
  * computed as 25 * sum / count, one correctly rounded division of exact
  * integers, so that no rounding happens before aggregating.
  */
@@ -15,15 +16,23 @@
 #include "score.h"
 
 /* A score at or above bound[i] reaches stage i + 1. */
-static const double stage_bound[RG_STAGES - 1] = { 20.0, 40.0, 60.0, 80.0 };
+static const double stage_bound[RG_STAGES - 1] = {20.0, 40.0, 60.0, 80.0};
 
 static const char *const stage_id[RG_STAGES] = {
-	"einsteiger", "aufbauend", "fortgeschritten", "etabliert", "vorreiter",
+    "einsteiger",
+    "aufbauend",
+    "fortgeschritten",
+    "etabliert",
+    "vorreiter",
 };
 
-/* Reads the answer to item id: sets *level to its level (0..4) or -1, and
- * returns whether it is answered (a level, or na=true). A level outside
- * 0..4 or of another type counts as none. */
+/*
+ * Reads the answer to item id: sets *level to the level that counts (0..4)
+ * or -1, and returns whether the item is answered (a level, or na=true).
+ * na=true wins over a level given alongside it: the item is "not relevant
+ * here", so its level must not move the score. A level outside 0..4 or of
+ * another type counts as none.
+ */
 static int
 answer_read(const json_t *answers, const char *id, int *level)
 {
@@ -33,13 +42,15 @@ answer_read(const json_t *answers, const char *id, int *level)
 	*level = -1;
 	if ((a = json_object_get(answers, id)) == NULL || !json_is_object(a))
 		return 0;
+	if (json_is_true(json_object_get(a, "na")))
+		return 1;
 	v = json_object_get(a, "level");
 	if (json_is_integer(v)) {
 		l = json_integer_value(v);
 		if (l >= RG_LEVEL_MIN && l <= RG_LEVEL_MAX)
 			*level = (int)l;
 	}
-	return *level >= 0 || json_is_true(json_object_get(a, "na"));
+	return *level >= 0;
 }
 
 /*

@@ -64,8 +64,8 @@ stats_percentile_cont(const double *sorted, size_t n, double p)
 	second = ceil(row);
 	if (second > first)
 		return sorted[(size_t)first] +
-		    ((row - first) *
-			(sorted[(size_t)second] - sorted[(size_t)first]));
+		       ((row - first) *
+		           (sorted[(size_t)second] - sorted[(size_t)first]));
 	return sorted[(size_t)first];
 }
 
@@ -119,8 +119,8 @@ stats_summarise(double *v, size_t n, struct stats_summary *out)
 
 /* Counts v into equal bins from lo to hi (see stats.h). */
 size_t
-stats_histogram(const double *v, size_t n, double lo, double hi,
-    size_t bins, size_t *counts)
+stats_histogram(const double *v, size_t n, double lo, double hi, size_t bins,
+    size_t *counts)
 {
 	size_t i, b, counted;
 	double w, x, q;

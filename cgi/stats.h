@@ -41,8 +41,8 @@ double stats_percent_rank(const double *sorted, size_t n, double x);
  * for an x that is not among the n values in sorted (ascending): the
  * number of values below x divided by n; 0 when n is 0.
  */
-double stats_percent_rank_hypothetical(const double *sorted, size_t n,
-    double x);
+double stats_percent_rank_hypothetical(
+    const double *sorted, size_t n, double x);
 
 /*
  * Sorts the n values of v in place (ascending; NaN last, as PostgreSQL

@@ -118,8 +118,8 @@ pointer_set(json_t *root, const char *ptr, json_t *value)
 		if (value == NULL)
 			assert_int_equal(json_object_del(parent, tok), 0);
 		else
-			assert_int_equal(json_object_set_new(parent, tok, value),
-			    0);
+			assert_int_equal(
+			    json_object_set_new(parent, tok, value), 0);
 		return;
 	}
 	i = strtoul(tok, NULL, 10);
@@ -204,9 +204,10 @@ make_dims_21(void)
 	for (i = 0; i <= RG_DIMENSIONS_MAX; i++) {
 		snprintf(id, sizeof(id), "D%d", i);
 		snprintf(iid, sizeof(iid), "D%d.1", i);
-		json_array_append_new(a, json_pack("{s:s,s:{s:s},s:i,s:[{s:s,s:{s:s}}]}",
-		    "id", id, "title", "de", "t", "weight", 1, "items", "id",
-		    iid, "text", "de", "q"));
+		json_array_append_new(
+		    a, json_pack("{s:s,s:{s:s},s:i,s:[{s:s,s:{s:s}}]}", "id",
+		           id, "title", "de", "t", "weight", 1, "items", "id",
+		           iid, "text", "de", "q"));
 	}
 	return a;
 }
@@ -221,8 +222,8 @@ make_items_31(void)
 
 	for (i = 0; i <= RG_ITEMS_PER_DIMENSION_MAX; i++) {
 		snprintf(id, sizeof(id), "I%d", i);
-		json_array_append_new(a,
-		    json_pack("{s:s,s:{s:s}}", "id", id, "text", "de", "q"));
+		json_array_append_new(
+		    a, json_pack("{s:s,s:{s:s}}", "id", id, "text", "de", "q"));
 	}
 	return a;
 }
@@ -243,195 +244,192 @@ struct def_case {
 #define MUST_MATCH_SLUG "must match ^[a-z0-9][a-z0-9-]{0,62}$"
 
 static const struct def_case def_cases[] = {
-	/* Duplicate ids, among items and dimensions alike. */
-	{ "dup item in dimension", NULL, "/dimensions/0/items/1/id",
-	    "\"D1.1\"", NULL, "/dimensions/0/items/1/id", "duplicate id D1.1" },
-	{ "dup item across dimensions", NULL, "/dimensions/1/items/0/id",
-	    "\"D1.2\"", NULL, "/dimensions/1/items/0/id", "duplicate id D1.2" },
-	{ "dup dimension", NULL, "/dimensions/1/id", "\"D1\"", NULL,
-	    "/dimensions/1/id", "duplicate id D1" },
-	{ "dimension id = earlier item id", NULL, "/dimensions/1/id",
-	    "\"D1.1\"", NULL, "/dimensions/1/id", "duplicate id D1.1" },
-	{ "item id = own dimension id", NULL, "/dimensions/0/items/0/id",
-	    "\"D1\"", NULL, "/dimensions/0/items/0/id", "duplicate id D1" },
-	{ "item id = earlier dimension id", NULL, "/dimensions/1/items/0/id",
-	    "\"D1\"", NULL, "/dimensions/1/items/0/id", "duplicate id D1" },
-	/* German text. */
-	{ "title without de", NULL, "/title", "{\"en\":\"Test\"}", NULL,
-	    "/title/de", "missing German text" },
-	{ "empty de", NULL, "/dimensions/0/items/0/text/de", "\"\"", NULL,
-	    "/dimensions/0/items/0/text/de", "missing German text" },
-	{ "level label without de", NULL, "/levels/2/label", "{}", NULL,
-	    "/levels/2/label/de", "missing German text" },
-	{ "item level text without de", NULL,
-	    "/dimensions/0/items/0/levels", "{\"3\":{\"en\":\"x\"}}", NULL,
-	    "/dimensions/0/items/0/levels/3/de", "missing German text" },
-	{ "recommendation without de", NULL,
-	    "/dimensions/1/recommendations", "{\"vorreiter\":{}}", NULL,
-	    "/dimensions/1/recommendations/vorreiter/de",
-	    "missing German text" },
-	{ "de not a string", NULL, "/title/de", "1", NULL, "/title/de",
-	    "must be a string" },
-	{ "en not a string", NULL, "/dimensions/0/title/en", "null", NULL,
-	    "/dimensions/0/title/en", "must be a string" },
-	/* The scale 0..4. */
-	{ "level value 5", NULL, "/levels/4/value", "5", NULL,
-	    "/levels/4/value", "must be an integer 0..4" },
-	{ "level value -1", NULL, "/levels/0/value", "-1", NULL,
-	    "/levels/0/value", "must be an integer 0..4" },
-	{ "level value 2.0", NULL, "/levels/2/value", "2.0", NULL,
-	    "/levels/2/value", "must be an integer 0..4" },
-	{ "levels out of order", NULL, "/levels/1/value", "2", NULL,
-	    "/levels/1/value", "levels must be listed in order 0..4" },
-	{ "four levels", NULL, "/levels/4", NULL, NULL, "/levels",
-	    "must have exactly 5 entries" },
-	{ "six levels", NULL, "/levels/5",
-	    "{\"value\":4,\"label\":{\"de\":\"L4\"}}", NULL, "/levels",
-	    "must have exactly 5 entries" },
-	{ "level entry not an object", NULL, "/levels/3", "3", NULL,
-	    "/levels/3", "must be an object" },
-	{ "level without label", NULL, "/levels/3/label", NULL, NULL,
-	    "/levels/3/label", "missing" },
-	{ "item level key 5", NULL, "/dimensions/0/items/0/levels",
-	    "{\"5\":{\"de\":\"x\"}}", NULL, "/dimensions/0/items/0/levels/5",
-	    "unknown key" },
-	{ "item level key -1", NULL, "/dimensions/0/items/0/levels",
-	    "{\"-1\":{\"de\":\"x\"}}", NULL,
-	    "/dimensions/0/items/0/levels/-1", "unknown key" },
-	{ "item level key 01", NULL, "/dimensions/0/items/0/levels",
-	    "{\"01\":{\"de\":\"x\"}}", NULL,
-	    "/dimensions/0/items/0/levels/01", "unknown key" },
-	/* Sizes of arrays. */
-	{ "empty dimensions", NULL, "/dimensions", "[]", NULL, "/dimensions",
-	    "must not be empty" },
-	{ "21 dimensions", NULL, "/dimensions", NULL, make_dims_21,
-	    "/dimensions", "at most 20 dimensions" },
-	{ "empty items", NULL, "/dimensions/1/items", "[]", NULL,
-	    "/dimensions/1/items", "must not be empty" },
-	{ "31 items", NULL, "/dimensions/1/items", NULL, make_items_31,
-	    "/dimensions/1/items", "at most 30 items" },
-	/* Weights. */
-	{ "weight 0", NULL, "/dimensions/0/weight", "0", NULL,
-	    "/dimensions/0/weight", "must be > 0" },
-	{ "weight 0.0", NULL, "/dimensions/0/weight", "0.0", NULL,
-	    "/dimensions/0/weight", "must be > 0" },
-	{ "weight -1", NULL, "/dimensions/1/weight", "-1", NULL,
-	    "/dimensions/1/weight", "must be > 0" },
-	{ "weight 1000.5", NULL, "/dimensions/0/weight", "1000.5", NULL,
-	    "/dimensions/0/weight", "must be at most 1000" },
-	{ "weight string", NULL, "/dimensions/0/weight", "\"1\"", NULL,
-	    "/dimensions/0/weight", "must be a number" },
-	{ "weight missing", NULL, "/dimensions/0/weight", NULL, NULL,
-	    "/dimensions/0/weight", "missing" },
-	/* Unknown keys, escaped in the path (RFC 6901). */
-	{ "unknown top-level key", NULL, "/colour", "\"red\"", NULL,
-	    "/colour", "unknown key" },
-	{ "unknown key with ~ and /", NULL, "/a~1b~0c", "1", NULL,
-	    "/a~1b~0c", "unknown key" },
-	{ "unknown key in dimension", NULL, "/dimensions/1/required",
-	    "true", NULL, "/dimensions/1/required", "unknown key" },
-	{ "unknown key in item", NULL, "/dimensions/0/items/0/weight", "1",
-	    NULL, "/dimensions/0/items/0/weight", "unknown key" },
-	{ "unknown key in i18n", NULL, "/title/fr", "\"Essai\"", NULL,
-	    "/title/fr", "unknown key" },
-	{ "unknown key in level", NULL, "/levels/0/color", "\"red\"", NULL,
-	    "/levels/0/color", "unknown key" },
-	{ "unknown stage", NULL, "/dimensions/0/recommendations",
-	    "{\"profi\":{\"de\":\"x\"}}", NULL,
-	    "/dimensions/0/recommendations/profi", "unknown key" },
-	/* Oversized texts. */
-	{ "title 4001 characters", NULL, "/title/de", NULL, make_text_4001,
-	    "/title/de", "longer than 4000 characters" },
-	{ "help 4001 umlauts", NULL, "/dimensions/0/items/0/help", NULL,
-	    make_help_4001_umlaut, "/dimensions/0/items/0/help/en",
-	    "longer than 4000 characters" },
-	{ "source 1001 characters", NULL, "/sources", NULL, make_sources_1001,
-	    "/sources/1", "longer than 1000 characters" },
-	/* Wrong types and shapes. */
-	{ "not an object", "[]", NULL, NULL, NULL, "", "must be an object" },
-	{ "version string", NULL, "/version", "\"1\"", NULL, "/version",
-	    "must be an integer 1..10000" },
-	{ "version 1.0", NULL, "/version", "1.0", NULL, "/version",
-	    "must be an integer 1..10000" },
-	{ "version 0", NULL, "/version", "0", NULL, "/version",
-	    "must be an integer 1..10000" },
-	{ "version 10001", NULL, "/version", "10001", NULL, "/version",
-	    "must be an integer 1..10000" },
-	{ "version missing", NULL, "/version", NULL, NULL, "/version",
-	    "missing" },
-	{ "title a string", NULL, "/title", "\"Test\"", NULL, "/title",
-	    "must be an object" },
-	{ "title missing", NULL, "/title", NULL, NULL, "/title", "missing" },
-	{ "description a string", NULL, "/description", "\"x\"", NULL,
-	    "/description", "must be an object" },
-	{ "dimensions an object", NULL, "/dimensions", "{}", NULL,
-	    "/dimensions", "must be an array" },
-	{ "dimensions missing", NULL, "/dimensions", NULL, NULL,
-	    "/dimensions", "missing" },
-	{ "levels an object", NULL, "/levels", "{}", NULL, "/levels",
-	    "must be an array" },
-	{ "dimension a number", NULL, "/dimensions/1", "5", NULL,
-	    "/dimensions/1", "must be an object" },
-	{ "items an object", NULL, "/dimensions/0/items", "{}", NULL,
-	    "/dimensions/0/items", "must be an array" },
-	{ "item a string", NULL, "/dimensions/0/items/1", "\"D1.2\"", NULL,
-	    "/dimensions/0/items/1", "must be an object" },
-	{ "item without text", NULL, "/dimensions/0/items/1/text", NULL,
-	    NULL, "/dimensions/0/items/1/text", "missing" },
-	{ "required a string", NULL, "/dimensions/0/items/0/required",
-	    "\"yes\"", NULL, "/dimensions/0/items/0/required",
-	    "must be a boolean" },
-	{ "required null", NULL, "/dimensions/0/items/0/required", "null",
-	    NULL, "/dimensions/0/items/0/required", "must be a boolean" },
-	{ "item levels an array", NULL, "/dimensions/0/items/0/levels",
-	    "[]", NULL, "/dimensions/0/items/0/levels", "must be an object" },
-	{ "recommendations an array", NULL, "/dimensions/0/recommendations",
-	    "[]", NULL, "/dimensions/0/recommendations", "must be an object" },
-	{ "sources a string", NULL, "/sources", "\"x\"", NULL, "/sources",
-	    "must be an array" },
-	{ "source a number", NULL, "/sources", "[\"ok\",5]", NULL,
-	    "/sources/1", "must be a string" },
-	/* NUL inside strings. */
-	{ "NUL in title", NULL, "/title/de", NULL, make_nul, "/title/de",
-	    "must not contain NUL" },
-	{ "NUL in source", NULL, "/sources", "[\"a\\u0000b\"]", NULL,
-	    "/sources/0", "must not contain NUL" },
-	{ "NUL in id", NULL, "/dimensions/0/id", NULL, make_id_nul,
-	    "/dimensions/0/id", MUST_MATCH_ID },
-	/* Slugs and ids. */
-	{ "slug upper case", NULL, "/slug", "\"Test\"", NULL, "/slug",
-	    MUST_MATCH_SLUG },
-	{ "slug leading dash", NULL, "/slug", "\"-x\"", NULL, "/slug",
-	    MUST_MATCH_SLUG },
-	{ "slug empty", NULL, "/slug", "\"\"", NULL, "/slug",
-	    MUST_MATCH_SLUG },
-	{ "slug 64 characters", NULL, "/slug", NULL, make_slug_64, "/slug",
-	    MUST_MATCH_SLUG },
-	{ "slug missing", NULL, "/slug", NULL, NULL, "/slug", "missing" },
-	{ "slug a number", NULL, "/slug", "1", NULL, "/slug",
-	    "must be a string" },
-	{ "id leading dot", NULL, "/dimensions/0/items/0/id", "\".D1\"",
-	    NULL, "/dimensions/0/items/0/id", MUST_MATCH_ID },
-	{ "id with space", NULL, "/dimensions/0/id", "\"D 1\"", NULL,
-	    "/dimensions/0/id", MUST_MATCH_ID },
-	{ "id with umlaut", NULL, "/dimensions/0/id", "\"D\\u00e4\"", NULL,
-	    "/dimensions/0/id", MUST_MATCH_ID },
-	{ "id empty", NULL, "/dimensions/0/id", "\"\"", NULL,
-	    "/dimensions/0/id", MUST_MATCH_ID },
-	{ "id 33 characters", NULL, "/dimensions/0/items/0/id", NULL,
-	    make_id_33, "/dimensions/0/items/0/id",
-	    "longer than 32 characters" },
-	{ "id a number", NULL, "/dimensions/0/items/0/id", "1", NULL,
-	    "/dimensions/0/items/0/id", "must be a string" },
-	{ "id missing", NULL, "/dimensions/1/id", NULL, NULL,
-	    "/dimensions/1/id", "missing" },
+    /* Duplicate ids, among items and dimensions alike. */
+    {"dup item in dimension", NULL, "/dimensions/0/items/1/id", "\"D1.1\"",
+        NULL, "/dimensions/0/items/1/id", "duplicate id D1.1"},
+    {"dup item across dimensions", NULL, "/dimensions/1/items/0/id", "\"D1.2\"",
+        NULL, "/dimensions/1/items/0/id", "duplicate id D1.2"},
+    {"dup dimension", NULL, "/dimensions/1/id", "\"D1\"", NULL,
+        "/dimensions/1/id", "duplicate id D1"},
+    {"dimension id = earlier item id", NULL, "/dimensions/1/id", "\"D1.1\"",
+        NULL, "/dimensions/1/id", "duplicate id D1.1"},
+    {"item id = own dimension id", NULL, "/dimensions/0/items/0/id", "\"D1\"",
+        NULL, "/dimensions/0/items/0/id", "duplicate id D1"},
+    {"item id = earlier dimension id", NULL, "/dimensions/1/items/0/id",
+        "\"D1\"", NULL, "/dimensions/1/items/0/id", "duplicate id D1"},
+    /* German text. */
+    {"title without de", NULL, "/title", "{\"en\":\"Test\"}", NULL, "/title/de",
+        "missing German text"},
+    {"empty de", NULL, "/dimensions/0/items/0/text/de", "\"\"", NULL,
+        "/dimensions/0/items/0/text/de", "missing German text"},
+    {"level label without de", NULL, "/levels/2/label", "{}", NULL,
+        "/levels/2/label/de", "missing German text"},
+    {"item level text without de", NULL, "/dimensions/0/items/0/levels",
+        "{\"3\":{\"en\":\"x\"}}", NULL, "/dimensions/0/items/0/levels/3/de",
+        "missing German text"},
+    {"recommendation without de", NULL, "/dimensions/1/recommendations",
+        "{\"vorreiter\":{}}", NULL,
+        "/dimensions/1/recommendations/vorreiter/de", "missing German text"},
+    {"de not a string", NULL, "/title/de", "1", NULL, "/title/de",
+        "must be a string"},
+    {"en not a string", NULL, "/dimensions/0/title/en", "null", NULL,
+        "/dimensions/0/title/en", "must be a string"},
+    /* The scale 0..4. */
+    {"level value 5", NULL, "/levels/4/value", "5", NULL, "/levels/4/value",
+        "must be an integer 0..4"},
+    {"level value -1", NULL, "/levels/0/value", "-1", NULL, "/levels/0/value",
+        "must be an integer 0..4"},
+    {"level value 2.0", NULL, "/levels/2/value", "2.0", NULL, "/levels/2/value",
+        "must be an integer 0..4"},
+    {"levels out of order", NULL, "/levels/1/value", "2", NULL,
+        "/levels/1/value", "levels must be listed in order 0..4"},
+    {"four levels", NULL, "/levels/4", NULL, NULL, "/levels",
+        "must have exactly 5 entries"},
+    {"six levels", NULL, "/levels/5", "{\"value\":4,\"label\":{\"de\":\"L4\"}}",
+        NULL, "/levels", "must have exactly 5 entries"},
+    {"level entry not an object", NULL, "/levels/3", "3", NULL, "/levels/3",
+        "must be an object"},
+    {"level without label", NULL, "/levels/3/label", NULL, NULL,
+        "/levels/3/label", "missing"},
+    {"level without value", NULL, "/levels/3/value", NULL, NULL,
+        "/levels/3/value", "missing"},
+    {"levels missing", NULL, "/levels", NULL, NULL, "/levels", "missing"},
+    {"item level key 5", NULL, "/dimensions/0/items/0/levels",
+        "{\"5\":{\"de\":\"x\"}}", NULL, "/dimensions/0/items/0/levels/5",
+        "unknown key"},
+    {"item level key -1", NULL, "/dimensions/0/items/0/levels",
+        "{\"-1\":{\"de\":\"x\"}}", NULL, "/dimensions/0/items/0/levels/-1",
+        "unknown key"},
+    {"item level key 01", NULL, "/dimensions/0/items/0/levels",
+        "{\"01\":{\"de\":\"x\"}}", NULL, "/dimensions/0/items/0/levels/01",
+        "unknown key"},
+    /* Sizes of arrays. */
+    {"empty dimensions", NULL, "/dimensions", "[]", NULL, "/dimensions",
+        "must not be empty"},
+    {"21 dimensions", NULL, "/dimensions", NULL, make_dims_21, "/dimensions",
+        "at most 20 dimensions"},
+    {"empty items", NULL, "/dimensions/1/items", "[]", NULL,
+        "/dimensions/1/items", "must not be empty"},
+    {"31 items", NULL, "/dimensions/1/items", NULL, make_items_31,
+        "/dimensions/1/items", "at most 30 items"},
+    /* Weights. */
+    {"weight 0", NULL, "/dimensions/0/weight", "0", NULL,
+        "/dimensions/0/weight", "must be > 0"},
+    {"weight 0.0", NULL, "/dimensions/0/weight", "0.0", NULL,
+        "/dimensions/0/weight", "must be > 0"},
+    {"weight -1", NULL, "/dimensions/1/weight", "-1", NULL,
+        "/dimensions/1/weight", "must be > 0"},
+    {"weight 1000.5", NULL, "/dimensions/0/weight", "1000.5", NULL,
+        "/dimensions/0/weight", "must be at most 1000"},
+    {"weight string", NULL, "/dimensions/0/weight", "\"1\"", NULL,
+        "/dimensions/0/weight", "must be a number"},
+    {"weight missing", NULL, "/dimensions/0/weight", NULL, NULL,
+        "/dimensions/0/weight", "missing"},
+    /* Unknown keys, escaped in the path (RFC 6901). */
+    {"unknown top-level key", NULL, "/colour", "\"red\"", NULL, "/colour",
+        "unknown key"},
+    {"unknown key with ~ and /", NULL, "/a~1b~0c", "1", NULL, "/a~1b~0c",
+        "unknown key"},
+    {"unknown key in dimension", NULL, "/dimensions/1/required", "true", NULL,
+        "/dimensions/1/required", "unknown key"},
+    {"unknown key in item", NULL, "/dimensions/0/items/0/weight", "1", NULL,
+        "/dimensions/0/items/0/weight", "unknown key"},
+    {"unknown key in i18n", NULL, "/title/fr", "\"Essai\"", NULL, "/title/fr",
+        "unknown key"},
+    {"unknown key in level", NULL, "/levels/0/color", "\"red\"", NULL,
+        "/levels/0/color", "unknown key"},
+    {"unknown stage", NULL, "/dimensions/0/recommendations",
+        "{\"profi\":{\"de\":\"x\"}}", NULL,
+        "/dimensions/0/recommendations/profi", "unknown key"},
+    /* Oversized texts. */
+    {"title 4001 characters", NULL, "/title/de", NULL, make_text_4001,
+        "/title/de", "longer than 4000 characters"},
+    {"help 4001 umlauts", NULL, "/dimensions/0/items/0/help", NULL,
+        make_help_4001_umlaut, "/dimensions/0/items/0/help/en",
+        "longer than 4000 characters"},
+    {"source 1001 characters", NULL, "/sources", NULL, make_sources_1001,
+        "/sources/1", "longer than 1000 characters"},
+    /* Wrong types and shapes. */
+    {"not an object", "[]", NULL, NULL, NULL, "", "must be an object"},
+    {"version string", NULL, "/version", "\"1\"", NULL, "/version",
+        "must be an integer 1..10000"},
+    {"version 1.0", NULL, "/version", "1.0", NULL, "/version",
+        "must be an integer 1..10000"},
+    {"version 0", NULL, "/version", "0", NULL, "/version",
+        "must be an integer 1..10000"},
+    {"version 10001", NULL, "/version", "10001", NULL, "/version",
+        "must be an integer 1..10000"},
+    {"version missing", NULL, "/version", NULL, NULL, "/version", "missing"},
+    {"title a string", NULL, "/title", "\"Test\"", NULL, "/title",
+        "must be an object"},
+    {"title missing", NULL, "/title", NULL, NULL, "/title", "missing"},
+    {"description a string", NULL, "/description", "\"x\"", NULL,
+        "/description", "must be an object"},
+    {"dimensions an object", NULL, "/dimensions", "{}", NULL, "/dimensions",
+        "must be an array"},
+    {"dimensions missing", NULL, "/dimensions", NULL, NULL, "/dimensions",
+        "missing"},
+    {"levels an object", NULL, "/levels", "{}", NULL, "/levels",
+        "must be an array"},
+    {"dimension a number", NULL, "/dimensions/1", "5", NULL, "/dimensions/1",
+        "must be an object"},
+    {"items missing", NULL, "/dimensions/1/items", NULL, NULL,
+        "/dimensions/1/items", "missing"},
+    {"items an object", NULL, "/dimensions/0/items", "{}", NULL,
+        "/dimensions/0/items", "must be an array"},
+    {"item a string", NULL, "/dimensions/0/items/1", "\"D1.2\"", NULL,
+        "/dimensions/0/items/1", "must be an object"},
+    {"item without text", NULL, "/dimensions/0/items/1/text", NULL, NULL,
+        "/dimensions/0/items/1/text", "missing"},
+    {"required a string", NULL, "/dimensions/0/items/0/required", "\"yes\"",
+        NULL, "/dimensions/0/items/0/required", "must be a boolean"},
+    {"required null", NULL, "/dimensions/0/items/0/required", "null", NULL,
+        "/dimensions/0/items/0/required", "must be a boolean"},
+    {"item levels an array", NULL, "/dimensions/0/items/0/levels", "[]", NULL,
+        "/dimensions/0/items/0/levels", "must be an object"},
+    {"recommendations an array", NULL, "/dimensions/0/recommendations", "[]",
+        NULL, "/dimensions/0/recommendations", "must be an object"},
+    {"sources a string", NULL, "/sources", "\"x\"", NULL, "/sources",
+        "must be an array"},
+    {"source a number", NULL, "/sources", "[\"ok\",5]", NULL, "/sources/1",
+        "must be a string"},
+    /* NUL inside strings. */
+    {"NUL in title", NULL, "/title/de", NULL, make_nul, "/title/de",
+        "must not contain NUL"},
+    {"NUL in source", NULL, "/sources", "[\"a\\u0000b\"]", NULL, "/sources/0",
+        "must not contain NUL"},
+    {"NUL in id", NULL, "/dimensions/0/id", NULL, make_id_nul,
+        "/dimensions/0/id", MUST_MATCH_ID},
+    /* Slugs and ids. */
+    {"slug upper case", NULL, "/slug", "\"Test\"", NULL, "/slug",
+        MUST_MATCH_SLUG},
+    {"slug leading dash", NULL, "/slug", "\"-x\"", NULL, "/slug",
+        MUST_MATCH_SLUG},
+    {"slug empty", NULL, "/slug", "\"\"", NULL, "/slug", MUST_MATCH_SLUG},
+    {"slug 64 characters", NULL, "/slug", NULL, make_slug_64, "/slug",
+        MUST_MATCH_SLUG},
+    {"slug missing", NULL, "/slug", NULL, NULL, "/slug", "missing"},
+    {"slug a number", NULL, "/slug", "1", NULL, "/slug", "must be a string"},
+    {"id leading dot", NULL, "/dimensions/0/items/0/id", "\".D1\"", NULL,
+        "/dimensions/0/items/0/id", MUST_MATCH_ID},
+    {"id with space", NULL, "/dimensions/0/id", "\"D 1\"", NULL,
+        "/dimensions/0/id", MUST_MATCH_ID},
+    {"id with umlaut", NULL, "/dimensions/0/id", "\"D\\u00e4\"", NULL,
+        "/dimensions/0/id", MUST_MATCH_ID},
+    {"id empty", NULL, "/dimensions/0/id", "\"\"", NULL, "/dimensions/0/id",
+        MUST_MATCH_ID},
+    {"id 33 characters", NULL, "/dimensions/0/items/0/id", NULL, make_id_33,
+        "/dimensions/0/items/0/id", "longer than 32 characters"},
+    {"id a number", NULL, "/dimensions/0/items/0/id", "1", NULL,
+        "/dimensions/0/items/0/id", "must be a string"},
+    {"id missing", NULL, "/dimensions/1/id", NULL, NULL, "/dimensions/1/id",
+        "missing"},
 };
 
 /* Fails unless ps holds a problem with exactly this path and reason; shows
  * what it holds instead. */
 static void
-assert_problem(const struct problems *ps, const char *path,
-    const char *problem)
+assert_problem(const struct problems *ps, const char *path, const char *problem)
 {
 	size_t i;
 
@@ -462,7 +460,7 @@ load(const char *text)
 static void
 load_qdef(const char *text, struct qdef *q)
 {
-	struct problems ps = { .count = 0 };
+	struct problems ps = {.count = 0};
 	json_t *def;
 	size_t i;
 
@@ -483,16 +481,16 @@ static void
 test_def_broken(void **state)
 {
 	const struct def_case *c = *state;
-	struct problems ps = { .count = 0 };
+	struct problems ps = {.count = 0};
 	struct qdef *q;
 	json_t *def;
 
 	def = load(c->doc != NULL ? c->doc : base_def);
 	if (c->ptr != NULL)
 		pointer_set(def, c->ptr,
-		    c->value != NULL ? load(c->value) :
-		    c->make != NULL  ? c->make() :
-				       NULL);
+		    c->value != NULL  ? load(c->value)
+		    : c->make != NULL ? c->make()
+		                      : NULL);
 	q = malloc(sizeof(*q));
 	assert_non_null(q);
 	memset(q, 0x5a, sizeof(*q));
@@ -538,7 +536,7 @@ test_def_valid_minimal(void **state)
 static void
 test_def_valid_full(void **state)
 {
-	struct problems ps = { .count = 0 };
+	struct problems ps = {.count = 0};
 	struct qdef q;
 	json_t *def, *dims;
 	char id[RG_QID_MAX + 1];
@@ -578,8 +576,8 @@ test_def_valid_full(void **state)
 	pointer_set(def, "/dimensions/19/items", make_items_31());
 	pointer_set(def, "/dimensions/19/items/0", NULL);
 	if (questionnaire_validate(def, &q, &ps) != 0)
-		fail_msg("at limits: %s: %s", ps.item[0].path,
-		    ps.item[0].problem);
+		fail_msg(
+		    "at limits: %s: %s", ps.item[0].path, ps.item[0].problem);
 	assert_int_equal(q.ndims, RG_DIMENSIONS_MAX);
 	assert_string_equal(q.slug, slug);
 	assert_string_equal(q.dim[0].id, id);
@@ -598,18 +596,19 @@ test_def_all_problems(void **state)
 	    "{\"slug\":\"X\",\"version\":0,\"title\":{},\"extra\":1,"
 	    "\"levels\":[],"
 	    "\"dimensions\":[{\"id\":\"D1\",\"title\":{\"de\":\"t\"},"
-	    "\"weight\":0,\"items\":[{\"id\":\"D1\",\"text\":{\"de\":\"\"}}]}]}";
+	    "\"weight\":0,\"items\":[{\"id\":\"D1\",\"text\":{\"de\":\"\"}}]}]"
+	    "}";
 	static const struct problem want[] = {
-		{ "/extra", "unknown key" },
-		{ "/slug", MUST_MATCH_SLUG },
-		{ "/version", "must be an integer 1..10000" },
-		{ "/title/de", "missing German text" },
-		{ "/levels", "must have exactly 5 entries" },
-		{ "/dimensions/0/weight", "must be > 0" },
-		{ "/dimensions/0/items/0/id", "duplicate id D1" },
-		{ "/dimensions/0/items/0/text/de", "missing German text" },
+	    {"/extra", "unknown key"},
+	    {"/slug", MUST_MATCH_SLUG},
+	    {"/version", "must be an integer 1..10000"},
+	    {"/title/de", "missing German text"},
+	    {"/levels", "must have exactly 5 entries"},
+	    {"/dimensions/0/weight", "must be > 0"},
+	    {"/dimensions/0/items/0/id", "duplicate id D1"},
+	    {"/dimensions/0/items/0/text/de", "missing German text"},
 	};
-	struct problems ps = { .count = 0 };
+	struct problems ps = {.count = 0};
 	json_t *def;
 	size_t i;
 
@@ -624,28 +623,56 @@ test_def_all_problems(void **state)
 	json_decref(def);
 }
 
-/* A long unknown key is cut in the path at a character boundary. */
-static void
-test_def_long_key_path(void **state)
-{
-	struct problems ps = { .count = 0 };
-	json_t *def, *key;
-	size_t len;
+/* An unknown key of n copies of unit, and the path expected: "/", fit
+ * copies of escaped and then tail, cut where the next character or escape
+ * would not fit in struct problem's path. */
+struct cut_case {
+	const char *name;
+	const char *unit;
+	size_t n;
+	const char *escaped;
+	size_t fit;
+	const char *tail;
+};
 
-	(void)state;
+static const struct cut_case cut_cases[] = {
+    /* 159 bytes: "/" and 79 two-byte characters (158 bytes). */
+    {"cut: umlauts", "\xc3\xa4", 300, "\xc3\xa4", 79, ""},
+    /* "/" and 52 three-byte characters (157 bytes). */
+    {"cut: euro signs", "\xe2\x82\xac", 100, "\xe2\x82\xac", 52, ""},
+    /* "/" and 39 four-byte characters (157 bytes). */
+    {"cut: emoji", "\xf0\x9f\x98\x80", 100, "\xf0\x9f\x98\x80", 39, ""},
+    /* "/" and 79 escapes "~0" (159 bytes), never half of one. */
+    {"cut: tildes", "~", 200, "~0", 79, ""},
+    /* "/", 52 of "a~1" and "a" (158 bytes): "~1" would make 160. */
+    {"cut: slashes", "a/", 100, "a~1", 52, "a"},
+};
+
+/* A long unknown key is cut in the path between whole characters and
+ * whole escapes. */
+static void
+test_def_cut_path(void **state)
+{
+	const struct cut_case *c = *state;
+	struct problems ps = {.count = 0};
+	char want[sizeof(ps.item[0].path)];
+	json_t *def, *key;
+	size_t i, len;
+
 	def = load(base_def);
-	/* 300 two-byte characters: the path can hold 79 of them after "/". */
-	key = make_repeat("\xc3\xa4", 300);
+	key = make_repeat(c->unit, c->n);
 	json_object_set_new(def, json_string_value(key), json_true());
 	json_decref(key);
 	assert_int_equal(questionnaire_validate(def, NULL, &ps), -1);
 	assert_int_equal(ps.count, 1);
-	len = strlen(ps.item[0].path);
-	assert_true(len < sizeof(ps.item[0].path));
-	assert_int_equal(len % 2, 1);
-	assert_int_equal(ps.item[0].path[0], '/');
-	assert_int_equal((unsigned char)ps.item[0].path[len - 2], 0xc3);
-	assert_int_equal((unsigned char)ps.item[0].path[len - 1], 0xa4);
+	len = strlen(c->escaped);
+	assert_true(1 + c->fit * len + strlen(c->tail) < sizeof(want));
+	want[0] = '/';
+	for (i = 0; i < c->fit; i++)
+		memcpy(want + 1 + i * len, c->escaped, len);
+	strcpy(want + 1 + c->fit * len, c->tail);
+	assert_string_equal(ps.item[0].path, want);
+	assert_string_equal(ps.item[0].problem, "unknown key");
 	json_decref(def);
 }
 
@@ -699,66 +726,65 @@ make_comment_nul(void)
 #define LEVEL_RANGE "must be an integer 0..4"
 
 static const struct ans_case ans_cases[] = {
-	/* Valid. */
-	{ "empty", "{}", NULL, NULL, NULL },
-	{ "null removes", "{\"D1.1\":null,\"D2.1\":null}", NULL, NULL, NULL },
-	{ "full answer",
-	    "{\"D1.1\":{\"level\":0,\"target\":4,\"na\":false,"
-	    "\"comment\":\"gut\"},"
-	    "\"D1.2\":{\"level\":null,\"target\":null,\"na\":true,"
-	    "\"comment\":null},\"D2.1\":{}}",
-	    NULL, NULL, NULL },
-	{ "level 4", "{\"D2.1\":{\"level\":4}}", NULL, NULL, NULL },
-	{ "comment 4000 umlauts", NULL, make_comment_4000_umlaut, NULL, NULL },
-	{ "comment 4000 emoji", NULL, make_comment_4000_emoji, NULL, NULL },
-	/* Invalid. */
-	{ "not an object", "[]", NULL, "/answers", "must be an object" },
-	{ "unknown item", "{\"D9.9\":{\"level\":1}}", NULL, "/answers/D9.9",
-	    "unknown item" },
-	{ "unknown item null", "{\"D9\":null}", NULL, "/answers/D9",
-	    "unknown item" },
-	{ "unknown item escaped", "{\"a/b~\":null}", NULL,
-	    "/answers/a~1b~0", "unknown item" },
-	{ "dimension id as item", "{\"D1\":{}}", NULL, "/answers/D1",
-	    "unknown item" },
-	{ "level 5", "{\"D1.1\":{\"level\":5}}", NULL, "/answers/D1.1/level",
-	    LEVEL_RANGE },
-	{ "level -1", "{\"D1.1\":{\"level\":-1}}", NULL,
-	    "/answers/D1.1/level", LEVEL_RANGE },
-	{ "level \"2\"", "{\"D1.1\":{\"level\":\"2\"}}", NULL,
-	    "/answers/D1.1/level", LEVEL_RANGE },
-	{ "level 2.5", "{\"D1.1\":{\"level\":2.5}}", NULL,
-	    "/answers/D1.1/level", LEVEL_RANGE },
-	{ "level 2.0", "{\"D1.1\":{\"level\":2.0}}", NULL,
-	    "/answers/D1.1/level", LEVEL_RANGE },
-	{ "level true", "{\"D1.1\":{\"level\":true}}", NULL,
-	    "/answers/D1.1/level", LEVEL_RANGE },
-	{ "level huge", "{\"D1.1\":{\"level\":9223372036854775807}}", NULL,
-	    "/answers/D1.1/level", LEVEL_RANGE },
-	{ "target 5", "{\"D2.1\":{\"target\":5}}", NULL,
-	    "/answers/D2.1/target", LEVEL_RANGE },
-	{ "target \"4\"", "{\"D2.1\":{\"target\":\"4\"}}", NULL,
-	    "/answers/D2.1/target", LEVEL_RANGE },
-	{ "comment 4001 umlauts", NULL, make_comment_4001_umlaut,
-	    "/answers/D1.1/comment", "longer than 4000 characters" },
-	{ "comment 4001 ascii", NULL, make_comment_4001_ascii,
-	    "/answers/D1.1/comment", "longer than 4000 characters" },
-	{ "comment NUL", NULL, make_comment_nul, "/answers/D1.1/comment",
-	    "must not contain NUL" },
-	{ "comment a number", "{\"D1.1\":{\"comment\":5}}", NULL,
-	    "/answers/D1.1/comment", "must be a string or null" },
-	{ "unknown key", "{\"D1.1\":{\"level\":1,\"note\":\"x\"}}", NULL,
-	    "/answers/D1.1/note", "unknown key" },
-	{ "na a string", "{\"D1.1\":{\"na\":\"yes\"}}", NULL,
-	    "/answers/D1.1/na", "must be a boolean" },
-	{ "na a number", "{\"D1.1\":{\"na\":1}}", NULL, "/answers/D1.1/na",
-	    "must be a boolean" },
-	{ "na null", "{\"D1.1\":{\"na\":null}}", NULL, "/answers/D1.1/na",
-	    "must be a boolean" },
-	{ "answer a number", "{\"D1.1\":3}", NULL, "/answers/D1.1",
-	    "must be an object or null" },
-	{ "answer an array", "{\"D1.1\":[]}", NULL, "/answers/D1.1",
-	    "must be an object or null" },
+    /* Valid. */
+    {"empty", "{}", NULL, NULL, NULL},
+    {"null removes", "{\"D1.1\":null,\"D2.1\":null}", NULL, NULL, NULL},
+    {"full answer",
+        "{\"D1.1\":{\"level\":0,\"target\":4,\"na\":false,"
+        "\"comment\":\"gut\"},"
+        "\"D1.2\":{\"level\":null,\"target\":null,\"na\":true,"
+        "\"comment\":null},\"D2.1\":{}}",
+        NULL, NULL, NULL},
+    {"level 4", "{\"D2.1\":{\"level\":4}}", NULL, NULL, NULL},
+    {"comment 4000 umlauts", NULL, make_comment_4000_umlaut, NULL, NULL},
+    {"comment 4000 emoji", NULL, make_comment_4000_emoji, NULL, NULL},
+    /* Invalid. */
+    {"not an object", "[]", NULL, "/answers", "must be an object"},
+    {"unknown item", "{\"D9.9\":{\"level\":1}}", NULL, "/answers/D9.9",
+        "unknown item"},
+    {"unknown item null", "{\"D9\":null}", NULL, "/answers/D9", "unknown item"},
+    {"unknown item escaped", "{\"a/b~\":null}", NULL, "/answers/a~1b~0",
+        "unknown item"},
+    {"dimension id as item", "{\"D1\":{}}", NULL, "/answers/D1",
+        "unknown item"},
+    {"level 5", "{\"D1.1\":{\"level\":5}}", NULL, "/answers/D1.1/level",
+        LEVEL_RANGE},
+    {"level -1", "{\"D1.1\":{\"level\":-1}}", NULL, "/answers/D1.1/level",
+        LEVEL_RANGE},
+    {"level \"2\"", "{\"D1.1\":{\"level\":\"2\"}}", NULL, "/answers/D1.1/level",
+        LEVEL_RANGE},
+    {"level 2.5", "{\"D1.1\":{\"level\":2.5}}", NULL, "/answers/D1.1/level",
+        LEVEL_RANGE},
+    {"level 2.0", "{\"D1.1\":{\"level\":2.0}}", NULL, "/answers/D1.1/level",
+        LEVEL_RANGE},
+    {"level true", "{\"D1.1\":{\"level\":true}}", NULL, "/answers/D1.1/level",
+        LEVEL_RANGE},
+    {"level huge", "{\"D1.1\":{\"level\":9223372036854775807}}", NULL,
+        "/answers/D1.1/level", LEVEL_RANGE},
+    {"target 5", "{\"D2.1\":{\"target\":5}}", NULL, "/answers/D2.1/target",
+        LEVEL_RANGE},
+    {"target \"4\"", "{\"D2.1\":{\"target\":\"4\"}}", NULL,
+        "/answers/D2.1/target", LEVEL_RANGE},
+    {"comment 4001 umlauts", NULL, make_comment_4001_umlaut,
+        "/answers/D1.1/comment", "longer than 4000 characters"},
+    {"comment 4001 ascii", NULL, make_comment_4001_ascii,
+        "/answers/D1.1/comment", "longer than 4000 characters"},
+    {"comment NUL", NULL, make_comment_nul, "/answers/D1.1/comment",
+        "must not contain NUL"},
+    {"comment a number", "{\"D1.1\":{\"comment\":5}}", NULL,
+        "/answers/D1.1/comment", "must be a string or null"},
+    {"unknown key", "{\"D1.1\":{\"level\":1,\"note\":\"x\"}}", NULL,
+        "/answers/D1.1/note", "unknown key"},
+    {"na a string", "{\"D1.1\":{\"na\":\"yes\"}}", NULL, "/answers/D1.1/na",
+        "must be a boolean"},
+    {"na a number", "{\"D1.1\":{\"na\":1}}", NULL, "/answers/D1.1/na",
+        "must be a boolean"},
+    {"na null", "{\"D1.1\":{\"na\":null}}", NULL, "/answers/D1.1/na",
+        "must be a boolean"},
+    {"answer a number", "{\"D1.1\":3}", NULL, "/answers/D1.1",
+        "must be an object or null"},
+    {"answer an array", "{\"D1.1\":[]}", NULL, "/answers/D1.1",
+        "must be an object or null"},
 };
 
 /* The qdef of base_def. */
@@ -769,7 +795,7 @@ static void
 test_answers(void **state)
 {
 	const struct ans_case *c = *state;
-	struct problems ps = { .count = 0 };
+	struct problems ps = {.count = 0};
 	json_t *a;
 	size_t i;
 
@@ -784,8 +810,8 @@ test_answers(void **state)
 		}
 		assert_int_equal(ps.count, 0);
 	} else {
-		assert_int_equal(questionnaire_validate_answers(&base_q, a, &ps),
-		    -1);
+		assert_int_equal(
+		    questionnaire_validate_answers(&base_q, a, &ps), -1);
 		assert_problem(&ps, c->path, c->problem);
 	}
 	json_decref(a);
@@ -795,12 +821,12 @@ test_answers(void **state)
 static void
 test_answers_all_problems(void **state)
 {
-	struct problems ps = { .count = 0 };
+	struct problems ps = {.count = 0};
 	json_t *a;
 
 	(void)state;
 	a = load("{\"D1.1\":{\"level\":5,\"target\":-1,\"na\":0,\"x\":1},"
-		 "\"nope\":{},\"D2.1\":{\"comment\":[]}}");
+	         "\"nope\":{},\"D2.1\":{\"comment\":[]}}");
 	assert_int_equal(questionnaire_validate_answers(&base_q, a, &ps), -1);
 	assert_int_equal(ps.count, 6);
 	assert_problem(&ps, "/answers/D1.1/x", "unknown key");
@@ -808,8 +834,8 @@ test_answers_all_problems(void **state)
 	assert_problem(&ps, "/answers/D1.1/target", LEVEL_RANGE);
 	assert_problem(&ps, "/answers/D1.1/na", "must be a boolean");
 	assert_problem(&ps, "/answers/nope", "unknown item");
-	assert_problem(&ps, "/answers/D2.1/comment",
-	    "must be a string or null");
+	assert_problem(
+	    &ps, "/answers/D2.1/comment", "must be a string or null");
 	json_decref(a);
 }
 
@@ -824,26 +850,27 @@ struct progress_case {
 };
 
 static const struct progress_case progress_cases[] = {
-	{ "nothing", "{}", 0, 2, { "D1.1", "D2.1" } },
-	{ "not an object", "[]", 0, 2, { "D1.1", "D2.1" } },
-	/* A level (even 0) or na=true answers an item. */
-	{ "level and na", "{\"D1.1\":{\"level\":0},\"D2.1\":{\"na\":true}}", 2,
-	    0, { NULL } },
-	/* An optional item answered does not make a required one so. */
-	{ "optional only", "{\"D1.2\":{\"level\":3}}", 1, 2,
-	    { "D1.1", "D2.1" } },
-	/* Neither a null level, na=false, a target nor a comment answers. */
-	{ "not answered",
-	    "{\"D1.1\":{\"level\":null,\"na\":false,\"target\":3},"
-	    "\"D2.1\":{\"comment\":\"x\"},\"D1.2\":null}",
-	    0, 2, { "D1.1", "D2.1" } },
-	{ "all", "{\"D1.1\":{\"level\":4},\"D1.2\":{\"na\":true},"
-		 "\"D2.1\":{\"level\":1,\"na\":true}}",
-	    3, 0, { NULL } },
-	/* Stored junk that never passed validation counts as unanswered. */
-	{ "junk", "{\"D1.1\":{\"level\":7},\"D2.1\":{\"level\":\"2\"},"
-		  "\"D1.2\":{\"na\":1}}",
-	    0, 2, { "D1.1", "D2.1" } },
+    {"nothing", "{}", 0, 2, {"D1.1", "D2.1"}},
+    {"not an object", "[]", 0, 2, {"D1.1", "D2.1"}},
+    /* A level (even 0) or na=true answers an item. */
+    {"level and na", "{\"D1.1\":{\"level\":0},\"D2.1\":{\"na\":true}}", 2, 0,
+        {NULL}},
+    /* An optional item answered does not make a required one so. */
+    {"optional only", "{\"D1.2\":{\"level\":3}}", 1, 2, {"D1.1", "D2.1"}},
+    /* Neither a null level, na=false, a target nor a comment answers. */
+    {"not answered",
+        "{\"D1.1\":{\"level\":null,\"na\":false,\"target\":3},"
+        "\"D2.1\":{\"comment\":\"x\"},\"D1.2\":null}",
+        0, 2, {"D1.1", "D2.1"}},
+    {"all",
+        "{\"D1.1\":{\"level\":4},\"D1.2\":{\"na\":true},"
+        "\"D2.1\":{\"level\":1,\"na\":true}}",
+        3, 0, {NULL}},
+    /* Stored junk that never passed validation counts as unanswered. */
+    {"junk",
+        "{\"D1.1\":{\"level\":7},\"D2.1\":{\"level\":\"2\"},"
+        "\"D1.2\":{\"na\":1}}",
+        0, 2, {"D1.1", "D2.1"}},
 };
 
 /* questionnaire_progress and questionnaire_missing_required. */
@@ -851,7 +878,7 @@ static void
 test_progress(void **state)
 {
 	const struct progress_case *c = *state;
-	struct problems ps = { .count = 0 };
+	struct problems ps = {.count = 0};
 	size_t answered, total, i;
 	char path[64];
 	json_t *a;
@@ -860,16 +887,16 @@ test_progress(void **state)
 	questionnaire_progress(&base_q, a, &answered, &total);
 	assert_int_equal(answered, c->answered);
 	assert_int_equal(total, 3);
-	assert_int_equal(questionnaire_missing_required(&base_q, a, &ps),
-	    c->missing);
+	assert_int_equal(
+	    questionnaire_missing_required(&base_q, a, &ps), c->missing);
 	assert_int_equal(ps.count, c->missing);
 	for (i = 0; i < c->missing; i++) {
 		snprintf(path, sizeof(path), "/answers/%s", c->missing_ids[i]);
 		assert_string_equal(ps.item[i].path, path);
 		assert_string_equal(ps.item[i].problem, "required");
 	}
-	assert_int_equal(questionnaire_missing_required(&base_q, a, NULL),
-	    c->missing);
+	assert_int_equal(
+	    questionnaire_missing_required(&base_q, a, NULL), c->missing);
 	json_decref(a);
 }
 
@@ -886,8 +913,8 @@ test_find_item(void **state)
 	assert_int_equal(questionnaire_find_item(&base_q, "D2.1", &d, &i), 0);
 	assert_int_equal(d, 1);
 	assert_int_equal(i, 0);
-	assert_int_equal(questionnaire_find_item(&base_q, "D2.1", NULL, NULL),
-	    0);
+	assert_int_equal(
+	    questionnaire_find_item(&base_q, "D2.1", NULL, NULL), 0);
 	assert_int_equal(questionnaire_find_item(&base_q, "D2", &d, &i), -1);
 	assert_int_equal(questionnaire_find_item(&base_q, "", &d, &i), -1);
 	assert_int_equal(questionnaire_find_item(&base_q, "d1.1", &d, &i), -1);
@@ -903,37 +930,38 @@ setup_base(void **state)
 }
 
 /* Adds one test per row of a table to tests, named after the row. */
-#define ADD_ROWS(tests, k, table, fn)                                      \
-	do {                                                               \
-		size_t r_;                                                 \
-		for (r_ = 0; r_ < NELEM(table); r_++) {                    \
-			(tests)[(k)].name = (table)[r_].name;              \
-			(tests)[(k)].test_func = (fn);                     \
-			(tests)[(k)].setup_func = NULL;                    \
-			(tests)[(k)].teardown_func = NULL;                 \
-			(tests)[(k)].initial_state = (void *)&(table)[r_]; \
-			(k)++;                                             \
-		}                                                          \
+#define ADD_ROWS(tests, k, table, fn)                                          \
+	do {                                                                   \
+		size_t r_;                                                     \
+		for (r_ = 0; r_ < NELEM(table); r_++) {                        \
+			(tests)[(k)].name = (table)[r_].name;                  \
+			(tests)[(k)].test_func = (fn);                         \
+			(tests)[(k)].setup_func = NULL;                        \
+			(tests)[(k)].teardown_func = NULL;                     \
+			(tests)[(k)].initial_state = (void *)&(table)[r_];     \
+			(k)++;                                                 \
+		}                                                              \
 	} while (0)
 
 int
 main(void)
 {
 	static const struct CMUnitTest fixed[] = {
-		cmocka_unit_test(test_def_valid_minimal),
-		cmocka_unit_test(test_def_valid_full),
-		cmocka_unit_test(test_def_all_problems),
-		cmocka_unit_test(test_def_long_key_path),
-		cmocka_unit_test(test_answers_all_problems),
-		cmocka_unit_test(test_find_item),
+	    cmocka_unit_test(test_def_valid_minimal),
+	    cmocka_unit_test(test_def_valid_full),
+	    cmocka_unit_test(test_def_all_problems),
+	    cmocka_unit_test(test_answers_all_problems),
+	    cmocka_unit_test(test_find_item),
 	};
 	struct CMUnitTest tests[NELEM(fixed) + NELEM(def_cases) +
-	    NELEM(ans_cases) + NELEM(progress_cases)];
+	                        NELEM(cut_cases) + NELEM(ans_cases) +
+	                        NELEM(progress_cases)];
 	size_t k = 0, i;
 
 	for (i = 0; i < NELEM(fixed); i++)
 		tests[k++] = fixed[i];
 	ADD_ROWS(tests, k, def_cases, test_def_broken);
+	ADD_ROWS(tests, k, cut_cases, test_def_cut_path);
 	ADD_ROWS(tests, k, ans_cases, test_answers);
 	ADD_ROWS(tests, k, progress_cases, test_progress);
 	assert(k == NELEM(tests));

@@ -1,0 +1,130 @@
+/*
+ * fuzz_answers.c: libFuzzer harness for the answers of a response:
+ * questionnaire_validate_answers(), questionnaire_progress(),
+ * questionnaire_missing_required() and score_compute() on a fixed small
+ * definition.
+ *
+ * Besides the sanitizers (and LeakSanitizer: everything is released), it
+ * checks that problem paths are valid UTF-8 JSON pointers, that progress
+ * and scores stay within their ranges, and that the stage follows from the
+ * overall score.
+ *
+ * clang -g -O1 -fsanitize=fuzzer,address,undefined -Icgi cgi/problems.c \
+ *     cgi/questionnaire.c cgi/score.c tests/fuzz/fuzz_answers.c \
+ *     -ljansson -lm -o fuzz_answers
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "questionnaire.h"
+#include "reifegrad.h"
+#include "score.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* Three dimensions with different weights; D2.2 is optional. */
+static const char def_text[] =
+    "{\"slug\":\"fuzz\",\"version\":1,\"title\":{\"de\":\"Fuzz\"},"
+    "\"levels\":[{\"value\":0,\"label\":{\"de\":\"0\"}},"
+    "{\"value\":1,\"label\":{\"de\":\"1\"}},"
+    "{\"value\":2,\"label\":{\"de\":\"2\"}},"
+    "{\"value\":3,\"label\":{\"de\":\"3\"}},"
+    "{\"value\":4,\"label\":{\"de\":\"4\"}}],"
+    "\"dimensions\":["
+    "{\"id\":\"D1\",\"title\":{\"de\":\"a\"},\"weight\":1,\"items\":["
+    "{\"id\":\"D1.1\",\"text\":{\"de\":\"q\"}},"
+    "{\"id\":\"D1.2\",\"text\":{\"de\":\"q\"}},"
+    "{\"id\":\"D1.3\",\"text\":{\"de\":\"q\"}}]},"
+    "{\"id\":\"D2\",\"title\":{\"de\":\"b\"},\"weight\":2.5,\"items\":["
+    "{\"id\":\"D2.1\",\"text\":{\"de\":\"q\"}},"
+    "{\"id\":\"D2.2\",\"text\":{\"de\":\"q\"},\"required\":false}]},"
+    "{\"id\":\"x_y-z\",\"title\":{\"de\":\"c\"},\"weight\":0.5,\"items\":["
+    "{\"id\":\"a.b\",\"text\":{\"de\":\"q\"}}]}]}";
+
+static struct qdef q;
+
+/* Parses the fixed definition once; aborts if it is not valid. */
+static void
+setup(void)
+{
+	static int done;
+	struct problems ps = {.count = 0};
+	json_t *def;
+
+	if (done)
+		return;
+	def = json_loads(def_text, JSON_REJECT_DUPLICATES, NULL);
+	if (def == NULL || questionnaire_validate(def, &q, &ps) != 0)
+		abort();
+	json_decref(def);
+	done = 1;
+}
+
+/* Whether every problem in ps can be sent back in an error answer. */
+static int
+problems_sane(const struct problems *ps)
+{
+	json_t *s;
+	size_t i;
+
+	for (i = 0; i < ps->count && i < RG_PROBLEMS_MAX; i++) {
+		if (strncmp(ps->item[i].path, "/answers", 8) != 0)
+			return 0;
+		if ((s = json_string(ps->item[i].path)) == NULL)
+			return 0;
+		json_decref(s);
+	}
+	return 1;
+}
+
+/* One input: the answers of a PUT, then what a submit computes. */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct problems ps;
+	struct scores s;
+	json_error_t err;
+	json_t *answers;
+	size_t answered, total, missing, d;
+
+	setup();
+	answers = json_loadb((const char *)data, size,
+	    JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+	if (answers == NULL)
+		return 0;
+	memset(&ps, 0, sizeof(ps));
+	if ((questionnaire_validate_answers(&q, answers, &ps) == 0) !=
+	    (ps.count == 0))
+		abort();
+	if (!problems_sane(&ps))
+		abort();
+
+	questionnaire_progress(&q, answers, &answered, &total);
+	if (total != 6 || answered > total)
+		abort();
+	memset(&ps, 0, sizeof(ps));
+	missing = questionnaire_missing_required(&q, answers, &ps);
+	if (missing != ps.count || missing > 5 || !problems_sane(&ps))
+		abort();
+
+	score_compute(&q, answers, &s);
+	for (d = 0; d < RG_DIMENSIONS_MAX; d++)
+		if (s.has_dim[d] &&
+		    (d >= q.ndims || !(s.dim[d] >= 0) || !(s.dim[d] <= 100)))
+			abort();
+	if (s.has_overall) {
+		if (!(s.overall >= 0 && s.overall <= 100))
+			abort();
+		if (s.stage != score_stage(s.overall) || s.stage < 0 ||
+		    s.stage >= RG_STAGES)
+			abort();
+	} else if (s.stage != -1) {
+		abort();
+	}
+	json_decref(answers);
+	return 0;
+}
