@@ -25,6 +25,10 @@ static const struct {
 	{ "user", admin_cmd_user,
 	    "user add --email E --role ROLE [--organisation KEY] [--name NAME]"
 	    "   (password on standard input)" },
+	{ "questionnaire", admin_cmd_questionnaire, "questionnaire load FILE" },
+	{ "wave", admin_cmd_wave,
+	    "wave add --questionnaire SLUG[@VERSION] --title T --opens ISO8601 "
+	    "--closes ISO8601" },
 };
 
 int

@@ -58,5 +58,7 @@ PGresult *admin_query(PGconn *, const char *sql, int n,
 int admin_cmd_migrate(int argc, char **argv);
 int admin_cmd_org(int argc, char **argv);
 int admin_cmd_user(int argc, char **argv);
+int admin_cmd_questionnaire(int argc, char **argv);
+int admin_cmd_wave(int argc, char **argv);
 
 #endif /* ADMIN_H */

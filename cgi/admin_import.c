@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "admin_import.h"
+#include "buf.h"
 #include "csv.h"
 #include "register.h"
 
@@ -41,13 +42,6 @@
 #define IMPORT_COPY_CHUNK (1024 * 1024)
 /* Distinct reasons of skipped rows; register.c has 6. */
 #define IMPORT_SKIP_KINDS 16
-
-/* A growing byte buffer. */
-struct import_buf {
-	char *p;
-	size_t len;
-	size_t cap;
-};
 
 struct import_skip {
 	char reason[REGISTER_REASON_MAX];
@@ -65,8 +59,8 @@ struct import {
 	size_t filelen;
 	struct register_ctx ctx;
 	struct csv_record rec;
-	struct import_buf copy;	  /* COPY text of the rows to import */
-	struct import_buf report; /* refused (and in verbose mode skipped) */
+	struct buf copy;   /* COPY text of the rows to import */
+	struct buf report; /* refused (and in verbose mode skipped) */
 	size_t nrows;
 	size_t nskipped;
 	size_t nrefused;
@@ -136,89 +130,27 @@ static const char sql_insert[] =
     " RETURNING 1)"
     " SELECT count(*) FROM ins";
 
-/* Makes room for n more bytes. */
-static int
-import_buf_reserve(struct import_buf *b, size_t n)
-{
-	size_t cap;
-	char *p;
-
-	if (b->cap - b->len >= n)
-		return 0;
-	cap = b->cap == 0 ? 64 * 1024 : b->cap;
-	while (cap - b->len < n) {
-		if (cap > SIZE_MAX / 2)
-			return -1;
-		cap *= 2;
-	}
-	if ((p = realloc(b->p, cap)) == NULL)
-		return -1;
-	b->p = p;
-	b->cap = cap;
-	return 0;
-}
-
-static int
-import_buf_add(struct import_buf *b, const char *s, size_t n)
-{
-	if (import_buf_reserve(b, n) < 0)
-		return -1;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	return 0;
-}
-
-static int import_buf_printf(struct import_buf *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-import_buf_printf(struct import_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || import_buf_reserve(b, (size_t)n + 1) < 0)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-	return 0;
-}
-
 /* Appends s as a COPY text value: backslash, tab, LF and CR escaped. */
 static int
-import_buf_copytext(struct import_buf *b, const char *s)
+import_copytext(struct buf *b, const char *s)
 {
 	const char *esc;
 	size_t i, from = 0;
 
 	for (i = 0; s[i] != '\0'; i++) {
 		switch (s[i]) {
-		case '\\':
-			esc = "\\\\";
-			break;
-		case '\t':
-			esc = "\\t";
-			break;
-		case '\n':
-			esc = "\\n";
-			break;
-		case '\r':
-			esc = "\\r";
-			break;
-		default:
-			continue;
+		case '\\': esc = "\\\\"; break;
+		case '\t': esc = "\\t"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		default: continue;
 		}
-		if (import_buf_add(b, s + from, i - from) < 0 ||
-		    import_buf_add(b, esc, 2) < 0)
+		if (buf_append(b, s + from, i - from) < 0 ||
+		    buf_append(b, esc, 2) < 0)
 			return -1;
 		from = i + 1;
 	}
-	return import_buf_add(b, s + from, i - from);
+	return buf_append(b, s + from, i - from);
 }
 
 static double
@@ -238,8 +170,8 @@ import_progress(struct import *imp, const char *what, size_t n)
 
 	if (imp->progress == NULL)
 		return;
-	w = fprintf(imp->progress, "\rorg import: %s: %s %zu rows", imp->path,
-	    what, n);
+	w = fprintf(
+	    imp->progress, "\rorg import: %s: %s %zu rows", imp->path, what, n);
 	if (w > 0 && (size_t)w > imp->progress_width)
 		imp->progress_width = (size_t)w;
 	fflush(imp->progress);
@@ -333,7 +265,7 @@ import_skip_note(struct import *imp, size_t line, const char *why)
 
 	imp->nskipped++;
 	if (imp->verbose)
-		return import_buf_printf(&imp->report, "%s:%zu: skipped: %s\n",
+		return buf_printf(&imp->report, "%s:%zu: skipped: %s\n",
 		    imp->path, line, why);
 	for (i = 0; i < imp->nskipkinds; i++) {
 		if (strcmp(imp->skip[i].reason, why) == 0) {
@@ -343,7 +275,7 @@ import_skip_note(struct import *imp, size_t line, const char *why)
 	}
 	if (imp->nskipkinds == IMPORT_SKIP_KINDS) {
 		/* More kinds than register.c has: list it on its own. */
-		return import_buf_printf(&imp->report, "%s:%zu: skipped: %s\n",
+		return buf_printf(&imp->report, "%s:%zu: skipped: %s\n",
 		    imp->path, line, why);
 	}
 	i = imp->nskipkinds++;
@@ -353,67 +285,57 @@ import_skip_note(struct import *imp, size_t line, const char *why)
 	return 0;
 }
 
+/* Appends a tab and s as a COPY text value; NULL becomes \N. */
+static int
+import_col(struct buf *b, const char *s)
+{
+	if (buf_append(b, "\t", 1) < 0)
+		return -1;
+	if (s == NULL)
+		return buf_append(b, "\\N", 2);
+	return import_copytext(b, s);
+}
+
 /* Appends one row to the COPY text. */
 static int
 import_row_copy(struct import *imp, size_t line, const struct org_row *row)
 {
-	struct import_buf *b = &imp->copy;
-	const char *state_new = row->state;
-	const char *land;
+	struct buf *b = &imp->copy;
+	const char *state_new = row->state, *land, *member = NULL;
+	char pop[24], area[32], urb[4];
 	long long cents;
 	int fill_only;
 
 	fill_only = imp->ctx.format == REGISTER_FORMAT_LAU &&
-	    strcmp(row->country, "DE") == 0;
+	            strcmp(row->country, "DE") == 0;
 	/* A new German organisation without a state gets the Land its
 	 * AGS names. */
 	if (row->state[0] == '\0' && strcmp(row->country, "DE") == 0 &&
 	    row->key[0] >= '0' && row->key[0] <= '9' &&
-	    (land = register_land_name((row->key[0] - '0') * 10 +
-	    (row->key[1] - '0'))) != NULL)
+	    (land = register_land_name(
+	         (row->key[0] - '0') * 10 + (row->key[1] - '0'))) != NULL)
 		state_new = land;
-
-	if (import_buf_printf(b, "%zu\t", line) < 0 ||
-	    import_buf_copytext(b, row->key) < 0 ||
-	    import_buf_add(b, "\t", 1) < 0 ||
-	    import_buf_copytext(b, row->name) < 0 ||
-	    import_buf_add(b, "\t", 1) < 0 ||
-	    import_buf_copytext(b, row->kind) < 0 ||
-	    import_buf_add(b, "\t", 1) < 0)
-		return -1;
-	if (row->state[0] == '\0') {
-		if (import_buf_add(b, "\\N", 2) < 0)
-			return -1;
-	} else if (import_buf_copytext(b, row->state) < 0)
-		return -1;
-	if (import_buf_add(b, "\t", 1) < 0 ||
-	    import_buf_copytext(b, state_new) < 0 ||
-	    import_buf_add(b, "\t", 1) < 0 ||
-	    import_buf_copytext(b, row->country) < 0)
-		return -1;
-	if (row->population >= 0) {
-		if (import_buf_printf(b, "\t%lld", row->population) < 0)
-			return -1;
-	} else if (import_buf_add(b, "\t\\N", 3) < 0)
-		return -1;
+	snprintf(pop, sizeof(pop), "%lld", row->population);
 	/* Rounded here to the column's 2 decimals, without printf's
 	 * locale-dependent decimal point. */
-	if (row->area_km2 >= 0) {
-		cents = (long long)(row->area_km2 * 100.0 + 0.5);
-		if (import_buf_printf(b, "\t%lld.%02lld", cents / 100,
-		    cents % 100) < 0)
-			return -1;
-	} else if (import_buf_add(b, "\t\\N", 3) < 0)
+	cents = (long long)(row->area_km2 * 100.0 + 0.5);
+	snprintf(area, sizeof(area), "%lld.%02lld", cents / 100, cents % 100);
+	snprintf(urb, sizeof(urb), "%d", row->urbanisation);
+	if (row->member >= 0)
+		member = row->member ? "t" : "f";
+
+	if (buf_printf(b, "%zu", line) < 0 || import_col(b, row->key) < 0 ||
+	    import_col(b, row->name) < 0 || import_col(b, row->kind) < 0 ||
+	    import_col(b, row->state[0] != '\0' ? row->state : NULL) < 0 ||
+	    import_col(b, state_new) < 0 || import_col(b, row->country) < 0 ||
+	    import_col(b, row->population >= 0 ? pop : NULL) < 0 ||
+	    import_col(b, row->area_km2 >= 0 ? area : NULL) < 0 ||
+	    import_col(b, row->urbanisation > 0 ? urb : NULL) < 0 ||
+	    import_col(b, member) < 0 ||
+	    import_col(b, fill_only ? "t" : "f") < 0 ||
+	    buf_append(b, "\n", 1) < 0)
 		return -1;
-	if (row->urbanisation >= 1 && row->urbanisation <= 3) {
-		if (import_buf_printf(b, "\t%d", row->urbanisation) < 0)
-			return -1;
-	} else if (import_buf_add(b, "\t\\N", 3) < 0)
-		return -1;
-	if (import_buf_add(b, row->member < 0 ? "\t\\N" :
-	    row->member ? "\tt" : "\tf", row->member < 0 ? 3 : 2) < 0)
-		return -1;
-	return import_buf_add(b, fill_only ? "\tt\n" : "\tf\n", 3);
+	return 0;
 }
 
 /*
@@ -433,8 +355,8 @@ import_parse(struct import *imp)
 
 	off = register_bom_skip(imp->file, imp->filelen);
 	buf = imp->file;
-	st = csv_record_split(buf + off, imp->filelen - off, &used, &imp->rec,
-	    &pos);
+	st = csv_record_split(
+	    buf + off, imp->filelen - off, &used, &imp->rec, &pos);
 	if (st == CSV_END) {
 		import_fail(imp, 0, "empty file, no header");
 		return -1;
@@ -453,8 +375,8 @@ import_parse(struct import *imp)
 	line += imp->rec.nlines;
 
 	for (;;) {
-		st = csv_record_split(buf + off, imp->filelen - off, &used,
-		    &imp->rec, &pos);
+		st = csv_record_split(
+		    buf + off, imp->filelen - off, &used, &imp->rec, &pos);
 		if (st == CSV_END)
 			break;
 		if (st != CSV_OK) {
@@ -463,8 +385,8 @@ import_parse(struct import *imp)
 			    csv_status_str(st));
 			return -1;
 		}
-		v = register_row_parse(&imp->ctx, &imp->rec, &row, why,
-		    sizeof(why));
+		v = register_row_parse(
+		    &imp->ctx, &imp->rec, &row, why, sizeof(why));
 		switch (v) {
 		case REGISTER_ROW:
 			imp->nrows++;
@@ -477,14 +399,12 @@ import_parse(struct import *imp)
 			break;
 		case REGISTER_REFUSE:
 			imp->nrefused++;
-			if (import_buf_printf(&imp->report,
-			    "%s:%zu: refused: %s\n", imp->path, line, why) < 0)
+			if (buf_printf(&imp->report, "%s:%zu: refused: %s\n",
+			        imp->path, line, why) < 0)
 				goto nomem;
 			break;
 		case REGISTER_ERROR:
-		default:
-			import_fail(imp, line, "%s", why);
-			return -1;
+		default: import_fail(imp, line, "%s", why); return -1;
 		}
 		off += used;
 		line += imp->rec.nlines;
@@ -505,7 +425,7 @@ import_report(struct import *imp)
 
 	import_progress_clear(imp);
 	if (imp->report.len > 0)
-		fwrite(imp->report.p, 1, imp->report.len, stderr);
+		fwrite(imp->report.data, 1, imp->report.len, stderr);
 	for (i = 0; i < imp->nskipkinds; i++) {
 		if (imp->skip[i].n == 1)
 			fprintf(stderr, "%s:%zu: skipped: %s\n", imp->path,
@@ -521,8 +441,8 @@ import_report(struct import *imp)
 
 /* Reports a database failure of res (may be NULL) as the one line. */
 static void
-import_db_fail(struct import *imp, PGconn *conn, const PGresult *res,
-    const char *step)
+import_db_fail(
+    struct import *imp, PGconn *conn, const PGresult *res, const char *step)
 {
 	const char *msg = NULL;
 	size_t n;
@@ -537,8 +457,8 @@ import_db_fail(struct import *imp, PGconn *conn, const PGresult *res,
 
 /* Runs one statement; with out != NULL it must return one count. */
 static int
-import_exec(struct import *imp, PGconn *conn, const char *sql,
-    const char *step, long long *out)
+import_exec(struct import *imp, PGconn *conn, const char *sql, const char *step,
+    long long *out)
 {
 	PGresult *res;
 	ExecStatusType st;
@@ -551,8 +471,8 @@ import_exec(struct import *imp, PGconn *conn, const char *sql,
 		return -1;
 	}
 	if (out != NULL && (PQntuples(res) != 1 ||
-	    register_integer_parse(PQgetvalue(res, 0, 0), LLONG_MAX, out) !=
-	    REGISTER_NUM_OK)) {
+	                       register_integer_parse(PQgetvalue(res, 0, 0),
+	                           LLONG_MAX, out) != REGISTER_NUM_OK)) {
 		import_fail(imp, 0, "database (%s): no count returned", step);
 		PQclear(res);
 		return -1;
@@ -580,7 +500,7 @@ import_copy(struct import *imp, PGconn *conn)
 		n = imp->copy.len - off;
 		if (n > IMPORT_COPY_CHUNK)
 			n = IMPORT_COPY_CHUNK;
-		sent = PQputCopyData(conn, imp->copy.p + off, (int)n) == 1;
+		sent = PQputCopyData(conn, imp->copy.data + off, (int)n) == 1;
 	}
 	if (sent)
 		sent = PQputCopyEnd(conn, NULL) == 1;
@@ -616,8 +536,9 @@ import_doubled(struct import *imp, PGconn *conn)
 	}
 	n = PQntuples(res);
 	for (i = 0; i < n; i++)
-		fprintf(stderr, "%s:%s: refused: key %s is already on line %s\n",
-		    imp->path, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+		fprintf(stderr,
+		    "%s:%s: refused: key %s is already on line %s\n", imp->path,
+		    PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
 		    PQgetvalue(res, i, 2));
 	imp->nrefused += (size_t)n;
 	imp->nrows -= (size_t)n;
@@ -637,10 +558,10 @@ import_store(struct import *imp, PGconn *conn, long long *created,
 	if (import_exec(imp, conn, "BEGIN", "begin", NULL) < 0)
 		return -1;
 	if (import_exec(imp, conn, "SET LOCAL client_encoding = 'UTF8'",
-	    "encoding", NULL) < 0 ||
+	        "encoding", NULL) < 0 ||
 	    import_exec(imp, conn,
-	    "LOCK TABLE organisation IN SHARE ROW EXCLUSIVE MODE", "lock",
-	    NULL) < 0 ||
+	        "LOCK TABLE organisation IN SHARE ROW EXCLUSIVE MODE", "lock",
+	        NULL) < 0 ||
 	    import_exec(imp, conn, sql_stage, "stage", NULL) < 0)
 		goto failed;
 	import_progress(imp, "writing", imp->nrows);
@@ -662,8 +583,8 @@ import_free(struct import *imp)
 	if (imp == NULL)
 		return;
 	free(imp->file);
-	free(imp->copy.p);
-	free(imp->report.p);
+	buf_free(&imp->copy);
+	buf_free(&imp->report);
 	free(imp);
 }
 
@@ -677,19 +598,22 @@ admin_import_register(PGconn *conn, const char *path, FILE *progress)
 	int rc = -1;
 
 	if ((imp = calloc(1, sizeof(*imp))) == NULL) {
-		fprintf(stderr, "org import: %s: out of memory; nothing "
-		    "imported\n", path);
+		fprintf(stderr,
+		    "org import: %s: out of memory; nothing "
+		    "imported\n",
+		    path);
 		return -1;
 	}
 	imp->path = path;
 	if (progress != NULL && isatty(fileno(progress)))
 		imp->progress = progress;
 	verbose = getenv("REIFEGRAD_VERBOSE");
-	imp->verbose = verbose != NULL && verbose[0] != '\0' &&
-	    strcmp(verbose, "0") != 0;
+	imp->verbose =
+	    verbose != NULL && verbose[0] != '\0' && strcmp(verbose, "0") != 0;
 
 	if (PQtransactionStatus(conn) != PQTRANS_IDLE) {
-		import_fail(imp, 0, "the database connection is busy or "
+		import_fail(imp, 0,
+		    "the database connection is busy or "
 		    "inside a transaction");
 		goto out;
 	}
@@ -700,9 +624,9 @@ admin_import_register(PGconn *conn, const char *path, FILE *progress)
 		goto out;
 	import_progress_clear(imp);
 	printf("org import: %s: %zu imported (%lld new, %lld updated, %lld "
-	    "unchanged), %zu skipped, %zu refused in %.1f s\n", path,
-	    imp->nrows, created, updated, matched - updated, imp->nskipped,
-	    imp->nrefused, import_now() - t0);
+	       "unchanged), %zu skipped, %zu refused in %.1f s\n",
+	    path, imp->nrows, created, updated, matched - updated,
+	    imp->nskipped, imp->nrefused, import_now() - t0);
 	fflush(stdout);
 	rc = 0;
 out:

@@ -35,7 +35,7 @@
  * names the file (and the line, where one is at fault); then nothing was
  * changed. Borrows conn and progress.
  */
-int admin_import_register(PGconn *conn, const char *path, FILE *progress)
-    RG_WUR;
+int admin_import_register(
+    PGconn *conn, const char *path, FILE *progress) RG_WUR;
 
 #endif /* ADMIN_IMPORT_H */

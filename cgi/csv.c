@@ -10,20 +10,21 @@
 #include "csv.h"
 
 /* The texts below spell the limits out; keep them in step. */
-_Static_assert(CSV_FIELDS_MAX == 64 && CSV_FIELD_MAX == 4096 &&
-	CSV_RECORD_MAX == 65536, "update csv_status_text");
+_Static_assert(
+    CSV_FIELDS_MAX == 64 && CSV_FIELD_MAX == 4096 && CSV_RECORD_MAX == 65536,
+    "update csv_status_text");
 
 static const char *const csv_status_text[CSV_STATUS__MAX] = {
-	[CSV_OK] = "ok",
-	[CSV_END] = "end of input",
-	[CSV_ERR_QUOTE_OPEN] = "quoted field not closed",
-	[CSV_ERR_QUOTE_STRAY] = "quote inside an unquoted field",
-	[CSV_ERR_QUOTE_TRAIL] = "text after the closing quote of a field",
-	[CSV_ERR_CR] = "carriage return without line feed",
-	[CSV_ERR_NUL] = "NUL byte",
-	[CSV_ERR_FIELDS] = "too many fields (more than 64)",
-	[CSV_ERR_FIELD_LONG] = "field longer than 4096 bytes",
-	[CSV_ERR_RECORD_LONG] = "record longer than 65536 bytes",
+    [CSV_OK] = "ok",
+    [CSV_END] = "end of input",
+    [CSV_ERR_QUOTE_OPEN] = "quoted field not closed",
+    [CSV_ERR_QUOTE_STRAY] = "quote inside an unquoted field",
+    [CSV_ERR_QUOTE_TRAIL] = "text after the closing quote of a field",
+    [CSV_ERR_CR] = "carriage return without line feed",
+    [CSV_ERR_NUL] = "NUL byte",
+    [CSV_ERR_FIELDS] = "too many fields (more than 64)",
+    [CSV_ERR_FIELD_LONG] = "field longer than 4096 bytes",
+    [CSV_ERR_RECORD_LONG] = "record longer than 65536 bytes",
 };
 
 /* The walk's state: where we are in the input and in rec->data. */

@@ -26,14 +26,14 @@
 #define CSV_RECORD_MAX (64 * 1024)
 
 enum csv_status {
-	CSV_OK = 0,	     /* one record split */
-	CSV_END,	     /* the buffer is empty: no record */
+	CSV_OK = 0,          /* one record split */
+	CSV_END,             /* the buffer is empty: no record */
 	CSV_ERR_QUOTE_OPEN,  /* a quoted field is not closed */
 	CSV_ERR_QUOTE_STRAY, /* a quote inside an unquoted field */
 	CSV_ERR_QUOTE_TRAIL, /* text after the closing quote of a field */
-	CSV_ERR_CR,	     /* a CR not followed by LF outside quotes */
-	CSV_ERR_NUL,	     /* a NUL byte */
-	CSV_ERR_FIELDS,	     /* more than CSV_FIELDS_MAX fields */
+	CSV_ERR_CR,          /* a CR not followed by LF outside quotes */
+	CSV_ERR_NUL,         /* a NUL byte */
+	CSV_ERR_FIELDS,      /* more than CSV_FIELDS_MAX fields */
 	CSV_ERR_FIELD_LONG,  /* a field longer than CSV_FIELD_MAX bytes */
 	CSV_ERR_RECORD_LONG, /* a record longer than CSV_RECORD_MAX bytes */
 	CSV_STATUS__MAX

@@ -38,4 +38,28 @@ int list_limit(struct ctx *, long long *limit, struct problems *ps);
 int h_invite_create(struct ctx *);
 int h_invite_accept(struct ctx *);
 
+/* h_questionnaire.c */
+int h_questionnaire_list(struct ctx *);
+int h_questionnaire_get(struct ctx *);
+int h_questionnaire_create(struct ctx *);
+struct qdef;
+/* Stores a validated definition: 201 new, 200 the same one exists, 409 a
+ * different one has its slug and version. */
+int questionnaire_store(struct ctx *, const json_t *def,
+    const struct qdef *q);
+
+/* h_wave.c */
+int h_wave_list(struct ctx *);
+int h_wave_create(struct ctx *);
+int h_wave_update(struct ctx *);
+
+/* h_response.c */
+int h_response_get(struct ctx *);
+int h_response_put(struct ctx *);
+int h_response_submit(struct ctx *);
+int h_response_reopen(struct ctx *);
+struct scores;
+/* The scores object of API.md: {"overall", "stage", "dimensions"}. */
+json_t *scores_json(const struct qdef *q, const struct scores *s);
+
 #endif /* HANDLERS_H */

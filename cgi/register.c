@@ -20,12 +20,15 @@
 #include <string.h>
 
 #include "register.h"
+#include "valid.h"
 
 /* Values quoted in reasons are cut to this many bytes: enough to recognise
  * a name or a number, short enough to keep a reason on one line. */
 #define REGISTER_SHOW_MAX 40
 /* A LAU code has at most 16 letters or digits (the longest, Polish, 13). */
 #define REGISTER_LAU_CODE_MAX 16
+/* Significant digits of a long long; a longer integer is out of range. */
+#define REGISTER_DIGITS_MAX 19
 /* Fraction digits beyond this do not change a double. */
 #define REGISTER_FRACTION_DIGITS_MAX 17
 
@@ -38,85 +41,82 @@ struct register_coldef {
 
 /* The single truth about columns: which format reads which header name. */
 static const struct register_coldef register_cols[] = {
-	{REGISTER_FORMAT_DESTATIS, REGISTER_COL_SATZART, "satzart", 1},
-	{REGISTER_FORMAT_DESTATIS, REGISTER_COL_TEXTKENNZEICHEN,
-	    "textkennzeichen", 1},
-	{REGISTER_FORMAT_DESTATIS, REGISTER_COL_LAND, "land", 1},
-	{REGISTER_FORMAT_DESTATIS, REGISTER_COL_RB, "rb", 1},
-	{REGISTER_FORMAT_DESTATIS, REGISTER_COL_KREIS, "kreis", 1},
-	{REGISTER_FORMAT_DESTATIS, REGISTER_COL_VB, "vb", 1},
-	{REGISTER_FORMAT_DESTATIS, REGISTER_COL_GEMEINDE, "gemeinde", 1},
-	{REGISTER_FORMAT_DESTATIS, REGISTER_COL_GEMEINDENAME, "gemeindename",
-	    1},
-	{REGISTER_FORMAT_DESTATIS, REGISTER_COL_FLAECHE, "flaeche", 1},
-	{REGISTER_FORMAT_DESTATIS, REGISTER_COL_BEVOELKERUNG, "bevoelkerung",
-	    1},
-	{REGISTER_FORMAT_DESTATIS, REGISTER_COL_VERSTAEDTERUNG,
-	    "verstaedterungschluessel", 1},
-	{REGISTER_FORMAT_LAU, REGISTER_COL_CODE_2016, "code_2016", 1},
-	{REGISTER_FORMAT_LAU, REGISTER_COL_LAU_CODE, "lau_code", 1},
-	{REGISTER_FORMAT_LAU, REGISTER_COL_LAU_NAME_NATIONAL,
-	    "lau_name_national", 1},
-	{REGISTER_FORMAT_LAU, REGISTER_COL_LAU_NAME_LATIN, "lau_name_latin",
-	    0},
-	{REGISTER_FORMAT_LAU, REGISTER_COL_POPULATION, "population", 1},
-	{REGISTER_FORMAT_LAU, REGISTER_COL_TOTAL_AREA_M2, "total_area_m2", 1},
-	{REGISTER_FORMAT_LAU, REGISTER_COL_DEGURBA, "degurba", 1},
-	{REGISTER_FORMAT_LAU, REGISTER_COL_COUNTRY, "country", 1},
-	{REGISTER_FORMAT_PLAIN, REGISTER_COL_KEY, "key", 1},
-	{REGISTER_FORMAT_PLAIN, REGISTER_COL_NAME, "name", 1},
-	{REGISTER_FORMAT_PLAIN, REGISTER_COL_KIND, "kind", 1},
-	{REGISTER_FORMAT_PLAIN, REGISTER_COL_STATE, "state", 1},
-	{REGISTER_FORMAT_PLAIN, REGISTER_COL_POPULATION, "population", 1},
-	{REGISTER_FORMAT_PLAIN, REGISTER_COL_URBANISATION, "urbanisation", 0},
-	{REGISTER_FORMAT_PLAIN, REGISTER_COL_MEMBER, "member", 0},
-	{REGISTER_FORMAT_PLAIN, REGISTER_COL_AREA, "area", 0},
+    {REGISTER_FORMAT_DESTATIS, REGISTER_COL_SATZART, "satzart", 1},
+    {REGISTER_FORMAT_DESTATIS, REGISTER_COL_TEXTKENNZEICHEN, "textkennzeichen",
+        1},
+    {REGISTER_FORMAT_DESTATIS, REGISTER_COL_LAND, "land", 1},
+    {REGISTER_FORMAT_DESTATIS, REGISTER_COL_RB, "rb", 1},
+    {REGISTER_FORMAT_DESTATIS, REGISTER_COL_KREIS, "kreis", 1},
+    {REGISTER_FORMAT_DESTATIS, REGISTER_COL_VB, "vb", 1},
+    {REGISTER_FORMAT_DESTATIS, REGISTER_COL_GEMEINDE, "gemeinde", 1},
+    {REGISTER_FORMAT_DESTATIS, REGISTER_COL_GEMEINDENAME, "gemeindename", 1},
+    {REGISTER_FORMAT_DESTATIS, REGISTER_COL_FLAECHE, "flaeche", 1},
+    {REGISTER_FORMAT_DESTATIS, REGISTER_COL_BEVOELKERUNG, "bevoelkerung", 1},
+    {REGISTER_FORMAT_DESTATIS, REGISTER_COL_VERSTAEDTERUNG,
+        "verstaedterungschluessel", 1},
+    {REGISTER_FORMAT_LAU, REGISTER_COL_CODE_2016, "code_2016", 1},
+    {REGISTER_FORMAT_LAU, REGISTER_COL_LAU_CODE, "lau_code", 1},
+    {REGISTER_FORMAT_LAU, REGISTER_COL_LAU_NAME_NATIONAL, "lau_name_national",
+        1},
+    {REGISTER_FORMAT_LAU, REGISTER_COL_LAU_NAME_LATIN, "lau_name_latin", 0},
+    {REGISTER_FORMAT_LAU, REGISTER_COL_POPULATION, "population", 1},
+    {REGISTER_FORMAT_LAU, REGISTER_COL_TOTAL_AREA_M2, "total_area_m2", 1},
+    {REGISTER_FORMAT_LAU, REGISTER_COL_DEGURBA, "degurba", 1},
+    {REGISTER_FORMAT_LAU, REGISTER_COL_COUNTRY, "country", 1},
+    {REGISTER_FORMAT_PLAIN, REGISTER_COL_KEY, "key", 1},
+    {REGISTER_FORMAT_PLAIN, REGISTER_COL_NAME, "name", 1},
+    {REGISTER_FORMAT_PLAIN, REGISTER_COL_KIND, "kind", 1},
+    {REGISTER_FORMAT_PLAIN, REGISTER_COL_STATE, "state", 1},
+    {REGISTER_FORMAT_PLAIN, REGISTER_COL_POPULATION, "population", 1},
+    {REGISTER_FORMAT_PLAIN, REGISTER_COL_URBANISATION, "urbanisation", 0},
+    {REGISTER_FORMAT_PLAIN, REGISTER_COL_MEMBER, "member", 0},
+    {REGISTER_FORMAT_PLAIN, REGISTER_COL_AREA, "area", 0},
 };
 
 #define REGISTER_NCOLS (sizeof(register_cols) / sizeof(register_cols[0]))
 
 /* The column whose presence names each format. */
 static const char *const register_marker[REGISTER_FORMAT__MAX] = {
-	[REGISTER_FORMAT_DESTATIS] = "satzart",
-	[REGISTER_FORMAT_LAU] = "lau_code",
-	[REGISTER_FORMAT_PLAIN] = "key",
+    [REGISTER_FORMAT_DESTATIS] = "satzart",
+    [REGISTER_FORMAT_LAU] = "lau_code",
+    [REGISTER_FORMAT_PLAIN] = "key",
 };
 
 static const char *const register_format_names[REGISTER_FORMAT__MAX] = {
-	[REGISTER_FORMAT_UNKNOWN] = "unknown",
-	[REGISTER_FORMAT_DESTATIS] = "destatis",
-	[REGISTER_FORMAT_LAU] = "eurostat-lau",
-	[REGISTER_FORMAT_PLAIN] = "csv",
+    [REGISTER_FORMAT_UNKNOWN] = "unknown",
+    [REGISTER_FORMAT_DESTATIS] = "destatis",
+    [REGISTER_FORMAT_LAU] = "eurostat-lau",
+    [REGISTER_FORMAT_PLAIN] = "csv",
 };
 
 static const char *const register_kinds[] = {
-	"gemeinde",
-	"stadt",
-	"kreisfreie_stadt",
-	"landkreis",
-	"gemeindeverband",
-	"gemeindefreies_gebiet",
+    "gemeinde",
+    "stadt",
+    "kreisfreie_stadt",
+    "landkreis",
+    "gemeindeverband",
+    "gemeindefreies_gebiet",
 };
 
 /* The Länder by their AGS number. */
 static const char *const register_laender[REGISTER_LAENDER + 1] = {
-	NULL,
-	"Schleswig-Holstein",
-	"Hamburg",
-	"Niedersachsen",
-	"Bremen",
-	"Nordrhein-Westfalen",
-	"Hessen",
-	"Rheinland-Pfalz",
-	"Baden-Württemberg",
-	"Bayern",
-	"Saarland",
-	"Berlin",
-	"Brandenburg",
-	"Mecklenburg-Vorpommern",
-	"Sachsen",
-	"Sachsen-Anhalt",
-	"Thüringen",
+    NULL,
+    "Schleswig-Holstein",
+    "Hamburg",
+    "Niedersachsen",
+    "Bremen",
+    "Nordrhein-Westfalen",
+    "Hessen",
+    "Rheinland-Pfalz",
+    "Baden-Württemberg",
+    "Bayern",
+    "Saarland",
+    "Berlin",
+    "Brandenburg",
+    "Mecklenburg-Vorpommern",
+    "Sachsen",
+    "Sachsen-Anhalt",
+    "Thüringen",
 };
 
 /*
@@ -135,19 +135,19 @@ struct register_tk {
 };
 
 static const struct register_tk register_tks[] = {
-	{"40", "41", NULL},
-	{"40", "42", NULL},
-	{"40", "43", "landkreis"},
-	{"40", "44", "landkreis"},
-	{"40", "45", "landkreis"},
-	{"60", "60", "gemeinde"},
-	{"60", "61", "kreisfreie_stadt"},
-	{"60", "62", "kreisfreie_stadt"},
-	{"60", "63", "stadt"},
-	{"60", "64", "gemeinde"},
-	{"60", "65", "gemeindefreies_gebiet"},
-	{"60", "66", "gemeindefreies_gebiet"},
-	{"60", "67", "stadt"},
+    {"40", "41", NULL},
+    {"40", "42", NULL},
+    {"40", "43", "landkreis"},
+    {"40", "44", "landkreis"},
+    {"40", "45", "landkreis"},
+    {"60", "60", "gemeinde"},
+    {"60", "61", "kreisfreie_stadt"},
+    {"60", "62", "kreisfreie_stadt"},
+    {"60", "63", "stadt"},
+    {"60", "64", "gemeinde"},
+    {"60", "65", "gemeindefreies_gebiet"},
+    {"60", "66", "gemeindefreies_gebiet"},
+    {"60", "67", "stadt"},
 };
 
 /*
@@ -170,30 +170,30 @@ static const char REGISTER_SKIP_GV[] =
 
 /* Gemeindegrößenklassen: the lowest population of classes 1..8. */
 static const long long register_class_floor[REGISTER_SIZE_CLASSES] = {
-	0, 2000, 5000, 10000, 20000, 50000, 100000, 500000};
+    0, 2000, 5000, 10000, 20000, 50000, 100000, 500000};
 
 static const char *const register_class_de[REGISTER_SIZE_CLASSES + 1] = {
-	"Einwohnerzahl unbekannt",
-	"unter 2.000 Einwohner",
-	"2.000 bis unter 5.000 Einwohner",
-	"5.000 bis unter 10.000 Einwohner",
-	"10.000 bis unter 20.000 Einwohner",
-	"20.000 bis unter 50.000 Einwohner",
-	"50.000 bis unter 100.000 Einwohner",
-	"100.000 bis unter 500.000 Einwohner",
-	"500.000 und mehr Einwohner",
+    "Einwohnerzahl unbekannt",
+    "unter 2.000 Einwohner",
+    "2.000 bis unter 5.000 Einwohner",
+    "5.000 bis unter 10.000 Einwohner",
+    "10.000 bis unter 20.000 Einwohner",
+    "20.000 bis unter 50.000 Einwohner",
+    "50.000 bis unter 100.000 Einwohner",
+    "100.000 bis unter 500.000 Einwohner",
+    "500.000 und mehr Einwohner",
 };
 
 static const char *const register_class_en[REGISTER_SIZE_CLASSES + 1] = {
-	"population unknown",
-	"under 2,000 inhabitants",
-	"2,000 to under 5,000 inhabitants",
-	"5,000 to under 10,000 inhabitants",
-	"10,000 to under 20,000 inhabitants",
-	"20,000 to under 50,000 inhabitants",
-	"50,000 to under 100,000 inhabitants",
-	"100,000 to under 500,000 inhabitants",
-	"500,000 inhabitants and more",
+    "population unknown",
+    "under 2,000 inhabitants",
+    "2,000 to under 5,000 inhabitants",
+    "5,000 to under 10,000 inhabitants",
+    "10,000 to under 20,000 inhabitants",
+    "20,000 to under 50,000 inhabitants",
+    "50,000 to under 100,000 inhabitants",
+    "100,000 to under 500,000 inhabitants",
+    "500,000 inhabitants and more",
 };
 
 static void register_say(char *, size_t, const char *, ...)
@@ -228,7 +228,7 @@ static int
 register_is_alnum(char c)
 {
 	return register_is_digit(c) || register_is_upper(c) ||
-	    (c >= 'a' && c <= 'z');
+	       (c >= 'a' && c <= 'z');
 }
 
 static char
@@ -256,15 +256,21 @@ register_digits_n(const char *s, size_t n)
 static void
 register_show(char *dst, size_t dstsz, const char *s)
 {
-	size_t i, n = 0, cut;
+	size_t i, n = 0, cut, seq;
 	unsigned char c;
 
 	cut = dstsz - 4 < REGISTER_SHOW_MAX ? dstsz - 4 : REGISTER_SHOW_MAX;
 	for (i = 0; s[i] != '\0' && n < cut; i++) {
 		c = (unsigned char)s[i];
 		/* Stop before a lead byte whose sequence would not fit. */
-		if (c >= 0xc0 && n + ((c >= 0xf0) ? 4 : (c >= 0xe0) ? 3 : 2) >
-		    cut)
+		seq = 1;
+		if (c >= 0xf0)
+			seq = 4;
+		else if (c >= 0xe0)
+			seq = 3;
+		else if (c >= 0xc0)
+			seq = 2;
+		if (n + seq > cut)
 			break;
 		dst[n++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
 	}
@@ -321,8 +327,8 @@ register_text_problem(const char *s, size_t maxcp, size_t maxbytes)
 
 /* Copies a checked name into row->name; refuses empty and bad names. */
 static int
-register_name_set(struct org_row *row, const char *name, char *why,
-    size_t whysz)
+register_name_set(
+    struct org_row *row, const char *name, char *why, size_t whysz)
 {
 	const char *p;
 	char show[REGISTER_SHOW_MAX + 4];
@@ -349,8 +355,8 @@ register_state_set(struct org_row *row, const char *state, const char *what,
 	const char *p;
 	char show[REGISTER_SHOW_MAX + 4];
 
-	p = register_text_problem(state, REGISTER_STATE_MAX,
-	    REGISTER_STATE_MAX);
+	p = register_text_problem(
+	    state, REGISTER_STATE_MAX, REGISTER_STATE_MAX);
 	if (p != NULL) {
 		register_show(show, sizeof(show), state);
 		register_say(why, whysz, "%s \"%s\" %s", what, show, p);
@@ -362,24 +368,27 @@ register_state_set(struct org_row *row, const char *state, const char *what,
 
 /*
  * Parses the digits of a number at *pp: ungrouped, or grouped in threes by
- * single spaces. Leaves *pp after the last digit. Above max it keeps
- * reading (so the syntax is still checked) and reports the range.
+ * single spaces. Leaves *pp after the last digit. The grouping is checked
+ * here; the value and its bound are left to valid_int64n, the program's
+ * one integer parser, so after the syntax passed a failure there is range.
  */
 static enum register_num
 register_digits(const char **pp, long long max, long long *out)
 {
 	const char *p = *pp;
-	long long v = 0;
-	size_t ndig = 0, group = 0, groups = 0;
-	int over = 0, d;
+	char digits[REGISTER_DIGITS_MAX];
+	size_t ndig = 0, nsig = 0, group = 0, groups = 0;
+	int over = 0;
 
 	for (;;) {
 		if (register_is_digit(*p)) {
-			d = *p - '0';
-			if (!over && (d > max || v > (max - d) / 10))
-				over = 1;
-			else if (!over)
-				v = v * 10 + d;
+			/* Leading zeros carry no value. */
+			if (nsig > 0 || *p != '0') {
+				if (nsig < sizeof(digits))
+					digits[nsig++] = *p;
+				else
+					over = 1;
+			}
 			ndig++;
 			group++;
 			p++;
@@ -399,8 +408,11 @@ register_digits(const char **pp, long long max, long long *out)
 	if (ndig == 0 || (groups > 0 && group != 3))
 		return REGISTER_NUM_SYNTAX;
 	*pp = p;
-	*out = v;
-	return over ? REGISTER_NUM_RANGE : REGISTER_NUM_OK;
+	if (nsig == 0)
+		digits[nsig++] = '0';
+	if (over || valid_int64n(digits, nsig, 0, max, out) < 0)
+		return REGISTER_NUM_RANGE;
+	return REGISTER_NUM_OK;
 }
 
 /* Skips blanks; returns 1 if nothing else follows. */
@@ -461,7 +473,12 @@ register_decimal_parse(const char *s, double max, double *out)
 		return REGISTER_NUM_SYNTAX;
 	if (st == REGISTER_NUM_RANGE)
 		return st;
-	v = (double)ip + (double)num / (double)den;
+	/* One division of exact integers rounds correctly, as strtod does;
+	 * beyond 2^53 the sum of the parts is as good as it gets. */
+	if (ip <= (1LL << 53) / den)
+		v = (double)(ip * den + num) / (double)den;
+	else
+		v = (double)ip + (double)num / (double)den;
 	if (v > max)
 		return REGISTER_NUM_RANGE;
 	*out = v;
@@ -530,7 +547,7 @@ int
 register_urbanisation_parse(const char *s, int *out)
 {
 	static const char *const names[4][2] = {
-		{"", ""}, {"1", "dicht"}, {"2", "mittel"}, {"3", "gering"}};
+	    {"", ""}, {"1", "dicht"}, {"2", "mittel"}, {"3", "gering"}};
 	int i;
 
 	for (i = 0; i < 4; i++) {
@@ -550,47 +567,6 @@ register_land_name(int code)
 	if (code < 1 || code > REGISTER_LAENDER)
 		return NULL;
 	return register_laender[code];
-}
-
-int
-register_utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, k, need;
-	unsigned long cp, min;
-
-	while (i < n) {
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (p[i] >= 0xc2 && p[i] <= 0xdf) {
-			need = 1;
-			cp = p[i] & 0x1f;
-			min = 0x80;
-		} else if (p[i] >= 0xe0 && p[i] <= 0xef) {
-			need = 2;
-			cp = p[i] & 0x0f;
-			min = 0x800;
-		} else if (p[i] >= 0xf0 && p[i] <= 0xf4) {
-			need = 3;
-			cp = p[i] & 0x07;
-			min = 0x10000;
-		} else {
-			return 0;
-		}
-		if (n - i <= need)
-			return 0;
-		for (k = 1; k <= need; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += need + 1;
-	}
-	return 1;
 }
 
 size_t
@@ -665,8 +641,8 @@ register_format_detect(struct register_ctx *ctx,
 	}
 	for (f = REGISTER_FORMAT_DESTATIS; f < REGISTER_FORMAT__MAX; f++) {
 		for (i = 0; i < header->nfields && fmt == 0; i++)
-			if (register_header_is(header->field[i],
-			    register_marker[f]))
+			if (register_header_is(
+			        header->field[i], register_marker[f]))
 				fmt = f;
 	}
 	if (fmt == REGISTER_FORMAT_UNKNOWN) {
@@ -679,7 +655,7 @@ register_format_detect(struct register_ctx *ctx,
 	}
 
 	for (i = 0; i < header->nfields; i++) {
-		if (!register_utf8_valid(header->field[i], header->len[i])) {
+		if (valid_utf8(header->field[i], header->len[i], NULL) != 0) {
 			register_say(why, whysz,
 			    "header column %zu is not valid UTF-8", i + 1);
 			return -1;
@@ -687,8 +663,8 @@ register_format_detect(struct register_ctx *ctx,
 		known = 0;
 		for (c = 0; c < REGISTER_NCOLS; c++) {
 			if (register_cols[c].format != fmt ||
-			    !register_header_is(header->field[i],
-			    register_cols[c].name))
+			    !register_header_is(
+			        header->field[i], register_cols[c].name))
 				continue;
 			if (ctx->col[register_cols[c].col] >= 0) {
 				register_say(why, whysz,
@@ -706,7 +682,8 @@ register_format_detect(struct register_ctx *ctx,
 			register_say(why, whysz,
 			    "unknown column \"%s\" (column %zu); known: key, "
 			    "name, kind, state, population, urbanisation, "
-			    "member, area", show, i + 1);
+			    "member, area",
+			    show, i + 1);
 			return -1;
 		}
 	}
@@ -738,42 +715,41 @@ register_int_column(const char *s, const char *col, long long max,
 
 	switch (register_integer_parse(s, max, out)) {
 	case REGISTER_NUM_OK:
-	case REGISTER_NUM_EMPTY:
-		return REGISTER_ROW;
+	case REGISTER_NUM_EMPTY: return REGISTER_ROW;
 	case REGISTER_NUM_RANGE:
 		register_show(show, sizeof(show), s);
-		register_say(why, whysz, "%s \"%s\" is above %lld", col, show,
-		    max);
+		register_say(
+		    why, whysz, "%s \"%s\" is above %lld", col, show, max);
 		return REGISTER_REFUSE;
 	case REGISTER_NUM_SYNTAX:
 	default:
 		register_show(show, sizeof(show), s);
-		register_say(why, whysz, "%s \"%s\" is not a whole number", col,
-		    show);
+		register_say(
+		    why, whysz, "%s \"%s\" is not a whole number", col, show);
 		return REGISTER_ERROR;
 	}
 }
 
 /* Like register_int_column, for a decimal column. */
 static enum register_verdict
-register_dec_column(const char *s, const char *col, double max,
-    double *out, char *why, size_t whysz)
+register_dec_column(const char *s, const char *col, double max, double *out,
+    char *why, size_t whysz)
 {
 	char show[REGISTER_SHOW_MAX + 4];
 
 	switch (register_decimal_parse(s, max, out)) {
 	case REGISTER_NUM_OK:
-	case REGISTER_NUM_EMPTY:
-		return REGISTER_ROW;
+	case REGISTER_NUM_EMPTY: return REGISTER_ROW;
 	case REGISTER_NUM_RANGE:
 		register_show(show, sizeof(show), s);
-		register_say(why, whysz, "%s \"%s\" is above %.0f", col, show,
-		    max);
+		register_say(
+		    why, whysz, "%s \"%s\" is above %.0f", col, show, max);
 		return REGISTER_REFUSE;
 	case REGISTER_NUM_SYNTAX:
 	default:
 		register_show(show, sizeof(show), s);
-		register_say(why, whysz, "%s \"%s\" is not a number", col, show);
+		register_say(
+		    why, whysz, "%s \"%s\" is not a number", col, show);
 		return REGISTER_ERROR;
 	}
 }
@@ -791,8 +767,8 @@ register_worse(enum register_verdict a, enum register_verdict b)
 
 /* Checks an AGS part: exactly n digits. */
 static int
-register_ags_part(const char *s, size_t n, const char *col, char *why,
-    size_t whysz)
+register_ags_part(
+    const char *s, size_t n, const char *col, char *why, size_t whysz)
 {
 	char show[REGISTER_SHOW_MAX + 4];
 
@@ -817,9 +793,8 @@ register_land_code(const char *s)
 }
 
 static enum register_verdict
-register_parse_destatis(struct register_ctx *ctx,
-    const struct csv_record *rec, struct org_row *row, char *why,
-    size_t whysz)
+register_parse_destatis(struct register_ctx *ctx, const struct csv_record *rec,
+    struct org_row *row, char *why, size_t whysz)
 {
 	const char *satzart, *tk, *land, *rb, *kreis, *gem, *name, *st;
 	const struct register_tk *t = NULL;
@@ -839,8 +814,8 @@ register_parse_destatis(struct register_ctx *ctx,
 
 	/* Numbers first, in every row: a damaged number damages the file
 	 * whatever kind of row holds it. */
-	v = register_int_column(register_field(ctx, rec,
-	    REGISTER_COL_BEVOELKERUNG), "bevoelkerung",
+	v = register_int_column(
+	    register_field(ctx, rec, REGISTER_COL_BEVOELKERUNG), "bevoelkerung",
 	    REGISTER_POPULATION_MAX, &row->population, why, whysz);
 	if (v == REGISTER_ERROR)
 		return v;
@@ -866,8 +841,8 @@ register_parse_destatis(struct register_ctx *ctx,
 			return REGISTER_REFUSE;
 		}
 		if (name[0] == '\0' ||
-		    register_text_problem(name, REGISTER_STATE_MAX,
-		    REGISTER_STATE_MAX) != NULL) {
+		    register_text_problem(
+		        name, REGISTER_STATE_MAX, REGISTER_STATE_MAX) != NULL) {
 			register_show(show, sizeof(show), name);
 			register_say(why, whysz,
 			    "Land row: \"%s\" is not a state name", show);
@@ -930,13 +905,13 @@ register_parse_destatis(struct register_ctx *ctx,
 			register_show(show, sizeof(show), st);
 			register_say(why, whysz,
 			    "verstaedterungschluessel \"%s\" is not 01, 02 or "
-			    "03", show);
+			    "03",
+			    show);
 			return REGISTER_REFUSE;
 		}
 		row->urbanisation = u < 0 ? 0 : (int)u;
 	} else {
-		snprintf(row->key, sizeof(row->key), "%s%s%s", land, rb,
-		    kreis);
+		snprintf(row->key, sizeof(row->key), "%s%s%s", land, rb, kreis);
 		/* Degrees of urbanisation describe Gemeinden, not Kreise. */
 		row->urbanisation = 0;
 	}
@@ -944,8 +919,8 @@ register_parse_destatis(struct register_ctx *ctx,
 		return REGISTER_REFUSE;
 	snprintf(row->kind, sizeof(row->kind), "%s", t->kind);
 	snprintf(row->state, sizeof(row->state), "%s",
-	    ctx->land[code][0] != '\0' ? ctx->land[code] :
-					 register_land_name(code));
+	    ctx->land[code][0] != '\0' ? ctx->land[code]
+	                               : register_land_name(code));
 	memcpy(row->country, "DE", 3);
 	return REGISTER_ROW;
 }
@@ -972,25 +947,26 @@ register_parse_lau(struct register_ctx *ctx, const struct csv_record *rec,
 	if (km2)
 		amax = REGISTER_AREA_KM2_MAX;
 
-	v = register_int_column(register_field(ctx, rec,
-	    REGISTER_COL_POPULATION), "population", REGISTER_POPULATION_MAX,
-	    &row->population, why, whysz);
+	v = register_int_column(
+	    register_field(ctx, rec, REGISTER_COL_POPULATION), "population",
+	    REGISTER_POPULATION_MAX, &row->population, why, whysz);
 	if (v == REGISTER_ERROR)
 		return v;
-	w = register_dec_column(register_field(ctx, rec,
-	    REGISTER_COL_TOTAL_AREA_M2), "total_area_m2", amax, &area,
-	    v == REGISTER_ROW ? why : NULL, whysz);
+	w = register_dec_column(
+	    register_field(ctx, rec, REGISTER_COL_TOTAL_AREA_M2),
+	    "total_area_m2", amax, &area, v == REGISTER_ROW ? why : NULL,
+	    whysz);
 	v = register_worse(v, w);
 	if (v == REGISTER_ERROR)
 		return v;
-	w = register_int_column(deg, "degurba", 99, &d,
-	    v == REGISTER_ROW ? why : NULL, whysz);
+	w = register_int_column(
+	    deg, "degurba", 99, &d, v == REGISTER_ROW ? why : NULL, whysz);
 	v = register_worse(v, w);
 	if (v != REGISTER_ROW)
 		return v;
 
 	if (!(register_is_upper(country[0]) && register_is_upper(country[1]) &&
-	    country[2] == '\0')) {
+	        country[2] == '\0')) {
 		register_show(show, sizeof(show), country);
 		register_say(why, whysz,
 		    "country \"%s\" is not two capital letters", show);
@@ -1013,8 +989,8 @@ register_parse_lau(struct register_ctx *ctx, const struct csv_record *rec,
 		row->urbanisation = (int)d;
 	} else {
 		register_show(show, sizeof(show), deg);
-		register_say(why, whysz, "degurba \"%s\" is not 1, 2, 3 or 9",
-		    show);
+		register_say(
+		    why, whysz, "degurba \"%s\" is not 1, 2, 3 or 9", show);
 		return REGISTER_REFUSE;
 	}
 	if (area >= 0)
@@ -1023,18 +999,21 @@ register_parse_lau(struct register_ctx *ctx, const struct csv_record *rec,
 	if (strcmp(country, "DE") == 0) {
 		/* German LAU codes are the AGS: the same organisations as
 		 * Destatis rows, whose state stays (state "" = keep). */
-		if (!register_digits_n(code, 8) || register_land_code(code) == 0) {
+		if (!register_digits_n(code, 8) ||
+		    register_land_code(code) == 0) {
 			register_show(show, sizeof(show), code);
 			register_say(why, whysz,
 			    "lau_code \"%s\" of DE is not an 8-digit AGS of "
-			    "Land 01..16", show);
+			    "Land 01..16",
+			    show);
 			return REGISTER_REFUSE;
 		}
 		snprintf(row->key, sizeof(row->key), "%s", code);
 	} else {
 		snprintf(row->key, sizeof(row->key), "%s-%s", country, code);
-		if (register_state_set(row, register_field(ctx, rec,
-		    REGISTER_COL_CODE_2016), "code_2016", why, whysz) < 0)
+		if (register_state_set(row,
+		        register_field(ctx, rec, REGISTER_COL_CODE_2016),
+		        "code_2016", why, whysz) < 0)
 			return REGISTER_REFUSE;
 	}
 	name = register_field(ctx, rec, REGISTER_COL_LAU_NAME_NATIONAL);
@@ -1058,9 +1037,9 @@ register_parse_plain(struct register_ctx *ctx, const struct csv_record *rec,
 	size_t i;
 	char show[REGISTER_SHOW_MAX + 4];
 
-	v = register_int_column(register_field(ctx, rec,
-	    REGISTER_COL_POPULATION), "population", REGISTER_POPULATION_MAX,
-	    &row->population, why, whysz);
+	v = register_int_column(
+	    register_field(ctx, rec, REGISTER_COL_POPULATION), "population",
+	    REGISTER_POPULATION_MAX, &row->population, why, whysz);
 	if (v == REGISTER_ERROR)
 		return v;
 	w = register_dec_column(register_field(ctx, rec, REGISTER_COL_AREA),
@@ -1075,31 +1054,35 @@ register_parse_plain(struct register_ctx *ctx, const struct csv_record *rec,
 		register_show(show, sizeof(show), key);
 		register_say(why, whysz,
 		    "key \"%s\" is neither CC-code (\"BE-21001\") nor 2..12 "
-		    "digits", show);
+		    "digits",
+		    show);
 		return REGISTER_REFUSE;
 	}
 	snprintf(row->key, sizeof(row->key), "%s", key);
 	if (register_name_set(row, register_field(ctx, rec, REGISTER_COL_NAME),
-	    why, whysz) < 0)
+	        why, whysz) < 0)
 		return REGISTER_REFUSE;
 	kind = register_field(ctx, rec, REGISTER_COL_KIND);
 	if (!register_kind_valid(kind)) {
 		register_show(show, sizeof(show), kind);
 		register_say(why, whysz,
 		    "kind \"%s\" is not gemeinde, stadt, kreisfreie_stadt, "
-		    "landkreis, gemeindeverband or gemeindefreies_gebiet", show);
+		    "landkreis, gemeindeverband or gemeindefreies_gebiet",
+		    show);
 		return REGISTER_REFUSE;
 	}
 	snprintf(row->kind, sizeof(row->kind), "%s", kind);
-	if (register_state_set(row, register_field(ctx, rec,
-	    REGISTER_COL_STATE), "state", why, whysz) < 0)
+	if (register_state_set(row,
+	        register_field(ctx, rec, REGISTER_COL_STATE), "state", why,
+	        whysz) < 0)
 		return REGISTER_REFUSE;
 	urb = register_field(ctx, rec, REGISTER_COL_URBANISATION);
 	if (register_urbanisation_parse(urb, &row->urbanisation) < 0) {
 		register_show(show, sizeof(show), urb);
 		register_say(why, whysz,
 		    "urbanisation \"%s\" is not 1, 2, 3, dicht, mittel, gering "
-		    "or empty", show);
+		    "or empty",
+		    show);
 		return REGISTER_REFUSE;
 	}
 	member = register_field(ctx, rec, REGISTER_COL_MEMBER);
@@ -1113,7 +1096,8 @@ register_parse_plain(struct register_ctx *ctx, const struct csv_record *rec,
 		register_show(show, sizeof(show), member);
 		register_say(why, whysz,
 		    "member \"%s\" is not true, false, 1, 0, yes, no, ja, nein "
-		    "or empty", show);
+		    "or empty",
+		    show);
 		return REGISTER_REFUSE;
 	}
 	if (key[2] == '-')
@@ -1141,9 +1125,9 @@ register_row_parse(struct register_ctx *ctx, const struct csv_record *rec,
 		return REGISTER_ERROR;
 	}
 	for (i = 0; i < rec->nfields; i++) {
-		if (!register_utf8_valid(rec->field[i], rec->len[i])) {
-			register_say(why, whysz, "field %zu is not valid UTF-8",
-			    i + 1);
+		if (valid_utf8(rec->field[i], rec->len[i], NULL) != 0) {
+			register_say(
+			    why, whysz, "field %zu is not valid UTF-8", i + 1);
 			return REGISTER_ERROR;
 		}
 	}

@@ -19,6 +19,8 @@
  * refused (its content is not acceptable; the reason names the value), or
  * an error (the file is damaged: wrong number of fields, invalid UTF-8, a
  * number that is no number), after which nothing of the file may be used.
+ *
+ * Links with valid.c (valid_int64n, the one integer parser; valid_utf8).
  */
 #ifndef REGISTER_H
 #define REGISTER_H
@@ -58,9 +60,9 @@ enum register_format {
 
 enum register_verdict {
 	REGISTER_ROW = 0, /* *row holds an organisation to import */
-	REGISTER_SKIP,	  /* not imported on purpose; reason is a fixed text */
+	REGISTER_SKIP,    /* not imported on purpose; reason is a fixed text */
 	REGISTER_REFUSE,  /* content not acceptable; reason names it */
-	REGISTER_ERROR	  /* the file is damaged; import nothing */
+	REGISTER_ERROR    /* the file is damaged; import nothing */
 };
 
 /* Results of the number parsers. */
@@ -109,19 +111,19 @@ struct org_row {
 	char name[REGISTER_NAME_BYTES + 1];
 	char kind[REGISTER_KIND_MAX + 1];
 	char state[REGISTER_STATE_MAX + 1]; /* "" unknown / keep */
-	char country[3];		    /* "DE", "BE", ... (Eurostat: EL, UK) */
-	long long population;		    /* -1 unknown */
-	double area_km2;		    /* < 0 unknown */
-	int urbanisation;		    /* 0 unknown, 1 dicht, 2 mittel, 3 gering */
-	int member;			    /* -1 not given, 0 no, 1 yes */
+	char country[3];      /* "DE", "BE", ... (Eurostat: EL, UK) */
+	long long population; /* -1 unknown */
+	double area_km2;      /* < 0 unknown */
+	int urbanisation;     /* 0 unknown, 1 dicht, 2 mittel, 3 gering */
+	int member;           /* -1 not given, 0 no, 1 yes */
 };
 
 /* What a file's header says and what earlier rows taught (the names of the
  * Länder from Destatis satzart 10). Filled by register_format_detect. */
 struct register_ctx {
 	enum register_format format;
-	size_t ncols;		      /* every record has exactly this many */
-	int col[REGISTER_COL__MAX];   /* field index of each column, or -1 */
+	size_t ncols;               /* every record has exactly this many */
+	int col[REGISTER_COL__MAX]; /* field index of each column, or -1 */
 	char land[REGISTER_LAENDER + 1][REGISTER_STATE_MAX + 1];
 };
 
@@ -148,21 +150,21 @@ enum register_verdict register_row_parse(struct register_ctx *ctx,
     size_t whysz) RG_WUR;
 
 /*
- * The one strict integer parser for register numbers: optional blanks
- * around, digits either ungrouped or grouped in threes by single spaces as
- * Destatis writes them (" 90 164"). No sign, no other separators. Sets *out
- * (-1 for REGISTER_NUM_EMPTY). max must be >= 0.
+ * Parses a register's whole number: optional blanks around, digits either
+ * ungrouped or grouped in threes by single spaces as Destatis writes them
+ * (" 90 164"). No sign, no other separators. The value itself goes through
+ * valid_int64n. Sets *out (-1 for REGISTER_NUM_EMPTY). max must be >= 0.
  */
-enum register_num register_integer_parse(const char *s, long long max,
-    long long *out) RG_WUR;
+enum register_num register_integer_parse(
+    const char *s, long long max, long long *out) RG_WUR;
 
 /*
  * A decimal in the same form with an optional decimal point or comma and
  * at least one digit after it (" 53.02", "9,43751", "1 234,5"). Sets *out
  * (-1.0 for REGISTER_NUM_EMPTY).
  */
-enum register_num register_decimal_parse(const char *s, double max,
-    double *out) RG_WUR;
+enum register_num register_decimal_parse(
+    const char *s, double max, double *out) RG_WUR;
 
 /* The Destatis Gemeindegrößenklasse of a population: 1 (unter 2.000) .. 8
  * (500.000 und mehr); 0 for a negative (unknown) population. */
@@ -187,10 +189,6 @@ int register_urbanisation_parse(const char *s, int *out) RG_WUR;
 
 /* The name of Land 1..16 ("Schleswig-Holstein"); NULL out of range. */
 const char *register_land_name(int code);
-
-/* 1 if s[0..n) is well-formed UTF-8 (no overlong forms, no surrogates,
- * nothing above U+10FFFF); 0 otherwise. */
-int register_utf8_valid(const char *s, size_t n);
 
 /* The length of a UTF-8 byte order mark at the start of buf: 3 or 0. */
 size_t register_bom_skip(const char *buf, size_t len);

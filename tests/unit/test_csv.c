@@ -27,24 +27,23 @@ struct split_case {
 };
 
 static const struct split_case split_cases[] = {
-	{"plain", "a,b,c\n", 0, 3, {"a", "b", "c"}, 6, 1},
-	{"no final newline", "a,b", 0, 2, {"a", "b"}, 3, 0},
-	{"CRLF", "a,b\r\nc\r\n", 0, 2, {"a", "b"}, 5, 1},
-	{"only the first record", "x\ny\n", 0, 1, {"x"}, 2, 1},
-	{"empty fields", ",,\n", 0, 3, {"", "", ""}, 3, 1},
-	{"blank line", "\n", 0, 1, {""}, 1, 1},
-	{"blank CRLF line", "\r\n", 0, 1, {""}, 2, 1},
-	{"quoted comma", "\"a,b\",c\n", 0, 2, {"a,b", "c"}, 8, 1},
-	{"doubled quotes", "\"say \"\"hi\"\"\",x", 0, 2, {"say \"hi\"", "x"},
-	    0, 0},
-	{"only a doubled quote", "\"\"\"\"", 0, 1, {"\""}, 4, 0},
-	{"empty quoted", "\"\",a\n", 0, 2, {"", "a"}, 5, 1},
-	{"quoted LF", "\"x\ny\",z\n", 0, 2, {"x\ny", "z"}, 8, 2},
-	{"quoted CRLF kept", "\"x\r\ny\"\r\n", 0, 1, {"x\r\ny"}, 0, 2},
-	{"quoted field last, no newline", "a,\"b\"", 0, 2, {"a", "b"}, 5, 0},
-	{"blanks kept", " a , b ", 0, 2, {" a ", " b "}, 7, 0},
-	{"UTF-8 passes", "Lübeck,Λευκωσία\n", 0, 2, {"Lübeck", "Λευκωσία"},
-	    0 /* all */, 1},
+    {"plain", "a,b,c\n", 0, 3, {"a", "b", "c"}, 6, 1},
+    {"no final newline", "a,b", 0, 2, {"a", "b"}, 3, 0},
+    {"CRLF", "a,b\r\nc\r\n", 0, 2, {"a", "b"}, 5, 1},
+    {"only the first record", "x\ny\n", 0, 1, {"x"}, 2, 1},
+    {"empty fields", ",,\n", 0, 3, {"", "", ""}, 3, 1},
+    {"blank line", "\n", 0, 1, {""}, 1, 1},
+    {"blank CRLF line", "\r\n", 0, 1, {""}, 2, 1},
+    {"quoted comma", "\"a,b\",c\n", 0, 2, {"a,b", "c"}, 8, 1},
+    {"doubled quotes", "\"say \"\"hi\"\"\",x", 0, 2, {"say \"hi\"", "x"}, 0, 0},
+    {"only a doubled quote", "\"\"\"\"", 0, 1, {"\""}, 4, 0},
+    {"empty quoted", "\"\",a\n", 0, 2, {"", "a"}, 5, 1},
+    {"quoted LF", "\"x\ny\",z\n", 0, 2, {"x\ny", "z"}, 8, 2},
+    {"quoted CRLF kept", "\"x\r\ny\"\r\n", 0, 1, {"x\r\ny"}, 0, 2},
+    {"quoted field last, no newline", "a,\"b\"", 0, 2, {"a", "b"}, 5, 0},
+    {"blanks kept", " a , b ", 0, 2, {" a ", " b "}, 7, 0},
+    {"UTF-8 passes", "Lübeck,Λευκωσία\n", 0, 2, {"Lübeck", "Λευκωσία"},
+        0 /* all */, 1},
 };
 
 static void
@@ -60,8 +59,8 @@ test_split_table(void **state)
 		c = &split_cases[i];
 		len = c->inlen ? c->inlen : strlen(c->in);
 		print_message("case %s\n", c->name);
-		assert_int_equal(csv_record_split(c->in, len, &used, &rec,
-		    &pos), CSV_OK);
+		assert_int_equal(
+		    csv_record_split(c->in, len, &used, &rec, &pos), CSV_OK);
 		assert_int_equal(rec.nfields, c->nfields);
 		for (k = 0; k < c->nfields; k++) {
 			assert_string_equal(rec.field[k], c->field[k]);
@@ -83,8 +82,9 @@ test_split_destatis(void **state)
 	size_t used;
 
 	(void)state;
-	assert_int_equal(csv_record_split(line, sizeof(line) - 1, &used, &rec,
-	    NULL), CSV_OK);
+	assert_int_equal(
+	    csv_record_split(line, sizeof(line) - 1, &used, &rec, NULL),
+	    CSV_OK);
 	assert_int_equal(used, sizeof(line) - 1);
 	assert_int_equal(rec.nfields, 20);
 	assert_string_equal(rec.field[7], "Flensburg, Stadt");
@@ -102,24 +102,27 @@ test_split_sequence(void **state)
 	size_t off = 0, used, line = 1;
 
 	(void)state;
-	assert_int_equal(csv_record_split(in + off, sizeof(in) - 1 - off, &used,
-	    &rec, NULL), CSV_OK);
+	assert_int_equal(
+	    csv_record_split(in + off, sizeof(in) - 1 - off, &used, &rec, NULL),
+	    CSV_OK);
 	off += used;
 	line += rec.nlines;
 	assert_int_equal(line, 2);
-	assert_int_equal(csv_record_split(in + off, sizeof(in) - 1 - off, &used,
-	    &rec, NULL), CSV_OK);
+	assert_int_equal(
+	    csv_record_split(in + off, sizeof(in) - 1 - off, &used, &rec, NULL),
+	    CSV_OK);
 	assert_string_equal(rec.field[0], "a\nb");
 	off += used;
 	line += rec.nlines;
 	assert_int_equal(line, 4);
-	assert_int_equal(csv_record_split(in + off, sizeof(in) - 1 - off, &used,
-	    &rec, NULL), CSV_OK);
+	assert_int_equal(
+	    csv_record_split(in + off, sizeof(in) - 1 - off, &used, &rec, NULL),
+	    CSV_OK);
 	assert_string_equal(rec.field[1], "row");
 	off += used;
 	assert_int_equal(off, sizeof(in) - 1);
-	assert_int_equal(csv_record_split(in + off, 0, &used, &rec, NULL),
-	    CSV_END);
+	assert_int_equal(
+	    csv_record_split(in + off, 0, &used, &rec, NULL), CSV_END);
 	assert_int_equal(used, 0);
 }
 
@@ -132,22 +135,20 @@ struct error_case {
 };
 
 static const struct error_case error_cases[] = {
-	{"stray quote", "ab\"c\n", 0, CSV_ERR_QUOTE_STRAY, 1, 3, 1},
-	{"stray quote after blank", "a, \"b\"\n", 0, CSV_ERR_QUOTE_STRAY, 1,
-	    4, 2},
-	{"text after closing quote", "\"ab\"c,d", 0, CSV_ERR_QUOTE_TRAIL, 1, 5,
-	    1},
-	{"blank after closing quote", "x,\"ab\" ,d", 0, CSV_ERR_QUOTE_TRAIL, 1,
-	    7, 2},
-	{"trail on second line", "\"a\nb\"x", 0, CSV_ERR_QUOTE_TRAIL, 2, 3, 1},
-	{"unclosed quote", "x,\"abc\ndef", 0, CSV_ERR_QUOTE_OPEN, 1, 3, 2},
-	{"unclosed at end", "\"", 0, CSV_ERR_QUOTE_OPEN, 1, 1, 1},
-	{"lone CR", "a\rb\n", 0, CSV_ERR_CR, 1, 2, 1},
-	{"CR at end", "a,b\r", 0, CSV_ERR_CR, 1, 4, 2},
-	{"CR after quoted", "\"a\"\rb", 0, CSV_ERR_CR, 1, 4, 1},
-	{"NUL", "a,b\0c\n", 6, CSV_ERR_NUL, 1, 4, 2},
-	{"NUL quoted", "\"\0\"", 3, CSV_ERR_NUL, 1, 2, 1},
-	{"empty input", "", 0, CSV_END, 0, 0, 0},
+    {"stray quote", "ab\"c\n", 0, CSV_ERR_QUOTE_STRAY, 1, 3, 1},
+    {"stray quote after blank", "a, \"b\"\n", 0, CSV_ERR_QUOTE_STRAY, 1, 4, 2},
+    {"text after closing quote", "\"ab\"c,d", 0, CSV_ERR_QUOTE_TRAIL, 1, 5, 1},
+    {"blank after closing quote", "x,\"ab\" ,d", 0, CSV_ERR_QUOTE_TRAIL, 1, 7,
+        2},
+    {"trail on second line", "\"a\nb\"x", 0, CSV_ERR_QUOTE_TRAIL, 2, 3, 1},
+    {"unclosed quote", "x,\"abc\ndef", 0, CSV_ERR_QUOTE_OPEN, 1, 3, 2},
+    {"unclosed at end", "\"", 0, CSV_ERR_QUOTE_OPEN, 1, 1, 1},
+    {"lone CR", "a\rb\n", 0, CSV_ERR_CR, 1, 2, 1},
+    {"CR at end", "a,b\r", 0, CSV_ERR_CR, 1, 4, 2},
+    {"CR after quoted", "\"a\"\rb", 0, CSV_ERR_CR, 1, 4, 1},
+    {"NUL", "a,b\0c\n", 6, CSV_ERR_NUL, 1, 4, 2},
+    {"NUL quoted", "\"\0\"", 3, CSV_ERR_NUL, 1, 2, 1},
+    {"empty input", "", 0, CSV_END, 0, 0, 0},
 };
 
 static void
@@ -164,8 +165,8 @@ test_split_errors(void **state)
 		len = c->inlen ? c->inlen : strlen(c->in);
 		print_message("case %s\n", c->name);
 		memset(&pos, 0, sizeof(pos));
-		assert_int_equal(csv_record_split(c->in, len, &used, &rec,
-		    &pos), c->st);
+		assert_int_equal(
+		    csv_record_split(c->in, len, &used, &rec, &pos), c->st);
 		if (c->st == CSV_END)
 			continue;
 		assert_int_equal(pos.line, c->line);
@@ -185,27 +186,28 @@ test_split_bounds(void **state)
 	(void)state;
 	/* Exactly CSV_FIELDS_MAX fields pass; one more does not. */
 	for (n = 0, i = 0; i < CSV_FIELDS_MAX; i++)
-		n += (size_t)snprintf(in + n, sizeof(in) - n, "%s%zu",
-		    i ? "," : "", i);
+		n += (size_t)snprintf(
+		    in + n, sizeof(in) - n, "%s%zu", i ? "," : "", i);
 	assert_int_equal(csv_record_split(in, n, &used, &rec, &pos), CSV_OK);
 	assert_int_equal(rec.nfields, CSV_FIELDS_MAX);
 	assert_string_equal(rec.field[CSV_FIELDS_MAX - 1], "63");
 	in[n++] = ',';
 	in[n++] = 'x';
-	assert_int_equal(csv_record_split(in, n, &used, &rec, &pos),
-	    CSV_ERR_FIELDS);
+	assert_int_equal(
+	    csv_record_split(in, n, &used, &rec, &pos), CSV_ERR_FIELDS);
 	assert_int_equal(pos.field, CSV_FIELDS_MAX + 1);
 
 	/* A field of CSV_FIELD_MAX bytes passes, one more byte does not. */
 	memset(in, 'a', CSV_FIELD_MAX);
-	assert_int_equal(csv_record_split(in, CSV_FIELD_MAX, &used, &rec,
-	    &pos), CSV_OK);
+	assert_int_equal(
+	    csv_record_split(in, CSV_FIELD_MAX, &used, &rec, &pos), CSV_OK);
 	assert_int_equal(rec.len[0], CSV_FIELD_MAX);
 	in[0] = '"';
 	memset(in + 1, 'a', CSV_FIELD_MAX + 1);
 	in[CSV_FIELD_MAX + 2] = '"';
-	assert_int_equal(csv_record_split(in, CSV_FIELD_MAX + 3, &used, &rec,
-	    &pos), CSV_ERR_FIELD_LONG);
+	assert_int_equal(
+	    csv_record_split(in, CSV_FIELD_MAX + 3, &used, &rec, &pos),
+	    CSV_ERR_FIELD_LONG);
 	assert_int_equal(pos.column, CSV_FIELD_MAX + 2);
 
 	/* 20 fields of 4000 bytes exceed the record. */
@@ -215,8 +217,8 @@ test_split_bounds(void **state)
 		memset(in + n, 'b', 4000);
 		n += 4000;
 	}
-	assert_int_equal(csv_record_split(in, n, &used, &rec, &pos),
-	    CSV_ERR_RECORD_LONG);
+	assert_int_equal(
+	    csv_record_split(in, n, &used, &rec, &pos), CSV_ERR_RECORD_LONG);
 	assert_int_equal(pos.field, 17);
 }
 
@@ -230,8 +232,8 @@ test_status_str(void **state)
 		assert_non_null(csv_status_str((enum csv_status)st));
 		assert_true(strlen(csv_status_str((enum csv_status)st)) > 0);
 	}
-	assert_string_equal(csv_status_str(CSV_ERR_QUOTE_OPEN),
-	    "quoted field not closed");
+	assert_string_equal(
+	    csv_status_str(CSV_ERR_QUOTE_OPEN), "quoted field not closed");
 	assert_string_equal(csv_status_str(CSV_STATUS__MAX), "unknown status");
 }
 
@@ -239,12 +241,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_split_table),
-		cmocka_unit_test(test_split_destatis),
-		cmocka_unit_test(test_split_sequence),
-		cmocka_unit_test(test_split_errors),
-		cmocka_unit_test(test_split_bounds),
-		cmocka_unit_test(test_status_str),
+	    cmocka_unit_test(test_split_table),
+	    cmocka_unit_test(test_split_destatis),
+	    cmocka_unit_test(test_split_sequence),
+	    cmocka_unit_test(test_split_errors),
+	    cmocka_unit_test(test_split_bounds),
+	    cmocka_unit_test(test_status_str),
 	};
 
 	return cmocka_run_group_tests_name("csv", tests, NULL, NULL);

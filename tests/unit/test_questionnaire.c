@@ -943,6 +943,7 @@ setup_base(void **state)
 		}                                                              \
 	} while (0)
 
+/* Runs every test; the answer tests share the qdef of base_def. */
 int
 main(void)
 {

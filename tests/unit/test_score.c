@@ -307,6 +307,7 @@ test_stage_id(void **state)
 		}                                                              \
 	} while (0)
 
+/* Runs every test: the stage tests, then one per scoring case. */
 int
 main(void)
 {

@@ -340,6 +340,7 @@ test_histogram_no_bins(void **state)
 		}                                                              \
 	} while (0)
 
+/* Runs every test: one per row of each table, then the odd cases. */
 int
 main(void)
 {

@@ -1,0 +1,406 @@
+/*
+ * h_response.c: a municipality's response to a wave (API.md "A
+ * municipality's response"): GET, PUT (autosave, merging), submit, and the
+ * coordinators' reopen.
+ *
+ * Colleagues of one municipality share one response. Every save names the
+ * revision it builds on; a save on an older revision gets 409
+ * stale_revision with the current one, so nobody overwrites a colleague
+ * unseen. A save is one statement on one row.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "handlers.h"
+#include "jsonv.h"
+#include "pgjson.h"
+#include "qcache.h"
+#include "score.h"
+
+/* Answers 409 with the response's current revision. */
+static void
+response_conflict(struct ctx *c, const char *code, const char *message,
+    long long revision)
+{
+	json_t *o;
+
+	resp_error(c->resp, 409, code, message, NULL);
+	/* Add "revision" beside the error so that a client can refetch. */
+	o = json_loadb(c->resp->body.data, c->resp->body.len, 0, NULL);
+	if (o != NULL) {
+		json_object_set_new(json_object_get(o, "error"), "revision",
+		    json_integer(revision));
+		(void)resp_json(c->resp, 409, o);
+		c->resp->error_code = code;
+	}
+}
+
+/* The progress object of a merged answers object. */
+static json_t *
+progress_json(const struct qdef *q, const json_t *answers)
+{
+	size_t answered, total;
+
+	questionnaire_progress(q, answers, &answered, &total);
+	return json_pack("{s:I, s:I}", "answered", (json_int_t)answered,
+	    "total", (json_int_t)total);
+}
+
+/* The scores object of API.md from computed scores. */
+json_t *
+scores_json(const struct qdef *q, const struct scores *s)
+{
+	json_t *dims = json_object();
+	size_t i;
+
+	for (i = 0; i < q->ndims; i++)
+		json_object_set_new(dims, q->dim[i].id,
+		    s->has_dim[i] ? json_real(s->dim[i]) : json_null());
+	return json_pack("{s:o, s:o, s:o}", "overall",
+	    s->has_overall ? json_real(s->overall) : json_null(), "stage",
+	    s->stage >= 0 ? json_string(score_stage_id(s->stage))
+			  : json_null(),
+	    "dimensions", dims);
+}
+
+/* Sets a wave-state error for a write when the wave is not open.
+ * Returns 1 when it did. */
+static int
+wave_not_open(struct ctx *c, const char *state, long long revision)
+{
+	if (strcmp(state, "open") == 0)
+		return 0;
+	response_conflict(c, "wave_closed",
+	    strcmp(state, "planned") == 0 ? "This wave is not open yet."
+					  : "This wave is closed.",
+	    revision);
+	return 1;
+}
+
+int
+h_response_get(struct ctx *c)
+{
+	char wave[24];
+	const char *p[1] = { wave };
+	const struct qentry *q;
+	PGresult *res;
+	json_t *answers, *o;
+	int rc;
+
+	snprintf(wave, sizeof(wave), "%lld", c->req->param[0]);
+	res = db_exec(c->db, Q_RESPONSE_GET, 1, p);
+	if (!db_ok(res)) {
+		app_db_fail(c, res, "response: get");
+		PQclear(res);
+		return -1;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		resp_error(c->resp, 404, "not_found", "No such wave.", NULL);
+		return 0;
+	}
+	if ((q = qcache_get(c, pgj_ll(res, 0, 0))) == NULL) {
+		PQclear(res);
+		return -1;
+	}
+	answers = pgj_json(res, 0, 4);
+	o = json_pack("{s:I, s:o, s:o, s:O, s:o, s:o, s:o}", "wave",
+	    (json_int_t)c->req->param[0], "state", pgj_str(res, 0, 2),
+	    "revision", pgj_int(res, 0, 3), "answers", answers, "progress",
+	    progress_json(&q->def, answers), "updated_at", pgj_str(res, 0, 5),
+	    "updated_by", pgj_str(res, 0, 6));
+	if (o != NULL && !PQgetisnull(res, 0, 7))
+		json_object_set_new(o, "scores", pgj_json(res, 0, 7));
+	json_decref(answers);
+	PQclear(res);
+	rc = resp_json(c->resp, 200, o);
+	return rc;
+}
+
+/*
+ * Splits a validated patch into the keys to remove (null values, and
+ * answers left empty) and the normalised answers to set (null members and
+ * empty comments dropped, na only when true).
+ */
+static void
+patch_split(const json_t *patch, json_t *remove, json_t *set)
+{
+	const char *key;
+	json_t *val;
+
+	json_object_foreach((json_t *)patch, key, val) {
+		json_t *a, *v;
+
+		if (json_is_null(val)) {
+			json_array_append_new(remove, json_string(key));
+			continue;
+		}
+		a = json_object();
+		if ((v = json_object_get(val, "level")) && json_is_integer(v))
+			json_object_set(a, "level", v);
+		if ((v = json_object_get(val, "target")) && json_is_integer(v))
+			json_object_set(a, "target", v);
+		if ((v = json_object_get(val, "na")) && json_is_true(v))
+			json_object_set(a, "na", v);
+		if ((v = json_object_get(val, "comment")) &&
+		    json_is_string(v) && json_string_length(v) > 0)
+			json_object_set(a, "comment", v);
+		if (json_object_size(a) == 0) {
+			json_decref(a);
+			json_array_append_new(remove, json_string(key));
+		} else {
+			/* Replace, not merge: remove first, then set. */
+			json_array_append_new(remove, json_string(key));
+			json_object_set_new(set, key, a);
+		}
+	}
+}
+
+int
+h_response_put(struct ctx *c)
+{
+	static const char *const keys[] = { "revision", "answers", NULL };
+	struct problems ps = { .count = 0 };
+	char wave[24], rev_s[24];
+	const char *p[4];
+	const struct qentry *q;
+	long long rev = 0, cur;
+	json_t *patch = NULL, *remove = NULL, *set = NULL, *answers;
+	char *remove_s = NULL, *set_s = NULL;
+	PGresult *res = NULL;
+	int rc = -1;
+
+	if (jv_object(c->body, "", keys, &ps) == 0) {
+		(void)jv_int(c->body, "revision", JV_REQUIRED, 0, INT32_MAX,
+		    &rev, &ps);
+		patch = json_object_get(c->body, "answers");
+		if (patch == NULL)
+			problems_add(&ps, "/answers", "is required");
+		else if (!json_is_object(patch))
+			problems_add(&ps, "/answers", "must be an object");
+	}
+	if (ps.count > 0) {
+		app_invalid(c, &ps);
+		return 0;
+	}
+	snprintf(wave, sizeof(wave), "%lld", c->req->param[0]);
+	p[0] = wave;
+	res = db_exec(c->db, Q_RESPONSE_CONTEXT, 1, p);
+	if (!db_ok(res))
+		goto dbfail;
+	if (PQntuples(res) != 1) {
+		resp_error(c->resp, 404, "not_found", "No such wave.", NULL);
+		rc = 0;
+		goto out;
+	}
+	cur = pgj_ll(res, 0, 2);
+	if (wave_not_open(c, PQgetvalue(res, 0, 1), cur)) {
+		rc = 0;
+		goto out;
+	}
+	if (strcmp(PQgetvalue(res, 0, 3), "submitted") == 0) {
+		response_conflict(c, "already_submitted",
+		    "This response was submitted; a coordinator can reopen it.",
+		    cur);
+		rc = 0;
+		goto out;
+	}
+	if (cur != rev) {
+		response_conflict(c, "stale_revision",
+		    "Someone saved in between; fetch the current answers.",
+		    cur);
+		rc = 0;
+		goto out;
+	}
+	if ((q = qcache_get(c, pgj_ll(res, 0, 0))) == NULL)
+		goto out;
+	PQclear(res);
+	res = NULL;
+	if (questionnaire_validate_answers(&q->def, patch, &ps) == -1) {
+		app_invalid(c, &ps);
+		rc = 0;
+		goto out;
+	}
+	remove = json_array();
+	set = json_object();
+	patch_split(patch, remove, set);
+	remove_s = json_dumps(remove, JSON_COMPACT);
+	set_s = json_dumps(set, JSON_COMPACT);
+	if (remove_s == NULL || set_s == NULL) {
+		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
+		goto out;
+	}
+	snprintf(rev_s, sizeof(rev_s), "%lld", rev);
+	p[1] = rev_s;
+	p[2] = remove_s;
+	p[3] = set_s;
+	res = db_exec(c->db, Q_RESPONSE_SAVE, 4, p);
+	if (!db_ok(res))
+		goto dbfail;
+	if (PQntuples(res) != 1) {
+		/* A colleague's save got in between our check and ours. */
+		response_conflict(c, "stale_revision",
+		    "Someone saved in between; fetch the current answers.",
+		    rev + 1);
+		rc = 0;
+		goto out;
+	}
+	answers = pgj_json(res, 0, 1);
+	rc = resp_json(c->resp, 200,
+	    json_pack("{s:o, s:o}", "revision", pgj_int(res, 0, 0),
+		"progress", progress_json(&q->def, answers)));
+	json_decref(answers);
+	goto out;
+dbfail:
+	app_db_fail(c, res, "response: save");
+out:
+	json_decref(remove);
+	json_decref(set);
+	free(remove_s);
+	free(set_s);
+	PQclear(res);
+	return rc;
+}
+
+int
+h_response_submit(struct ctx *c)
+{
+	static const char *const keys[] = { "revision", NULL };
+	struct problems ps = { .count = 0 };
+	char wave[24], rev_s[24], overall[32];
+	const char *p[4];
+	const struct qentry *q;
+	struct scores sc;
+	long long rev = 0, cur;
+	json_t *answers = NULL, *scores = NULL;
+	char *scores_s = NULL;
+	PGresult *res = NULL;
+	int rc = -1;
+
+	if (jv_object(c->body, "", keys, &ps) == 0)
+		(void)jv_int(c->body, "revision", JV_REQUIRED, 0, INT32_MAX,
+		    &rev, &ps);
+	if (ps.count > 0) {
+		app_invalid(c, &ps);
+		return 0;
+	}
+	snprintf(wave, sizeof(wave), "%lld", c->req->param[0]);
+	p[0] = wave;
+	res = db_exec(c->db, Q_RESPONSE_GET, 1, p);
+	if (!db_ok(res))
+		goto dbfail;
+	if (PQntuples(res) != 1) {
+		resp_error(c->resp, 404, "not_found", "No such wave.", NULL);
+		rc = 0;
+		goto out;
+	}
+	cur = pgj_ll(res, 0, 3);
+	if (strcmp(PQgetvalue(res, 0, 2), "submitted") == 0) {
+		/* Submitting the same revision again answers the same. */
+		if (!PQgetisnull(res, 0, 8) && pgj_ll(res, 0, 8) == rev) {
+			rc = resp_json(c->resp, 200,
+			    json_pack("{s:s, s:o}", "state", "submitted",
+				"scores", pgj_json(res, 0, 7)));
+			goto out;
+		}
+		response_conflict(c, "already_submitted",
+		    "This response was submitted already.", cur);
+		rc = 0;
+		goto out;
+	}
+	if (wave_not_open(c, PQgetvalue(res, 0, 1), cur)) {
+		rc = 0;
+		goto out;
+	}
+	if (cur != rev) {
+		response_conflict(c, "stale_revision",
+		    "Someone saved in between; check the answers again.", cur);
+		rc = 0;
+		goto out;
+	}
+	if ((q = qcache_get(c, pgj_ll(res, 0, 0))) == NULL)
+		goto out;
+	answers = pgj_json(res, 0, 4);
+	if (questionnaire_missing_required(&q->def, answers, &ps) > 0) {
+		resp_error(c->resp, 422, "incomplete",
+		    "Some required items are still open.", &ps);
+		rc = 0;
+		goto out;
+	}
+	score_compute(&q->def, answers, &sc);
+	scores = scores_json(&q->def, &sc);
+	if ((scores_s = json_dumps(scores, JSON_COMPACT |
+		     JSON_REAL_PRECISION(17))) == NULL) {
+		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
+		goto out;
+	}
+	snprintf(rev_s, sizeof(rev_s), "%lld", rev);
+	snprintf(overall, sizeof(overall), "%.17g", sc.overall);
+	p[1] = rev_s;
+	p[2] = scores_s;
+	p[3] = sc.has_overall ? overall : NULL;
+	PQclear(res);
+	res = db_exec(c->db, Q_RESPONSE_SUBMIT, 4, p);
+	if (!db_ok(res))
+		goto dbfail;
+	if (PQntuples(res) != 1) {
+		response_conflict(c, "stale_revision",
+		    "Someone saved in between; check the answers again.",
+		    rev + 1);
+		rc = 0;
+		goto out;
+	}
+	rc = resp_json(c->resp, 200,
+	    json_pack("{s:s, s:O}", "state", "submitted", "scores", scores));
+	goto out;
+dbfail:
+	app_db_fail(c, res, "response: submit");
+out:
+	json_decref(answers);
+	json_decref(scores);
+	free(scores_s);
+	PQclear(res);
+	return rc;
+}
+
+int
+h_response_reopen(struct ctx *c)
+{
+	char wave[24], org[24];
+	const char *p[2] = { wave, org };
+	PGresult *res;
+	int rc;
+
+	snprintf(wave, sizeof(wave), "%lld", c->req->param[0]);
+	snprintf(org, sizeof(org), "%lld", c->req->param[1]);
+	res = db_exec(c->db, Q_RESPONSE_REOPEN, 2, p);
+	if (!db_ok(res)) {
+		app_db_fail(c, res, "response: reopen");
+		PQclear(res);
+		return -1;
+	}
+	if (PQntuples(res) == 1) {
+		rc = resp_json(c->resp, 200,
+		    json_pack("{s:s, s:o}", "state", "draft", "revision",
+			pgj_int(res, 0, 0)));
+		PQclear(res);
+		return rc;
+	}
+	PQclear(res);
+	res = db_exec(c->db, Q_RESPONSE_EXISTS, 2, p);
+	if (!db_ok(res)) {
+		app_db_fail(c, res, "response: reopen");
+		PQclear(res);
+		return -1;
+	}
+	if (PQntuples(res) == 1)
+		resp_error(c->resp, 409, "conflict",
+		    "This response is not submitted.", NULL);
+	else
+		resp_error(c->resp, 404, "not_found", "No such response.",
+		    NULL);
+	PQclear(res);
+	return 0;
+}

@@ -1,0 +1,192 @@
+/*
+ * h_wave.c: GET /waves, POST /waves, PATCH /waves/{id}.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "handlers.h"
+#include "jsonv.h"
+#include "pgjson.h"
+
+/* Longest timestamp text we pass on to PostgreSQL to parse. */
+#define WAVE_TIME_MAX 40
+
+/* Columns of wave_list/wave_get/wave_insert/wave_update. */
+static json_t *
+wave_json(const PGresult *res, int row)
+{
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+	    pgj_int(res, row, 0), "questionnaire_id", pgj_int(res, row, 1),
+	    "title", pgj_str(res, row, 2), "opens_at", pgj_str(res, row, 3),
+	    "closes_at", pgj_str(res, row, 4), "state", pgj_str(res, row, 5));
+}
+
+/* 1 when s looks like an ISO 8601 date or date-time; PostgreSQL parses it
+ * afterwards, this only keeps its other input formats out. */
+static int
+iso8601_plausible(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n < 10 || n > WAVE_TIME_MAX)
+		return 0;
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-'
+				     : (s[i] < '0' || s[i] > '9'))
+			return 0;
+	if (n > 10 && s[10] != 'T' && s[10] != ' ')
+		return 0;
+	return strspn(s, "0123456789-:T .+Z") == n;
+}
+
+/* A failed wave statement: bad dates are the caller's fault (422). */
+static void
+wave_fail(struct ctx *c, const PGresult *res, const char *what)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE)
+				: NULL;
+	struct problems ps = { .count = 0 };
+
+	if (state != NULL && strncmp(state, "22", 2) == 0) {
+		problems_add(&ps, "/opens_at", "is not a valid date and time");
+		app_invalid(c, &ps);
+	} else if (state != NULL && strcmp(state, "23514") == 0) {
+		problems_add(&ps, "/closes_at", "must be after opens_at");
+		app_invalid(c, &ps);
+	} else
+		app_db_fail(c, res, what);
+}
+
+int
+h_wave_list(struct ctx *c)
+{
+	PGresult *res = db_exec(c->db, Q_WAVE_LIST, 0, NULL);
+	json_t *items;
+	int i;
+
+	if (!db_ok(res)) {
+		app_db_fail(c, res, "waves: list");
+		PQclear(res);
+		return -1;
+	}
+	items = json_array();
+	for (i = 0; i < PQntuples(res); i++)
+		json_array_append_new(items, wave_json(res, i));
+	PQclear(res);
+	return resp_json(c->resp, 200,
+	    json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+}
+
+int
+h_wave_create(struct ctx *c)
+{
+	static const char *const keys[] = { "questionnaire_id", "title",
+		"opens_at", "closes_at", NULL };
+	struct problems ps = { .count = 0 };
+	const char *title = NULL, *opens = NULL, *closes = NULL;
+	const char *p[4];
+	char qid[24];
+	long long q = 0;
+	PGresult *res;
+	int rc;
+
+	if (jv_object(c->body, "", keys, &ps) == 0) {
+		(void)jv_int(c->body, "questionnaire_id", JV_REQUIRED, 1,
+		    INT64_MAX, &q, &ps);
+		title = jv_string(c->body, "title", JV_REQUIRED, RG_NAME_MAX,
+		    &ps);
+		opens = jv_string(c->body, "opens_at", JV_REQUIRED,
+		    WAVE_TIME_MAX, &ps);
+		closes = jv_string(c->body, "closes_at", JV_REQUIRED,
+		    WAVE_TIME_MAX, &ps);
+		if (opens != NULL && !iso8601_plausible(opens))
+			problems_add(&ps, "/opens_at",
+			    "must be an ISO 8601 date and time");
+		if (closes != NULL && !iso8601_plausible(closes))
+			problems_add(&ps, "/closes_at",
+			    "must be an ISO 8601 date and time");
+	}
+	if (ps.count > 0) {
+		app_invalid(c, &ps);
+		return 0;
+	}
+	snprintf(qid, sizeof(qid), "%lld", q);
+	p[0] = qid;
+	p[1] = title;
+	p[2] = opens;
+	p[3] = closes;
+	res = db_exec(c->db, Q_WAVE_INSERT, 4, p);
+	if (!db_ok(res)) {
+		wave_fail(c, res, "waves: create");
+		PQclear(res);
+		return 0;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		problems_add(&ps, "/questionnaire_id", "no such questionnaire");
+		app_invalid(c, &ps);
+		return 0;
+	}
+	rc = resp_json(c->resp, 201, wave_json(res, 0));
+	PQclear(res);
+	return rc;
+}
+
+int
+h_wave_update(struct ctx *c)
+{
+	static const char *const keys[] = { "closes_at", "state", NULL };
+	struct problems ps = { .count = 0 };
+	const char *closes = NULL, *state = NULL;
+	const char *p[3];
+	char id[24];
+	PGresult *res;
+	int rc;
+
+	if (jv_object(c->body, "", keys, &ps) == 0) {
+		closes = jv_string(c->body, "closes_at", JV_OPTIONAL,
+		    WAVE_TIME_MAX, &ps);
+		state = jv_string(c->body, "state", JV_OPTIONAL, 16, &ps);
+		if (closes != NULL && !iso8601_plausible(closes))
+			problems_add(&ps, "/closes_at",
+			    "must be an ISO 8601 date and time");
+		if (state != NULL && strcmp(state, "open") &&
+		    strcmp(state, "closed"))
+			problems_add(&ps, "/state", "must be open or closed");
+	}
+	if (ps.count > 0) {
+		app_invalid(c, &ps);
+		return 0;
+	}
+	snprintf(id, sizeof(id), "%lld", c->req->param[0]);
+	p[0] = id;
+	p[1] = closes;
+	p[2] = state;
+	res = db_exec(c->db, Q_WAVE_UPDATE, 3, p);
+	if (!db_ok(res)) {
+		wave_fail(c, res, "waves: update");
+		PQclear(res);
+		return 0;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		resp_error(c->resp, 404, "not_found", "No such resource.",
+		    NULL);
+		return 0;
+	}
+	if (state != NULL && strcmp(state, PQgetvalue(res, 0, 5)) != 0) {
+		/* The answer is an error, so the change is rolled back. */
+		PQclear(res);
+		problems_add(&ps, "/state",
+		    strcmp(state, "open") == 0
+			? "a closed wave opens again only with a closes_at in "
+			  "the future"
+			: "cannot be set with this closes_at");
+		app_invalid(c, &ps);
+		return 0;
+	}
+	rc = resp_json(c->resp, 200, wave_json(res, 0));
+	PQclear(res);
+	return rc;
+}

@@ -1,0 +1,66 @@
+/*
+ * qcache.c: parsed questionnaires per worker (see qcache.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "log.h"
+#include "pgjson.h"
+#include "qcache.h"
+
+static struct qentry *slots[QCACHE_SLOTS];
+static size_t next_victim;
+
+const struct qentry *
+qcache_get(struct ctx *c, long long id)
+{
+	char ids[24];
+	const char *p[1] = { ids };
+	struct problems ps = { .count = 0 };
+	struct qentry *e;
+	PGresult *res;
+	size_t i;
+
+	for (i = 0; i < QCACHE_SLOTS; i++)
+		if (slots[i] != NULL && slots[i]->id == id)
+			return slots[i];
+	snprintf(ids, sizeof(ids), "%lld", id);
+	res = db_exec(c->db, Q_QUESTIONNAIRE_GET, 1, p);
+	if (db_ok(res) && PQntuples(res) == 0) {
+		PQclear(res);
+		resp_error(c->resp, 404, "not_found", "No such resource.", NULL);
+		return NULL;
+	}
+	if (!db_ok(res) || PQntuples(res) != 1) {
+		app_db_fail(c, res, "qcache: load");
+		PQclear(res);
+		return NULL;
+	}
+	if ((e = calloc(1, sizeof(*e))) == NULL) {
+		PQclear(res);
+		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
+		return NULL;
+	}
+	e->id = id;
+	e->json = pgj_json(res, 0, 1);
+	PQclear(res);
+	/* Stored definitions were validated on the way in; one that fails
+	 * now means the validator changed, which the operator must hear. */
+	if (questionnaire_validate(e->json, &e->def, &ps) == -1) {
+		log_error("qcache: questionnaire %lld no longer validates: "
+			  "%s %s",
+		    id, ps.count ? ps.item[0].path : "",
+		    ps.count ? ps.item[0].problem : "");
+		json_decref(e->json);
+		free(e);
+		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
+		return NULL;
+	}
+	i = next_victim++ % QCACHE_SLOTS;
+	if (slots[i] != NULL) {
+		json_decref(slots[i]->json);
+		free(slots[i]);
+	}
+	slots[i] = e;
+	return e;
+}

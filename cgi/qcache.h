@@ -1,0 +1,28 @@
+/*
+ * qcache.h: a worker's cache of parsed questionnaires. Questionnaires are
+ * immutable once stored, so a parsed copy never goes stale; caching saves
+ * reading and validating ~140 KB of JSON on every autosave.
+ */
+#ifndef QCACHE_H
+#define QCACHE_H
+
+#include "app.h"
+#include "questionnaire.h"
+
+/* Questionnaires kept per worker; a network runs a handful. */
+#define QCACHE_SLOTS 16
+
+struct qentry {
+	long long id;
+	struct qdef def;
+	json_t *json; /* the definition as stored */
+};
+
+/*
+ * The questionnaire id, from the cache or loaded from the database.
+ * Returns NULL with an error answer set when it cannot be had (404 when
+ * there is no such questionnaire).
+ */
+const struct qentry *qcache_get(struct ctx *c, long long id);
+
+#endif /* QCACHE_H */

@@ -1,0 +1,99 @@
+-- Questionnaires, waves and responses.
+
+-- name: questionnaire_list
+SELECT id, slug, version, title FROM questionnaire ORDER BY slug, version
+
+-- name: questionnaire_get
+SELECT id, definition FROM questionnaire WHERE id = $1
+
+-- name: questionnaire_insert
+WITH ins AS (
+	INSERT INTO questionnaire (slug, version, title, definition, digest)
+	VALUES ($1, $2::integer, $3::jsonb, $4::jsonb, $5::bytea)
+	ON CONFLICT (slug, version) DO NOTHING
+	RETURNING id, true AS created, digest
+)
+SELECT id, created, digest = $5::bytea FROM ins
+UNION ALL
+SELECT id, false, digest = $5::bytea FROM questionnaire
+WHERE slug = $1 AND version = $2::integer AND NOT EXISTS (SELECT 1 FROM ins)
+
+-- name: wave_list
+SELECT w.id, w.questionnaire_id, w.title, rg_iso(w.opens_at), rg_iso(w.closes_at),
+	rg_wave_state(w)
+FROM wave w ORDER BY w.opens_at DESC, w.id DESC
+
+-- name: wave_get
+SELECT w.id, w.questionnaire_id, w.title, rg_iso(w.opens_at), rg_iso(w.closes_at),
+	rg_wave_state(w)
+FROM wave w WHERE w.id = $1
+
+-- name: wave_insert
+INSERT INTO wave (questionnaire_id, title, opens_at, closes_at)
+SELECT q.id, $2, $3::timestamptz, $4::timestamptz FROM questionnaire q WHERE q.id = $1
+RETURNING id, questionnaire_id, title, rg_iso(opens_at), rg_iso(closes_at),
+	rg_wave_state(wave)
+
+-- name: wave_update
+-- $2 new closes_at or NULL; $3 'open', 'closed' or NULL.
+UPDATE wave SET
+	opens_at = CASE WHEN $3 = 'open' THEN least(opens_at, now()) ELSE opens_at END,
+	closes_at = CASE WHEN $3 = 'closed' THEN least(coalesce($2::timestamptz, closes_at), now())
+		ELSE coalesce($2::timestamptz, closes_at) END
+WHERE id = $1
+RETURNING id, questionnaire_id, title, rg_iso(opens_at), rg_iso(closes_at),
+	rg_wave_state(wave)
+
+-- name: response_context
+-- The wave, its state and questionnaire, and the caller's response.
+SELECT w.questionnaire_id, rg_wave_state(w), coalesce(r.revision, 0),
+	coalesce(r.state, 'draft'), r.submitted_revision, r.scores
+FROM wave w
+LEFT JOIN response r ON r.wave_id = w.id AND r.organisation_id = rg_org()
+WHERE w.id = $1
+
+-- name: response_get
+SELECT w.questionnaire_id, rg_wave_state(w), coalesce(r.state, 'draft'),
+	coalesce(r.revision, 0), coalesce(r.answers, '{}'), rg_iso(r.updated_at),
+	r.updated_by_name, r.scores, r.submitted_revision
+FROM wave w
+LEFT JOIN response r ON r.wave_id = w.id AND r.organisation_id = rg_org()
+WHERE w.id = $1
+
+-- name: response_save
+-- Merges answers: removes the keys of $3 (a JSON array), sets those of $4
+-- (an object), only when the revision is still $2 and it is a draft. An
+-- item counts as answered with a level or na = true. The handler has
+-- checked that $2 is the current revision (0: no row yet); a colleague
+-- who saved in between makes the conflict's WHERE fail: no row returned.
+INSERT INTO response AS r (wave_id, organisation_id, answers, answered, revision,
+	updated_by, updated_by_name)
+SELECT $1, rg_org(), $4::jsonb,
+	(SELECT count(*) FROM jsonb_each($4::jsonb) e
+	 WHERE e.value ? 'level' OR coalesce((e.value ->> 'na')::boolean, false)),
+	1, rg_user(), coalesce((SELECT name FROM app_user WHERE id = rg_user()), '')
+ON CONFLICT (wave_id, organisation_id) DO UPDATE SET
+	(answers, answered) = (SELECT m.a, (SELECT count(*) FROM jsonb_each(m.a) e
+		WHERE e.value ? 'level' OR coalesce((e.value ->> 'na')::boolean, false))
+		FROM (SELECT (r.answers - ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))
+			|| $4::jsonb AS a) m),
+	revision = r.revision + 1, updated_at = now(), updated_by = rg_user(),
+	updated_by_name = EXCLUDED.updated_by_name
+WHERE r.revision = $2::integer AND r.state = 'draft'
+RETURNING revision, answers
+
+-- name: response_submit
+UPDATE response SET state = 'submitted', submitted_at = now(),
+	submitted_revision = revision, scores = $3::jsonb, overall = $4::double precision
+WHERE wave_id = $1 AND organisation_id = rg_org() AND revision = $2::integer
+  AND state = 'draft'
+RETURNING scores
+
+-- name: response_reopen
+UPDATE response SET state = 'draft', submitted_at = NULL, submitted_revision = NULL,
+	scores = NULL, overall = NULL, revision = revision + 1, updated_at = now()
+WHERE wave_id = $1 AND organisation_id = $2 AND state = 'submitted'
+RETURNING revision
+
+-- name: response_exists
+SELECT state FROM response WHERE wave_id = $1 AND organisation_id = $2
