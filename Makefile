@@ -113,7 +113,8 @@ site-vendor:
 # libFuzzer harnesses (clang), FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
-	-Icgi -Ibuild/gen $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined
+	-Icgi -Ibuild/gen $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all
 build/fuzz/%: tests/fuzz/%.c $(PURE) $(HEADERS)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) $< $(PURE) -o $@ $(LIBS)

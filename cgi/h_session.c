@@ -106,6 +106,13 @@ h_session_login(struct ctx *c)
 		    &ps);
 		pw = jv_string(c->body, "password", JV_REQUIRED,
 		    RG_PASSWORD_MAX, &ps);
+		/* jv_string counts characters; an address is limited in
+		 * bytes, and lower[] below holds no more. */
+		if (email != NULL && strlen(email) > RG_EMAIL_MAX) {
+			problems_add(&ps, "/email",
+			    "must have at most %d bytes", RG_EMAIL_MAX);
+			email = NULL;
+		}
 	}
 	if (ps.count > 0) {
 		app_invalid(c, &ps);

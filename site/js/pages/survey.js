@@ -17,6 +17,10 @@ import {
 } from '../model.js';
 import { progressBar } from '../widgets.js';
 
+// On wide screens the list of dimensions is always shown beside the
+// questions; on narrow ones it folds away above them.
+const wide = window.matchMedia('(min-width: 56rem)');
+
 const SAVE_DELAY_MS = 1000; // API contract with people: saved within 2 s
 const RETRY_MAX_MS = 30000;
 const COMMENT_MAX = 4000;
@@ -632,6 +636,9 @@ function renderView(keepFocus) {
 		if (id === S.view) link.setAttribute('aria-current', 'step');
 		else link.removeAttribute('aria-current');
 	}
+	const dim = S.def.dimensions.find((d) => d.id === S.view);
+	S.ui.navWhere.textContent = `(${dim ? `${dim.id} ${loc(dim.title)}` : t('survey.submitStep')})`;
+	if (!wide.matches) S.ui.navDetails.open = false;
 	updateLive();
 	if (activeId) {
 		const el = document.getElementById(activeId);
@@ -684,8 +691,11 @@ function renderAll() {
 		S.readOnly ? null : h('p', { class: 'small' }, t('survey.requiredNote'), ' ', t('survey.autosaveNote')),
 		h('div', { class: 'survey-layout' },
 			h('nav', { class: 'survey-nav', 'aria-labelledby': 'survey-nav-title' },
-				h('h2', { id: 'survey-nav-title' }, t('survey.navTitle')),
-				h('ol', null, navItems)),
+				S.ui.navDetails = h('details', { open: wide.matches },
+					h('summary', { tabindex: wide.matches ? '-1' : null },
+						h('h2', { id: 'survey-nav-title' }, t('survey.navTitle')),
+						S.ui.navWhere = h('span', { class: 'nav-where' })),
+					h('ol', null, navItems))),
 			h('div', null, S.ui.notices, S.ui.view)));
 	renderSaveStatus();
 	renderView(false);
@@ -764,6 +774,7 @@ startPage({
 		const v = viewFromHash();
 		S.view = v ? v.view : firstOpenDimension();
 		window.addEventListener('hashchange', onHashChange);
+		wide.addEventListener('change', () => { if (S.ui.navDetails) renderAll(); });
 		window.addEventListener('online', () => { if (!S.blocked) flush(); });
 		window.addEventListener('pagehide', () => { if (Object.keys(S.pending).length) flush({ keepalive: true }); });
 		document.addEventListener('visibilitychange', () => {
