@@ -25,13 +25,13 @@ SERVER_ONLY := cgi/main.c cgi/fcgi.c cgi/dispatch.c cgi/routes.c cgi/db.c \
 ADMIN_ONLY := $(wildcard cgi/admin*.c)
 COMMON := $(filter-out $(SERVER_ONLY) $(ADMIN_ONLY),$(wildcard cgi/*.c))
 # Pure modules: no libpq, no libfcgi; unit tests and fuzzers link these.
-PURE := $(filter-out cgi/log.c cgi/pgjson.c,$(COMMON))
+PURE := $(filter-out cgi/log.c cgi/pgjson.c cgi/snapshot.c,$(COMMON))
 
 GEN := build/gen/queries.h build/gen/queries.c build/gen/migrations.c
 HEADERS := $(wildcard cgi/*.h) build/gen/queries.h
 
 SERVER_SRCS := $(SERVER_ONLY) $(COMMON) build/gen/queries.c
-ADMIN_SRCS := $(ADMIN_ONLY) $(COMMON) build/gen/migrations.c
+ADMIN_SRCS := $(ADMIN_ONLY) $(COMMON) build/gen/migrations.c build/gen/queries.c
 
 obj = $(patsubst %.c,$(1)/%.o,$(2))
 

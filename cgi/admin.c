@@ -29,6 +29,9 @@ static const struct {
 	{ "wave", admin_cmd_wave,
 	    "wave add --questionnaire SLUG[@VERSION] --title T --opens ISO8601 "
 	    "--closes ISO8601" },
+	{ "demo", admin_cmd_demo,
+	    "demo [--municipalities N] [--waves W] [--seed S]" },
+	{ "snapshot", admin_cmd_snapshot, "snapshot WAVE-ID" },
 };
 
 int

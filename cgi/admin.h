@@ -7,6 +7,7 @@
 #include <libpq-fe.h>
 #include <stdio.h>
 
+#include "buf.h"
 #include "reifegrad.h"
 
 /* Exit statuses of API.md's command line. */
@@ -60,5 +61,7 @@ int admin_cmd_org(int argc, char **argv);
 int admin_cmd_user(int argc, char **argv);
 int admin_cmd_questionnaire(int argc, char **argv);
 int admin_cmd_wave(int argc, char **argv);
+int admin_cmd_demo(int argc, char **argv);
+int admin_cmd_snapshot(int argc, char **argv);
 
 #endif /* ADMIN_H */

@@ -27,7 +27,7 @@ org_add(int argc, char **argv)
 		{ NULL, 0, 0, NULL, 0 },
 	};
 	const char *p[9];
-	char urb_s[4];
+	char urb_s[4], country[3];
 	long long pop;
 	int urb = 0;
 	PGconn *conn;
@@ -54,6 +54,14 @@ org_add(int argc, char **argv)
 	if (o[5].set && register_urbanisation_parse(o[5].value, &urb) == -1)
 		return admin_fail("org add: --urbanisation must be 1 (dicht), "
 				  "2 (mittel) or 3 (gering)");
+	/* The key names the country: "AT-..." is Austria, an AGS (digits)
+	 * Germany. */
+	snprintf(country, sizeof(country), "%.2s",
+	    o[0].value[2] == '-' ? o[0].value : "DE");
+	if (o[8].set && strcmp(o[8].value, country) != 0)
+		return admin_fail("org add: --country must be %s, the country "
+				  "the key names",
+		    country);
 	snprintf(urb_s, sizeof(urb_s), "%d", urb);
 	p[0] = o[0].value;
 	p[1] = o[1].value;
@@ -63,7 +71,7 @@ org_add(int argc, char **argv)
 	p[5] = urb ? urb_s : NULL;
 	p[6] = o[6].set ? "true" : "false";
 	p[7] = o[7].set ? "true" : "false";
-	p[8] = o[8].set ? o[8].value : "DE";
+	p[8] = country;
 	if ((conn = admin_connect()) == NULL)
 		return ADMIN_FAIL;
 	res = admin_query(conn,

@@ -14,6 +14,14 @@
 #include "pgjson.h"
 #include "register.h"
 
+/* A cursor is base64url("<id>:<name>"): up to 19 digits, a colon and a
+ * name of RG_NAME_MAX code points of up to 4 bytes each. The query value
+ * limit of req.h is too small for the longest names. */
+#define ORG_CURSOR_RAW_MAX (19 + 1 + 4 * RG_NAME_MAX)
+#define ORG_CURSOR_TEXT_MAX \
+	sodium_base64_ENCODED_LEN(ORG_CURSOR_RAW_MAX, \
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING)
+
 /* Column order of org_list / org_get / org_create. */
 static json_t *
 org_json(const PGresult *res, int row, int full)
@@ -58,9 +66,9 @@ int
 h_org_list(struct ctx *c)
 {
 	char q[RG_QUERY_VALUE_MAX], state[RG_QUERY_VALUE_MAX], sc[16],
-	    member[8], cursor[RG_QUERY_VALUE_MAX], limit_s[24], after_id[24];
-	unsigned char raw[RG_QUERY_VALUE_MAX];
-	char after_name[RG_QUERY_VALUE_MAX];
+	    member[8], cursor[ORG_CURSOR_TEXT_MAX], limit_s[24], after_id[24];
+	unsigned char raw[ORG_CURSOR_RAW_MAX + 1];
+	char after_name[ORG_CURSOR_RAW_MAX + 1];
 	const char *p[7] = { NULL };
 	struct problems ps = { .count = 0 };
 	long long limit, v;
@@ -135,7 +143,7 @@ h_org_list(struct ctx *c)
 	for (i = 0; i < n && i < limit; i++)
 		json_array_append_new(items, org_json(res, i, 0));
 	if (n > limit) {
-		char last[RG_QUERY_VALUE_MAX + 32], enc[2 * sizeof(last)];
+		char last[ORG_CURSOR_RAW_MAX + 1], enc[ORG_CURSOR_TEXT_MAX];
 
 		snprintf(last, sizeof(last), "%s:%s",
 		    PQgetvalue(res, (int)limit - 1, 0),
@@ -187,7 +195,7 @@ h_org_create(struct ctx *c)
 	struct problems ps = { .count = 0 };
 	const char *key = NULL, *name = NULL, *kind = NULL, *state = NULL,
 		   *country = NULL;
-	char pop_s[24], urb_s[8], area_s[32];
+	char pop_s[24], urb_s[8], area_s[32], key_country[3] = "";
 	const char *p[10] = { NULL };
 	long long pop = 0, urb = 0;
 	int member = 0, consent = 0, has_pop = 0, has_urb = 0;
@@ -225,12 +233,22 @@ h_org_create(struct ctx *c)
 			    "must be an AGS (digits) or CC-LAUCODE");
 		if (kind != NULL && !register_kind_valid(kind))
 			problems_add(&ps, "/kind", "is not a known kind");
+		/* The key names the country: "AT-..." is Austria, an AGS
+		 * (digits) Germany. */
+		if (key != NULL && register_key_valid(key))
+			snprintf(key_country, sizeof(key_country), "%.2s",
+			    key[2] == '-' ? key : "DE");
 		if (country != NULL &&
 		    (strlen(country) != 2 || country[0] < 'A' ||
 			country[0] > 'Z' || country[1] < 'A' ||
 			country[1] > 'Z'))
 			problems_add(&ps, "/country",
 			    "must be two capital letters");
+		else if (country != NULL && key_country[0] != '\0' &&
+		    strcmp(country, key_country) != 0)
+			problems_add(&ps, "/country",
+			    "must be %s, the country the key names",
+			    key_country);
 	}
 	if (ps.count > 0) {
 		app_invalid(c, &ps);
@@ -246,7 +264,7 @@ h_org_create(struct ctx *c)
 	p[5] = has_urb ? urb_s : NULL;
 	p[6] = member ? "true" : "false";
 	p[7] = consent ? "true" : "false";
-	p[8] = country ? country : "DE";
+	p[8] = key_country;
 	res = db_exec(c->db, Q_ORG_CREATE, 10, p);
 	if (!db_ok(res)) {
 		if (db_status_of(c->db, res) == 409)

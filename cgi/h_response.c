@@ -15,9 +15,11 @@
 #include "app.h"
 #include "handlers.h"
 #include "jsonv.h"
+#include "log.h"
 #include "pgjson.h"
 #include "qcache.h"
 #include "score.h"
+#include "snapshot.h"
 
 /* Answers 409 with the response's current revision. */
 static void
@@ -77,6 +79,68 @@ wave_not_open(struct ctx *c, const char *state, long long revision)
 					  : "This wave is closed.",
 	    revision);
 	return 1;
+}
+
+/*
+ * Counts a submission or reopening of organisation org in the peer groups
+ * of wave and renews the snapshots that have seen k changes (same
+ * transaction). Returns 0, or -1 with a 500 answer set.
+ */
+static int
+benchmark_touch(struct ctx *c, const char *wave, long long org, int reopened)
+{
+	char org_s[24], err[512];
+
+	snprintf(org_s, sizeof(org_s), "%lld", org);
+	if (snapshot_touch(c->db->conn, wave, org_s, reopened, err,
+		sizeof(err)) == -1) {
+		log_error("%s", err);
+		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Answers a write that found no row to change although the checks before
+ * it passed: a colleague's save or submit got in between, and has committed
+ * by now. Reads the response again and answers as the checks would have:
+ * 409 already_submitted or stale_revision with the current revision, or,
+ * for a submit of the very revision a colleague has just submitted, 200
+ * with its scores. Returns 0, or -1 with the answer set when the database
+ * failed.
+ */
+static int
+response_lost_race(struct ctx *c, const char *wave, long long rev,
+    int submitting)
+{
+	const char *p[1] = { wave };
+	PGresult *res;
+	long long cur;
+	int rc = 0;
+
+	res = db_exec(c->db, Q_RESPONSE_CONTEXT, 1, p);
+	if (!db_ok(res) || PQntuples(res) != 1) {
+		app_db_fail(c, res, "response: read again");
+		PQclear(res);
+		return -1;
+	}
+	cur = pgj_ll(res, 0, 2);
+	if (strcmp(PQgetvalue(res, 0, 3), "submitted") != 0)
+		response_conflict(c, "stale_revision",
+		    "Someone saved in between; fetch the current answers.",
+		    cur);
+	else if (submitting && !PQgetisnull(res, 0, 4) &&
+	    pgj_ll(res, 0, 4) == rev)
+		rc = resp_json(c->resp, 200,
+		    json_pack("{s:s, s:o}", "state", "submitted", "scores",
+			pgj_json(res, 0, 5)));
+	else
+		response_conflict(c, "already_submitted",
+		    "This response was submitted; a coordinator can reopen it.",
+		    cur);
+	PQclear(res);
+	return rc;
 }
 
 int
@@ -240,11 +304,9 @@ h_response_put(struct ctx *c)
 	if (!db_ok(res))
 		goto dbfail;
 	if (PQntuples(res) != 1) {
-		/* A colleague's save got in between our check and ours. */
-		response_conflict(c, "stale_revision",
-		    "Someone saved in between; fetch the current answers.",
-		    rev + 1);
-		rc = 0;
+		/* A colleague's save or submit got in between our check and
+		 * ours. */
+		rc = response_lost_race(c, wave, rev, 0);
 		goto out;
 	}
 	answers = pgj_json(res, 0, 1);
@@ -346,12 +408,11 @@ h_response_submit(struct ctx *c)
 	if (!db_ok(res))
 		goto dbfail;
 	if (PQntuples(res) != 1) {
-		response_conflict(c, "stale_revision",
-		    "Someone saved in between; check the answers again.",
-		    rev + 1);
-		rc = 0;
+		rc = response_lost_race(c, wave, rev, 1);
 		goto out;
 	}
+	if (benchmark_touch(c, wave, c->user.org_id, 0) == -1)
+		goto out;
 	rc = resp_json(c->resp, 200,
 	    json_pack("{s:s, s:O}", "state", "submitted", "scores", scores));
 	goto out;
@@ -382,6 +443,10 @@ h_response_reopen(struct ctx *c)
 		return -1;
 	}
 	if (PQntuples(res) == 1) {
+		if (benchmark_touch(c, wave, c->req->param[1], 1) == -1) {
+			PQclear(res);
+			return -1;
+		}
 		rc = resp_json(c->resp, 200,
 		    json_pack("{s:s, s:o}", "state", "draft", "revision",
 			pgj_int(res, 0, 0)));

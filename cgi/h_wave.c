@@ -22,37 +22,105 @@ wave_json(const PGresult *res, int row)
 	    "closes_at", pgj_str(res, row, 4), "state", pgj_str(res, row, 5));
 }
 
-/* 1 when s looks like an ISO 8601 date or date-time; PostgreSQL parses it
- * afterwards, this only keeps its other input formats out. */
+/* Reads n digits at *s into *v and advances *s. Returns 0 or -1. */
 static int
-iso8601_plausible(const char *s)
+digits_take(const char **s, int n, int *v)
 {
-	size_t n = strlen(s), i;
-
-	if (n < 10 || n > WAVE_TIME_MAX)
-		return 0;
-	for (i = 0; i < 10; i++)
-		if (i == 4 || i == 7 ? s[i] != '-'
-				     : (s[i] < '0' || s[i] > '9'))
-			return 0;
-	if (n > 10 && s[10] != 'T' && s[10] != ' ')
-		return 0;
-	return strspn(s, "0123456789-:T .+Z") == n;
+	*v = 0;
+	for (; n > 0; n--, (*s)++) {
+		if (**s < '0' || **s > '9')
+			return -1;
+		*v = *v * 10 + (**s - '0');
+	}
+	return 0;
 }
 
-/* A failed wave statement: bad dates are the caller's fault (422). */
+/* The days of month m (1..12) of year y in the Gregorian calendar. */
+static int
+month_days(int y, int m)
+{
+	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+		30, 31 };
+
+	if (m == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return 29;
+	return days[m - 1];
+}
+
+/*
+ * 1 when s is an ISO 8601 date (YYYY-MM-DD) or date-time (YYYY-MM-DD, "T"
+ * or a space, HH:MM, optionally :SS and a fraction, optionally "Z" or an
+ * offset +HH, +HH:MM or +HHMM) that exists in the calendar. Checked in full
+ * here, so that PostgreSQL never fails on it and every bad value is
+ * reported at its own field.
+ */
+static int
+iso8601_valid(const char *s)
+{
+	int y, mo, d, h, mi, sec = 0, oh, om = 0;
+
+	if (strlen(s) > WAVE_TIME_MAX || digits_take(&s, 4, &y) == -1 ||
+	    *s++ != '-' || digits_take(&s, 2, &mo) == -1 || *s++ != '-' ||
+	    digits_take(&s, 2, &d) == -1)
+		return 0;
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))
+		return 0;
+	if (*s == '\0')
+		return 1;
+	if (*s != 'T' && *s != ' ')
+		return 0;
+	s++;
+	if (digits_take(&s, 2, &h) == -1 || *s++ != ':' ||
+	    digits_take(&s, 2, &mi) == -1)
+		return 0;
+	if (*s == ':') {
+		s++;
+		if (digits_take(&s, 2, &sec) == -1)
+			return 0;
+		if (*s == '.') {
+			s++;
+			if (*s < '0' || *s > '9')
+				return 0;
+			while (*s >= '0' && *s <= '9')
+				s++;
+		}
+	}
+	if (h > 23 || mi > 59 || sec > 59)
+		return 0;
+	if (*s == 'Z')
+		return s[1] == '\0';
+	if (*s == '\0')
+		return 1;
+	if (*s != '+' && *s != '-')
+		return 0;
+	s++;
+	if (digits_take(&s, 2, &oh) == -1)
+		return 0;
+	if (*s == ':')
+		s++;
+	if (*s != '\0' && digits_take(&s, 2, &om) == -1)
+		return 0;
+	return *s == '\0' && oh <= 14 && om <= 59;
+}
+
+/* A failed wave statement: bad dates are the caller's fault (422). A
+ * closing time not after the opening time is reported at order_path. */
 static void
-wave_fail(struct ctx *c, const PGresult *res, const char *what)
+wave_fail(struct ctx *c, const PGresult *res, const char *what,
+    const char *order_path)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE)
 				: NULL;
 	struct problems ps = { .count = 0 };
 
 	if (state != NULL && strncmp(state, "22", 2) == 0) {
-		problems_add(&ps, "/opens_at", "is not a valid date and time");
+		problems_add(&ps, "", "is not a valid date and time");
 		app_invalid(c, &ps);
 	} else if (state != NULL && strcmp(state, "23514") == 0) {
-		problems_add(&ps, "/closes_at", "must be after opens_at");
+		problems_add(&ps, order_path,
+		    strcmp(order_path, "/state") == 0
+			? "a wave that has not opened yet cannot be closed"
+			: "must be after opens_at");
 		app_invalid(c, &ps);
 	} else
 		app_db_fail(c, res, what);
@@ -100,10 +168,10 @@ h_wave_create(struct ctx *c)
 		    WAVE_TIME_MAX, &ps);
 		closes = jv_string(c->body, "closes_at", JV_REQUIRED,
 		    WAVE_TIME_MAX, &ps);
-		if (opens != NULL && !iso8601_plausible(opens))
+		if (opens != NULL && !iso8601_valid(opens))
 			problems_add(&ps, "/opens_at",
 			    "must be an ISO 8601 date and time");
-		if (closes != NULL && !iso8601_plausible(closes))
+		if (closes != NULL && !iso8601_valid(closes))
 			problems_add(&ps, "/closes_at",
 			    "must be an ISO 8601 date and time");
 	}
@@ -118,7 +186,7 @@ h_wave_create(struct ctx *c)
 	p[3] = closes;
 	res = db_exec(c->db, Q_WAVE_INSERT, 4, p);
 	if (!db_ok(res)) {
-		wave_fail(c, res, "waves: create");
+		wave_fail(c, res, "waves: create", "/closes_at");
 		PQclear(res);
 		return 0;
 	}
@@ -148,7 +216,7 @@ h_wave_update(struct ctx *c)
 		closes = jv_string(c->body, "closes_at", JV_OPTIONAL,
 		    WAVE_TIME_MAX, &ps);
 		state = jv_string(c->body, "state", JV_OPTIONAL, 16, &ps);
-		if (closes != NULL && !iso8601_plausible(closes))
+		if (closes != NULL && !iso8601_valid(closes))
 			problems_add(&ps, "/closes_at",
 			    "must be an ISO 8601 date and time");
 		if (state != NULL && strcmp(state, "open") &&
@@ -165,7 +233,9 @@ h_wave_update(struct ctx *c)
 	p[2] = state;
 	res = db_exec(c->db, Q_WAVE_UPDATE, 3, p);
 	if (!db_ok(res)) {
-		wave_fail(c, res, "waves: update");
+		wave_fail(c, res, "waves: update",
+		    state != NULL && strcmp(state, "closed") == 0 ? "/state"
+								  : "/closes_at");
 		PQclear(res);
 		return 0;
 	}

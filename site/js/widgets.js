@@ -23,3 +23,36 @@ export function progressBar({ label, value, max }) {
 	wrap.update(value, max, label);
 	return wrap;
 }
+
+// confirmDialog(text, confirmLabel): a modal question; resolves true when
+// confirmed, false when cancelled (Escape included). Focus returns to the
+// element that had it.
+export function confirmDialog(text, confirmLabel, cancelLabel, danger = false) {
+	return new Promise((resolve) => {
+		const back = document.activeElement;
+		const titleId = uid('confirm');
+		let result = false;
+		const dlg = h('dialog', { class: 'confirm-dialog', 'aria-labelledby': titleId },
+			h('p', { id: titleId }, text),
+			h('div', { class: 'actions' },
+				h('button', { type: 'button', class: danger ? 'danger confirm-yes' : 'confirm-yes', onclick: () => { result = true; dlg.close(); } }, confirmLabel),
+				h('button', { type: 'button', class: 'secondary', onclick: () => dlg.close() }, cancelLabel)));
+		dlg.addEventListener('close', () => {
+			dlg.remove();
+			if (back && back.isConnected) back.focus();
+			resolve(result);
+		});
+		document.body.append(dlg);
+		dlg.showModal();
+	});
+}
+
+// csvText(rows): RFC 4180 CSV (CRLF, quotes doubled), with a UTF-8 BOM so
+// spreadsheet programs read umlauts right.
+export function csvText(rows) {
+	const cell = (v) => {
+		const s = v === null || v === undefined ? '' : String(v);
+		return /[",\r\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+	};
+	return '\ufeff' + rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+}

@@ -359,7 +359,9 @@ GRANT EXECUTE ON FUNCTION rg_session_begin(bytea), rg_login_lookup(text),
 	TO reifegrad_app;
 
 GRANT SELECT, INSERT, UPDATE ON organisation TO reifegrad_app;
-GRANT SELECT ON app_user TO reifegrad_app;
+-- Every column but the password hash: only rg_login_lookup() reads it.
+GRANT SELECT (id, email, name, role, organisation_id, created_at) ON app_user
+	TO reifegrad_app;
 GRANT SELECT, INSERT ON invitation TO reifegrad_app;
 GRANT INSERT ON audit_log TO reifegrad_app;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO reifegrad_app;

@@ -14,7 +14,7 @@ import struct
 import time
 import uuid
 
-from lib import TEST_DIR, admin, expect_error, psql, request
+from lib import ROOT, TEST_DIR, admin, expect_error, psql, request
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 # The hash parameters of cgi/password.h (argon2id, 19 MiB, 2 passes).
@@ -928,6 +928,11 @@ def test_authorisation_matrix():
         ("POST", "/api/v1/invitations/accept", bad_accept, [410, 410, 410, 410, 410, 410]),
         ("POST", "/api/v1/logout", None, [401, 204, 204, 204, 204, 204]),
     ]
+    # Every route of this issue's handlers is in the table.
+    mine = [(m, re.sub(r"\{id\}", "%d" % org_a, p)) for m, p, h, _ in routes_of()
+            if h.startswith(("h_health_", "h_session_", "h_org_", "h_invite_"))]
+    listed = {(m, p) for m, p, _, _ in table}
+    assert all(r in listed for r in mine), set(mine) - listed
     codes = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 410: "gone", 422: "invalid"}
     failures = []
     for via in ("bearer", "cookie"):
@@ -946,4 +951,61 @@ def test_authorisation_matrix():
                     ok = r.json["error"]["code"] == codes[status]
                 if not ok:
                     failures.append((via, method, path, caller, status, r))
+    assert not failures, "\n".join(repr(f) for f in failures)
+
+
+def routes_of():
+    """(method, pattern, handler, roles) of every route in cgi/routes.c."""
+    with open(os.path.join(ROOT, "cgi", "routes.c")) as f:
+        src = f.read()
+    staff = re.search(r"#define STAFF \(([^)]*)\)", src)
+    out = []
+    for m in re.finditer(r"\{\s*METHOD_(\w+),\s*\"([^\"]+)\",\s*(\w+),\s*([^,]+),", src):
+        roles = m.group(4).strip()
+        if staff:
+            roles = roles.replace("STAFF", staff.group(1))
+        out.append((m.group(1), m.group(2), m.group(3), roles))
+    assert len(out) >= 9, out
+    return out
+
+
+def roles_of(expr):
+    """The callers a route admits, from its roles expression."""
+    expr = re.sub(r"[()\s]", "", expr)
+    if expr == "ROUTE_PUBLIC":
+        return {"anonymous", "respondent", "coordinator", "researcher", "admin"}
+    out = set()
+    for part in expr.split("|"):
+        if part == "ROLES_SIGNED_IN":
+            out |= {"respondent", "coordinator", "researcher", "admin"}
+        else:
+            assert part.startswith("ROLE_"), expr
+            out.add(part[len("ROLE_"):].lower())
+    return out
+
+
+def test_role_gate_of_every_route():
+    """Every route of cgi/routes.c, including those of later issues: a
+    caller the route does not admit gets 401 (nobody signed in) or 403
+    (wrong role) before the handler runs, whatever the path's ids."""
+    oid, key, _ = make_org()
+    sessions = {"respondent": Session(make_user("respondent", key))}
+    for role in ("coordinator", "researcher", "admin"):
+        sessions[role] = Session(make_user(role))
+    failures = []
+    for method, pattern, handler, expr in routes_of():
+        admitted = roles_of(expr)
+        path = pattern.replace("{id}", "999999999")
+        for caller in ("anonymous", "respondent", "coordinator", "researcher", "admin"):
+            if caller in admitted:
+                continue
+            if caller == "anonymous":
+                r = request(method, path)
+                want = (401, "unauthenticated")
+            else:
+                r = sessions[caller].bearer(method, path)
+                want = (403, "forbidden")
+            got = (r.status, r.json["error"]["code"] if r.status >= 400 else None)
+            if got != want:
+                failures.append((method, pattern, caller, want, r))
     assert not failures, "\n".join(repr(f) for f in failures)

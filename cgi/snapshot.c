@@ -1,0 +1,350 @@
+/*
+ * snapshot.c: peer statistics snapshots. The database groups the submitted
+ * scores of a wave (one query: a JSON array per peer group); this file
+ * computes per dimension n, quartiles, mean and every member's percentile
+ * rank with stats.c, and stores the figures, the sorted scores and the
+ * ranks: one statement per group and one for all ranks.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "queries.h"
+#include "questionnaire.h"
+#include "snapshot.h"
+#include "stats.h"
+
+const char *const snapshot_by[SNAPSHOT_BY_COUNT] = { "size_class",
+	"urbanisation", "kind", "network", "state" };
+
+/* One scored column ("overall" or a dimension id) of a group. */
+struct column {
+	char id[RG_QID_MAX + 1];
+	double *v;	/* per member, NAN where absent */
+	double *sorted; /* the present values, ascending */
+	size_t n;
+};
+
+/* Runs a named statement from sql/queries with text parameters. */
+static PGresult *
+run(PGconn *conn, enum query q, int n, const char *const *p, char *err,
+    size_t errsz)
+{
+	PGresult *res = PQexecParams(conn, queries[q].text, n, NULL, p, NULL,
+	    NULL, 0);
+	ExecStatusType s = PQresultStatus(res);
+
+	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
+		snprintf(err, errsz, "snapshot: %s: %s", queries[q].name,
+		    PQresultErrorMessage(res));
+		err[strcspn(err, "\n")] = '\0';
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+/* Finds or adds column id; NULL when there are too many or no memory. */
+static struct column *
+column_get(struct column *cols, size_t *ncols, const char *id, size_t rows)
+{
+	size_t i, r;
+
+	for (i = 0; i < *ncols; i++)
+		if (strcmp(cols[i].id, id) == 0)
+			return &cols[i];
+	if (*ncols == RG_DIMENSIONS_MAX + 1 || strlen(id) > RG_QID_MAX)
+		return NULL;
+	snprintf(cols[i].id, sizeof(cols[i].id), "%s", id);
+	cols[i].v = malloc(rows * sizeof(double));
+	cols[i].sorted = malloc(rows * sizeof(double));
+	cols[i].n = 0;
+	if (cols[i].v == NULL || cols[i].sorted == NULL) {
+		free(cols[i].v);
+		free(cols[i].sorted);
+		return NULL;
+	}
+	for (r = 0; r < rows; r++)
+		cols[i].v[r] = NAN;
+	(*ncols)++;
+	return &cols[i];
+}
+
+/* A submitted response as the snapshot sees it. */
+struct member {
+	const char *id, *org; /* borrowed from the result */
+	double overall;	      /* NAN when absent */
+	json_t *dims;	      /* {"D1": score|null, ...} */
+	const char *attr[SNAPSHOT_BY_COUNT]; /* NULL when unknown */
+	json_t *ranks;	      /* {"size_class": {"overall": 71, ...}} */
+};
+
+/*
+ * Computes one group, the members m[idx[0..n)] (in id order), stores its
+ * figures with snap_store and sets each member's ranks[by]. Returns 0 or
+ * -1 (err).
+ */
+static int
+group_compute(PGconn *conn, const char *wave, const char *by,
+    const char *value, struct member *m, const size_t *idx, size_t n,
+    int final, char *err, size_t errsz)
+{
+	struct column cols[RG_DIMENSIONS_MAX + 1];
+	size_t ncols = 0, r, i;
+	json_t *stats = json_object(), *scores = json_object();
+	char *stats_s = NULL, *scores_s = NULL, n_s[24];
+	const char *p[7];
+	PGresult *res;
+	int rc = -1;
+
+	memset(cols, 0, sizeof(cols));
+	if (column_get(cols, &ncols, "overall", n) == NULL)
+		goto oom;
+	for (r = 0; r < n; r++) {
+		const struct member *x = &m[idx[r]];
+		const char *key;
+		json_t *v;
+
+		cols[0].v[r] = x->overall;
+		json_object_foreach(x->dims, key, v) {
+			struct column *c = column_get(cols, &ncols, key, n);
+
+			if (c == NULL)
+				goto oom;
+			if (json_is_number(v))
+				c->v[r] = json_number_value(v);
+		}
+	}
+	for (i = 0; i < ncols; i++) {
+		struct column *c = &cols[i];
+		struct stats_summary s;
+		json_t *arr = json_array();
+
+		for (r = 0; r < n; r++)
+			if (!isnan(c->v[r]))
+				c->sorted[c->n++] = c->v[r];
+		/* The mean is taken in member-id order, as avg() would over
+		 * the same rows; then the values are sorted in place. */
+		stats_summarise(c->sorted, c->n, &s);
+		json_object_set_new(stats, c->id,
+		    c->n == 0 ? json_pack("{s:i}", "n", 0)
+			      : json_pack("{s:I, s:f, s:f, s:f, s:f}", "n",
+				    (json_int_t)s.n, "p25", s.p25, "median",
+				    s.median, "p75", s.p75, "mean", s.mean));
+		for (r = 0; r < c->n; r++)
+			json_array_append_new(arr, json_real(c->sorted[r]));
+		json_object_set_new(scores, c->id, arr);
+	}
+	for (r = 0; r < n; r++) {
+		json_t *rk = json_object();
+
+		for (i = 0; i < ncols; i++)
+			if (!isnan(cols[i].v[r]))
+				json_object_set_new(rk, cols[i].id,
+				    json_integer((json_int_t)lround(100 *
+					stats_percent_rank(cols[i].sorted,
+					    cols[i].n, cols[i].v[r]))));
+		json_object_set_new(m[idx[r]].ranks, by, rk);
+	}
+	stats_s = json_dumps(stats, JSON_COMPACT | JSON_REAL_PRECISION(17));
+	scores_s = json_dumps(scores, JSON_COMPACT | JSON_REAL_PRECISION(17));
+	if (stats_s == NULL || scores_s == NULL)
+		goto oom;
+	snprintf(n_s, sizeof(n_s), "%zu", n);
+	p[0] = wave;
+	p[1] = by;
+	p[2] = value;
+	p[3] = n_s;
+	p[4] = stats_s;
+	p[5] = scores_s;
+	p[6] = final ? "true" : "false";
+	if ((res = run(conn, Q_SNAP_STORE, 7, p, err, errsz)) == NULL)
+		goto out;
+	PQclear(res);
+	rc = 0;
+	goto out;
+oom:
+	snprintf(err, errsz, "snapshot: out of memory or malformed scores");
+out:
+	for (i = 0; i < ncols; i++) {
+		free(cols[i].v);
+		free(cols[i].sorted);
+	}
+	json_decref(stats);
+	json_decref(scores);
+	free(stats_s);
+	free(scores_s);
+	return rc;
+}
+
+/* qsort context: the attribute compared (qsort_r is not POSIX). */
+static const struct member *sort_members;
+static int sort_by;
+
+static int
+member_cmp(const void *a, const void *b)
+{
+	const struct member *x = &sort_members[*(const size_t *)a];
+	const struct member *y = &sort_members[*(const size_t *)b];
+	int c = strcmp(x->attr[sort_by], y->attr[sort_by]);
+
+	/* Ties keep id order (indexes follow the ids). */
+	if (c == 0)
+		c = *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+	return c;
+}
+
+/*
+ * Loads the members (all of the wave, or those of one group when by is
+ * set), computes every group of every kind (or the one), stores figures
+ * and ranks. Returns the number of groups or -1.
+ */
+static int
+snapshot_run(PGconn *conn, const char *wave, const char *by,
+    const char *value, int final, char *err, size_t errsz)
+{
+	const char *p[3] = { wave, by, value };
+	struct member *m = NULL;
+	size_t *idx = NULL, n, i, k, start, cnt;
+	json_t *ranks = json_array();
+	char *ranks_s = NULL;
+	PGresult *res, *w = NULL;
+	int b, groups = 0, rc = -1;
+
+	if ((res = run(conn, Q_SNAP_MEMBERS, 3, p, err, errsz)) == NULL)
+		return -1;
+	n = (size_t)PQntuples(res);
+	m = calloc(n ? n : 1, sizeof(*m));
+	idx = calloc(n ? n : 1, sizeof(*idx));
+	if (m == NULL || idx == NULL)
+		goto oom;
+	for (i = 0; i < n; i++) {
+		m[i].id = PQgetvalue(res, (int)i, 0);
+		m[i].org = PQgetvalue(res, (int)i, 1);
+		m[i].overall = PQgetisnull(res, (int)i, 2)
+		    ? NAN
+		    : strtod(PQgetvalue(res, (int)i, 2), NULL);
+		m[i].dims = json_loads(PQgetvalue(res, (int)i, 3), 0, NULL);
+		m[i].ranks = json_object();
+		for (b = 0; b < SNAPSHOT_BY_COUNT; b++)
+			m[i].attr[b] = PQgetisnull(res, (int)i, 4 + b)
+			    ? NULL
+			    : PQgetvalue(res, (int)i, 4 + b);
+	}
+	for (b = 0; b < SNAPSHOT_BY_COUNT; b++) {
+		if (by != NULL && strcmp(by, snapshot_by[b]) != 0)
+			continue;
+		for (i = k = 0; i < n; i++)
+			if (m[i].attr[b] != NULL &&
+			    (value == NULL || strcmp(m[i].attr[b], value) == 0))
+				idx[k++] = i;
+		sort_members = m;
+		sort_by = b;
+		qsort(idx, k, sizeof(*idx), member_cmp);
+		for (start = 0; start < k; start += cnt) {
+			for (cnt = 1; start + cnt < k &&
+			     strcmp(m[idx[start]].attr[b],
+				 m[idx[start + cnt]].attr[b]) == 0;
+			     cnt++)
+				;
+			if (group_compute(conn, wave, snapshot_by[b],
+				m[idx[start]].attr[b], m, idx + start, cnt,
+				final, err, errsz) == -1)
+				goto out;
+			groups++;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (json_object_size(m[i].ranks) > 0)
+			json_array_append_new(ranks,
+			    json_pack("{s:s, s:s, s:O}", "response", m[i].id,
+				"organisation", m[i].org, "ranks",
+				m[i].ranks));
+	if ((ranks_s = json_dumps(ranks, JSON_COMPACT)) == NULL)
+		goto oom;
+	/* A whole wave replaces its ranks; one group merges its own. */
+	if (by == NULL &&
+	    (w = run(conn, Q_SNAP_RANKS_CLEAR, 1, p, err, errsz)) == NULL)
+		goto out;
+	PQclear(w);
+	p[0] = ranks_s;
+	if ((w = run(conn, by == NULL ? Q_SNAP_RANKS_INSERT : Q_SNAP_RANKS_MERGE,
+		 1, p, err, errsz)) == NULL)
+		goto out;
+	PQclear(w);
+	rc = groups;
+	goto out;
+oom:
+	snprintf(err, errsz, "snapshot: out of memory");
+out:
+	for (i = 0; m != NULL && i < n; i++) {
+		json_decref(m[i].dims);
+		json_decref(m[i].ranks);
+	}
+	free(m);
+	free(idx);
+	free(ranks_s);
+	json_decref(ranks);
+	PQclear(res);
+	return rc;
+}
+
+int
+snapshot_group(PGconn *conn, const char *wave, const char *by,
+    const char *value, int final, char *err, size_t errsz)
+{
+	const char *p[3] = { wave, by, value };
+	PGresult *res;
+
+	if (snapshot_run(conn, wave, by, value, final, err, errsz) == -1 ||
+	    (res = run(conn, Q_SNAP_RESET, 3, p, err, errsz)) == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+int
+snapshot_wave(PGconn *conn, const char *wave, int final, char *err,
+    size_t errsz)
+{
+	const char *p[1] = { wave };
+	PGresult *res;
+	int n;
+
+	if ((n = snapshot_run(conn, wave, NULL, NULL, final, err, errsz)) ==
+		-1 ||
+	    (res = run(conn, Q_SNAP_RESET_WAVE, 1, p, err, errsz)) == NULL)
+		return -1;
+	PQclear(res);
+	return n;
+}
+
+int
+snapshot_touch(PGconn *conn, const char *wave, const char *org,
+    int reopened, char *err, size_t errsz)
+{
+	const char *p[2] = { wave, org };
+	PGresult *res;
+	int i;
+
+	if (reopened) {
+		if ((res = run(conn, Q_SNAP_RANKS_DROP, 2, p, err, errsz)) ==
+		    NULL)
+			return -1;
+		PQclear(res);
+	}
+	if ((res = run(conn, Q_SNAP_TOUCH, 2, p, err, errsz)) == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++)
+		if (PQgetvalue(res, i, 2)[0] == 't' &&
+		    snapshot_group(conn, wave, PQgetvalue(res, i, 0),
+			PQgetvalue(res, i, 1), 0, err, errsz) == -1) {
+			PQclear(res);
+			return -1;
+		}
+	PQclear(res);
+	return 0;
+}

@@ -1,0 +1,405 @@
+// Coordination: survey waves (create, open, close), participation with
+// charts and tables, member status with "reopen submission", the overview
+// as CSV, and invitations.
+import { h, replace, tableWrap, focusEl, download } from '../dom.js';
+import { t, loc, fmtDate, fmtNum, fmtInt } from '../i18n.js';
+import { api, ApiError } from '../api.js';
+import { startPage, errorText, errorNotice } from '../layout.js';
+import { items as listItems } from '../model.js';
+import { confirmDialog, csvText, progressBar } from '../widgets.js';
+import { inviteForm } from '../invite.js';
+import { canvasBox, draw, gridColor, pattern } from '../charts.js';
+
+const P = {
+	waves: [], questionnaires: [], defs: {}, waveId: null,
+	overview: null, overviewError: null, message: null, filter: '',
+};
+
+async function loadWaves() {
+	P.waves = listItems(await api('GET', '/waves'));
+	if (!P.waveId || !P.waves.some((w) => String(w.id) === String(P.waveId))) {
+		const open = P.waves.find((w) => w.state === 'open');
+		P.waveId = open ? open.id : (P.waves[0] && P.waves[0].id);
+	}
+}
+
+async function loadOverview() {
+	P.overview = null;
+	P.overviewError = null;
+	if (!P.waveId) return;
+	try {
+		P.overview = await api('GET', `/waves/${encodeURIComponent(P.waveId)}/overview`);
+	} catch (e) {
+		P.overviewError = e;
+	}
+	const w = currentWave();
+	if (w && !P.defs[w.questionnaire_id]) {
+		try {
+			const d = await api('GET', `/questionnaires/${encodeURIComponent(w.questionnaire_id)}`);
+			P.defs[w.questionnaire_id] = d && d.definition ? d.definition : d;
+		} catch (e) { /* dimension titles fall back to ids */ }
+	}
+}
+
+function currentWave() {
+	return P.waves.find((w) => String(w.id) === String(P.waveId)) || null;
+}
+
+function say(ctx, text, kind = 'ok') {
+	P.message = { text, kind };
+	ctx.page.render(ctx);
+	focusEl(document.getElementById('coord-message'));
+}
+
+// ---------- waves ----------
+
+function wavesSection(ctx) {
+	const rows = P.waves.map((w) => {
+		const actions = [];
+		if (w.state === 'planned' || w.state === 'closed') {
+			actions.push(h('button', {
+				type: 'button', class: 'secondary small wave-open', 'data-wave': String(w.id),
+				onclick: async () => {
+					if (!(await confirmDialog(t('coordinator.openConfirm', { title: w.title }), t('coordinator.open', { title: w.title }), t('common.cancel')))) return;
+					await patchWave(ctx, w, { state: 'open' });
+				},
+			}, t('coordinator.open', { title: w.title })));
+		}
+		if (w.state === 'open') {
+			actions.push(h('button', {
+				type: 'button', class: 'secondary small wave-close', 'data-wave': String(w.id),
+				onclick: async () => {
+					if (!(await confirmDialog(t('coordinator.closeConfirm', { title: w.title }), t('coordinator.close', { title: w.title }), t('common.cancel'), true))) return;
+					await patchWave(ctx, w, { state: 'closed' });
+				},
+			}, t('coordinator.close', { title: w.title })));
+		}
+		return h('tr', null,
+			h('th', { scope: 'row' }, w.title),
+			h('td', null, h('span', { class: `tag ${w.state === 'open' ? 'ok' : w.state === 'planned' ? 'draft' : 'none'}` }, t(`waveState.${w.state}`))),
+			h('td', null, fmtDate(w.opens_at)),
+			h('td', null, fmtDate(w.closes_at)),
+			h('td', null, actions));
+	});
+	return h('section', { class: 'panel', 'aria-labelledby': 'waves-title' },
+		h('h2', { id: 'waves-title' }, t('coordinator.wavesTitle')),
+		P.waves.length ? tableWrap(h('table', { class: 'waves-table' },
+			h('caption', { class: 'visually-hidden' }, t('coordinator.wavesCaption')),
+			h('thead', null, h('tr', null,
+				['colTitle', 'colState', 'colOpens', 'colCloses', 'colActions'].map((k) => h('th', { scope: 'col' }, t(`coordinator.${k}`))))),
+			h('tbody', null, rows)), t('coordinator.wavesCaption')) : h('p', null, t('coordinator.noWaves')),
+		newWaveForm(ctx));
+}
+
+async function patchWave(ctx, w, body) {
+	try {
+		const ans = await api('PATCH', `/waves/${encodeURIComponent(w.id)}`, body);
+		await loadWaves();
+		const now = P.waves.find((x) => x.id === w.id) || ans || w;
+		say(ctx, t('coordinator.changed', { title: w.title, state: t(`waveState.${now.state || body.state}`) }));
+	} catch (e) {
+		say(ctx, errorText(e), 'error');
+	}
+}
+
+function newWaveForm(ctx) {
+	const q = h('select', { id: 'nw-q', required: true },
+		P.questionnaires.map((x) => h('option', { value: String(x.id) }, `${loc(x.title)} (${x.slug} v${x.version})`)));
+	const title = h('input', { id: 'nw-title', type: 'text', required: true, maxlength: '200' });
+	const opens = h('input', { id: 'nw-opens', type: 'date', required: true });
+	const closes = h('input', { id: 'nw-closes', type: 'date', required: true });
+	const err = h('div', { class: 'notice error', role: 'alert', hidden: true });
+	const form = h('form', {
+		novalidate: true,
+		onsubmit: async (ev) => {
+			ev.preventDefault();
+			err.hidden = true;
+			const missing = [[title, title.value.trim()], [opens, opens.value], [closes, closes.value]].filter(([, v]) => !v);
+			for (const [el] of [[title], [opens], [closes]]) el.removeAttribute('aria-invalid');
+			if (missing.length) {
+				for (const [el] of missing) el.setAttribute('aria-invalid', 'true');
+				replace(err, h('p', null, t('coordinator.required')));
+				err.hidden = false;
+				missing[0][0].focus();
+				return;
+			}
+			if (closes.value <= opens.value) {
+				closes.setAttribute('aria-invalid', 'true');
+				replace(err, h('p', null, t('coordinator.datesInvalid')));
+				err.hidden = false;
+				closes.focus();
+				return;
+			}
+			try {
+				const w = await api('POST', '/waves', {
+					questionnaire_id: Number(q.value), title: title.value.trim(),
+					opens_at: `${opens.value}T00:00:00Z`, closes_at: `${closes.value}T23:59:59Z`,
+				});
+				await loadWaves();
+				if (w && w.id) P.waveId = w.id;
+				await loadOverview();
+				say(ctx, t('coordinator.created', { title: title.value.trim() }));
+			} catch (e) {
+				const details = e instanceof ApiError ? e.details.map((d) => `${d.path}: ${d.problem}`) : [];
+				replace(err, h('p', null, errorText(e)), details.length ? h('ul', null, details.map((d) => h('li', null, d))) : null);
+				err.hidden = false;
+				focusEl(err);
+			}
+		},
+	},
+	h('div', { class: 'field' }, h('label', { for: 'nw-q' }, t('coordinator.questionnaire')), q),
+	h('div', { class: 'field' }, h('label', { for: 'nw-title' }, t('coordinator.waveTitle')), title),
+	h('div', { class: 'form-row' },
+		h('div', { class: 'field' }, h('label', { for: 'nw-opens' }, t('coordinator.opens')), opens),
+		h('div', { class: 'field' }, h('label', { for: 'nw-closes' }, t('coordinator.closes')), closes)),
+	err,
+	h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('coordinator.create'))));
+	return h('details', { class: 'new-wave' }, h('summary', null, h('span', { class: 'label' }, t('coordinator.newWave'))), form);
+}
+
+// ---------- overview ----------
+
+function groups(x) {
+	if (!x) return [];
+	const arr = Array.isArray(x) ? x : Object.entries(x).map(([k, v]) => ({ key: k, ...v }));
+	return arr.map((g) => {
+		const invited = g.invited ?? null;
+		const draft = g.draft ?? 0;
+		const submitted = g.submitted ?? 0;
+		const notStarted = g.not_started ?? (invited !== null ? Math.max(0, invited - draft - submitted) : 0);
+		return {
+			label: g.label || g.name || g.key || g.state || g.size_class || '–',
+			invited: invited ?? notStarted + draft + submitted, draft, submitted, notStarted,
+		};
+	});
+}
+
+function participationBlock(id, caption, list) {
+	if (!list.length) return null;
+	const { box, canvas } = canvasBox(t('coordinator.participationChart', { caption }), Math.max(8, list.length * 2.2 + 4));
+	const table = h('table', null,
+		h('caption', null, caption),
+		h('thead', null, h('tr', null,
+			h('th', { scope: 'col' }, t('coordinator.colGroup')),
+			h('th', { scope: 'col', class: 'num' }, t('coordinator.invited')),
+			h('th', { scope: 'col', class: 'num' }, t('coordinator.notStarted')),
+			h('th', { scope: 'col', class: 'num' }, t('coordinator.draft')),
+			h('th', { scope: 'col', class: 'num' }, t('coordinator.submitted')))),
+		h('tbody', null, list.map((g) => h('tr', null,
+			h('th', { scope: 'row' }, g.label),
+			h('td', { class: 'num' }, fmtInt(g.invited)),
+			h('td', { class: 'num' }, fmtInt(g.notStarted)),
+			h('td', { class: 'num' }, fmtInt(g.draft)),
+			h('td', { class: 'num' }, fmtInt(g.submitted))))));
+	requestAnimationFrame(() => draw(canvas, {
+		type: 'bar',
+		data: {
+			labels: list.map((g) => g.label),
+			datasets: [
+				{ label: t('coordinator.submitted'), data: list.map((g) => g.submitted), backgroundColor: pattern('#004b87', 'solid'), borderColor: '#004b87', borderWidth: 1 },
+				{ label: t('coordinator.draft'), data: list.map((g) => g.draft), backgroundColor: pattern('#8a4f00', 'hatch'), borderColor: '#8a4f00', borderWidth: 1 },
+				{ label: t('coordinator.notStarted'), data: list.map((g) => g.notStarted), backgroundColor: pattern('#4d4d4d', 'dots'), borderColor: '#4d4d4d', borderWidth: 1 },
+			],
+		},
+		options: {
+			indexAxis: 'y',
+			plugins: { legend: { position: 'bottom' } },
+			scales: { x: { stacked: true, ticks: { precision: 0 }, grid: { color: gridColor } }, y: { stacked: true } },
+		},
+	}));
+	return h('div', { class: 'participation-block', id }, box, tableWrap(table, caption));
+}
+
+function dims(o) {
+	const x = o.dimensions || o.distribution || {};
+	const arr = Array.isArray(x) ? x : Object.entries(x).map(([id, v]) => ({ id, ...v }));
+	return arr;
+}
+
+function members(o) {
+	const arr = o.members || o.organisations || [];
+	return arr.map((m) => ({
+		id: (m.organisation && m.organisation.id) ?? m.organisation_id ?? m.id,
+		name: (m.organisation && m.organisation.name) || m.name || '–',
+		state: m.state || 'not_started',
+		progress: m.progress || null,
+		overall: m.scores && typeof m.scores.overall === 'number' ? m.scores.overall : (typeof m.overall === 'number' ? m.overall : null),
+		consent: !!(m.scores || typeof m.overall === 'number'),
+	}));
+}
+
+function stateTag(state) {
+	const key = { submitted: 'submitted', draft: 'draft' }[state] || 'notStarted';
+	const cls = { submitted: 'ok', draft: 'draft' }[state] || 'none';
+	return h('span', { class: `tag ${cls}` }, t(`coordinator.${key}`));
+}
+
+function overviewSection(ctx) {
+	const w = currentWave();
+	const select = h('select', {
+		id: 'ov-wave',
+		onchange: async (ev) => {
+			P.waveId = ev.target.value;
+			await loadOverview();
+			ctx.page.render(ctx);
+			document.getElementById('ov-wave').focus();
+		},
+	}, P.waves.map((x) => h('option', { value: String(x.id), selected: String(x.id) === String(P.waveId) },
+		t('coordinator.waveOption', { title: x.title, state: t(`waveState.${x.state}`), from: fmtDate(x.opens_at), to: fmtDate(x.closes_at) }))));
+	const head = [
+		h('h2', { id: 'ov-title' }, t('coordinator.overviewTitle')),
+		h('div', { class: 'toolbar' }, h('div', { class: 'field' }, h('label', { for: 'ov-wave' }, t('coordinator.wave')), select)),
+	];
+	if (!w) return h('section', { class: 'panel', 'aria-labelledby': 'ov-title' }, head, h('p', null, t('coordinator.noWaves')));
+	if (P.overviewError) {
+		const e = P.overviewError;
+		return h('section', { class: 'panel', 'aria-labelledby': 'ov-title' }, head,
+			e instanceof ApiError && e.status === 404 ? h('p', null, t('coordinator.overviewMissing'))
+				: errorNotice(e, async () => { await loadOverview(); ctx.page.render(ctx); }));
+	}
+	const o = P.overview || {};
+	const part = o.participation || {};
+	const total = groups([{ key: 'all', ...part }])[0];
+	const def = P.defs[w.questionnaire_id];
+	const dimTitle = (id) => {
+		const d = def && def.dimensions.find((x) => x.id === id);
+		return d ? `${id} ${loc(d.title)}` : id;
+	};
+	const ms = members(o);
+	const shown = P.filter ? ms.filter((m) => m.name.toLowerCase().includes(P.filter.toLowerCase())) : ms;
+	const ds = dims(o);
+
+	const histograms = ds.filter((d) => Array.isArray(d.histogram)).map((d) => {
+		const { box, canvas } = canvasBox(t('coordinator.distChart', { dim: dimTitle(d.id) }), 9);
+		const labels = d.histogram.map((_, i) => `${i * 10}–${i * 10 + 10}`);
+		requestAnimationFrame(() => draw(canvas, {
+			type: 'bar',
+			data: { labels, datasets: [{ label: t('coordinator.count'), data: d.histogram, backgroundColor: '#4a7fb0', borderColor: '#004b87', borderWidth: 1 }] },
+			options: {
+				plugins: { legend: { display: false }, title: { display: true, text: dimTitle(d.id) } },
+				scales: { y: { ticks: { precision: 0 }, grid: { color: gridColor } }, x: { title: { display: true, text: t('coordinator.bins') } } },
+			},
+		}));
+		return h('figure', { class: 'hist' }, box);
+	});
+
+	return h('section', { class: 'panel', 'aria-labelledby': 'ov-title' }, head,
+		h('h3', null, t('coordinator.overviewFor', { title: w.title })),
+		h('ul', { class: 'kpis' },
+			h('li', { class: 'kpi' }, h('span', { class: 'kpi-label' }, t('coordinator.kpiInvited')), h('span', { class: 'kpi-value' }, fmtInt(total.invited))),
+			h('li', { class: 'kpi' }, h('span', { class: 'kpi-label' }, t('coordinator.kpiDraft')), h('span', { class: 'kpi-value' }, fmtInt(total.draft))),
+			h('li', { class: 'kpi' }, h('span', { class: 'kpi-label' }, t('coordinator.kpiSubmitted')), h('span', { class: 'kpi-value' }, fmtInt(total.submitted))),
+			h('li', { class: 'kpi' }, h('span', { class: 'kpi-label' }, t('coordinator.kpiRate')),
+				h('span', { class: 'kpi-value' }, total.invited ? `${fmtNum((100 * total.submitted) / total.invited, 0)} %` : '–'))),
+		h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', id: 'ov-csv', onclick: () => downloadCsv(w, o) }, t('coordinator.csv'))),
+		h('h3', null, t('coordinator.byState')),
+		participationBlock('by-state', t('coordinator.byState'), groups(part.by_state)),
+		h('h3', null, t('coordinator.bySize')),
+		participationBlock('by-size', t('coordinator.bySize'), groups(part.by_size_class)),
+		ds.length ? [
+			h('h3', null, t('coordinator.distTitle')),
+			h('p', null, t('coordinator.distIntro')),
+			h('div', { class: 'hist-grid' }, histograms),
+			tableWrap(h('table', null,
+				h('caption', null, t('coordinator.distCaption')),
+				h('thead', null, h('tr', null,
+					h('th', { scope: 'col' }, t('results.colDimension')),
+					h('th', { scope: 'col', class: 'num' }, t('results.colN')),
+					h('th', { scope: 'col', class: 'num' }, t('results.colP25')),
+					h('th', { scope: 'col', class: 'num' }, t('results.colMedian')),
+					h('th', { scope: 'col', class: 'num' }, t('results.colP75')),
+					h('th', { scope: 'col' }, t('coordinator.histCaption')))),
+				h('tbody', null, ds.map((d) => h('tr', null,
+					h('th', { scope: 'row' }, dimTitle(d.id)),
+					d.suppressed ? h('td', { colspan: '5' }, t('results.suppressed', { k: d.k || 5 })) : [
+						h('td', { class: 'num' }, d.n ?? '–'),
+						h('td', { class: 'num' }, fmtNum(d.p25)),
+						h('td', { class: 'num' }, fmtNum(d.median)),
+						h('td', { class: 'num' }, fmtNum(d.p75)),
+						h('td', null, Array.isArray(d.histogram) ? d.histogram.map((c, i) => `${i * 10}–${i * 10 + 10}: ${c}`).join('; ') : '–')])))), t('coordinator.distCaption')),
+		] : null,
+		h('h3', { id: 'members-title' }, t('coordinator.membersTitle')),
+		h('div', { class: 'field' },
+			h('label', { for: 'member-filter' }, t('coordinator.filter')),
+			h('input', {
+				id: 'member-filter', type: 'search', value: P.filter,
+				oninput: (ev) => {
+					P.filter = ev.target.value;
+					const tb = document.getElementById('members-body');
+					if (tb) replace(tb, memberRows(ctx, w, P.filter ? ms.filter((m) => m.name.toLowerCase().includes(P.filter.toLowerCase())) : ms));
+				},
+			})),
+		tableWrap(h('table', { class: 'members-table' },
+			h('caption', null, t('coordinator.membersCaption')),
+			h('thead', null, h('tr', null,
+				h('th', { scope: 'col' }, t('coordinator.colMember')),
+				h('th', { scope: 'col' }, t('coordinator.colState')),
+				h('th', { scope: 'col' }, t('coordinator.colProgress')),
+				h('th', { scope: 'col', class: 'num' }, t('coordinator.colScore')),
+				h('th', { scope: 'col' }, t('coordinator.colActions')))),
+			h('tbody', { id: 'members-body' }, memberRows(ctx, w, shown))), t('coordinator.membersCaption')));
+}
+
+function memberRows(ctx, w, list) {
+	return list.map((m) => h('tr', null,
+		h('th', { scope: 'row' }, m.name),
+		h('td', null, stateTag(m.state)),
+		h('td', null, m.progress && m.progress.total ? progressBar({
+			label: t('dashboard.progress', { answered: m.progress.answered, total: m.progress.total }),
+			value: m.progress.answered, max: m.progress.total,
+		}) : '–'),
+		h('td', { class: 'num' }, m.overall !== null ? fmtNum(m.overall) : (m.state === 'submitted' ? t('coordinator.scoreHidden') : '–')),
+		h('td', null, m.state === 'submitted' && m.id !== undefined ? h('button', {
+			type: 'button', class: 'secondary reopen',
+			onclick: async () => {
+				if (!(await confirmDialog(t('coordinator.reopenConfirm', { name: m.name }), t('coordinator.reopen', { name: m.name }), t('common.cancel'), true))) return;
+				try {
+					await api('POST', `/waves/${encodeURIComponent(w.id)}/responses/${encodeURIComponent(m.id)}/reopen`, {});
+					await loadOverview();
+					say(ctx, t('coordinator.reopened', { name: m.name }));
+				} catch (e) {
+					say(ctx, errorText(e), 'error');
+				}
+			},
+		}, t('coordinator.reopen', { name: m.name })) : null)));
+}
+
+function downloadCsv(w, o) {
+	const part = o.participation || {};
+	const rows = [['section', 'group', 'organisation', 'state', 'answered', 'total', 'invited', 'not_started', 'draft', 'submitted', 'overall_score']];
+	for (const [section, list] of [['total', groups([{ key: 'all', ...part }])], ['state', groups(part.by_state)], ['size_class', groups(part.by_size_class)]]) {
+		for (const g of list) rows.push([section, g.label, '', '', '', '', g.invited, g.notStarted, g.draft, g.submitted, '']);
+	}
+	for (const m of members(o)) {
+		rows.push(['member', '', m.name, m.state, m.progress ? m.progress.answered : '', m.progress ? m.progress.total : '', '', '', '', '',
+			m.overall !== null ? m.overall.toFixed(1) : '']);
+	}
+	download(`reifegrad-overview-wave-${w.id}.csv`, csvText(rows), 'text/csv;charset=utf-8');
+}
+
+startPage({
+	id: 'coordinator',
+	auth: true,
+	roles: ['coordinator', 'admin'],
+	title: () => t('coordinator.title'),
+	async load() {
+		const [, qs] = await Promise.all([loadWaves(), api('GET', '/questionnaires')]);
+		P.questionnaires = listItems(qs);
+		await loadOverview();
+	},
+	render(ctx) {
+		const m = P.message;
+		replace(ctx.main,
+			h('h1', null, t('coordinator.title')),
+			h('div', {
+				id: 'coord-message', tabindex: '-1', class: m ? `notice ${m.kind}` : '', role: m && m.kind === 'error' ? 'alert' : 'status', hidden: !m,
+			}, m ? h('p', null, m.text) : null),
+			wavesSection(ctx),
+			overviewSection(ctx),
+			h('section', { class: 'panel', 'aria-labelledby': 'invite-title' },
+				h('h2', { id: 'invite-title' }, t('coordinator.inviteTitle')),
+				h('p', null, t('coordinator.inviteIntro')),
+				inviteForm({ roles: ctx.user.role === 'admin' ? ['respondent', 'coordinator', 'researcher', 'admin'] : ['respondent'] })));
+		P.message = null;
+	},
+});
