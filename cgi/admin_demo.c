@@ -175,7 +175,8 @@ demo_members(PGconn *conn, struct demo_rng *rng, long n, long long *ids,
 		if (copy_begin(conn, "CREATE TEMP TABLE demo_org (key text,"
 				     " name text, kind text, state text,"
 				     " population integer, urbanisation"
-				     " smallint) ON COMMIT DROP;"
+				     " smallint, consent boolean)"
+				     " ON COMMIT DROP;"
 				     " COPY demo_org FROM STDIN") == -1)
 			return -1;
 		for (i = 0; i < n; i++) {
@@ -188,7 +189,8 @@ demo_members(PGconn *conn, struct demo_rng *rng, long n, long long *ids,
 			if (copy_field(&b, o.key, 0) || copy_field(&b, o.name, 0) ||
 			    copy_field(&b, o.kind, 0) ||
 			    copy_field(&b, o.state, 0) ||
-			    copy_field(&b, pop, 0) || copy_field(&b, urb, 1) ||
+			    copy_field(&b, pop, 0) || copy_field(&b, urb, 0) ||
+			    copy_field(&b, o.consent_named ? "t" : "f", 1) ||
 			    copy_send(conn, &b, 0)) {
 				buf_free(&b);
 				return admin_fail("demo: out of memory"), -1;
@@ -201,13 +203,14 @@ demo_members(PGconn *conn, struct demo_rng *rng, long n, long long *ids,
 		buf_free(&b);
 		res = admin_query(conn,
 		    "INSERT INTO organisation (key, name, kind, state,"
-		    " population, urbanisation, member)"
+		    " population, urbanisation, member, consent_named)"
 		    " SELECT key, name, kind, state, population, urbanisation,"
-		    " true FROM demo_org"
+		    " true, consent FROM demo_org"
 		    " ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name,"
 		    " kind = EXCLUDED.kind, state = EXCLUDED.state,"
 		    " population = EXCLUDED.population,"
-		    " urbanisation = EXCLUDED.urbanisation, member = true"
+		    " urbanisation = EXCLUDED.urbanisation, member = true,"
+		    " consent_named = EXCLUDED.consent_named"
 		    " RETURNING id, population",
 		    0, NULL);
 	}

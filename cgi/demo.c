@@ -3,6 +3,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "demo.h"
 
@@ -108,10 +109,22 @@ demo_org_draw(struct demo_rng *r, long i, struct demo_org *o)
 	k = snprintf(o->key, sizeof(o->key), "DE-DEMO%s%05ld", laender[l].code,
 	    i);
 	(void)k;
-	snprintf(o->name, sizeof(o->name), "%s%s%s",
-	    prefixes[demo_rng_next(r) % (sizeof(prefixes) / sizeof(*prefixes))],
-	    stems[demo_rng_next(r) % (sizeof(stems) / sizeof(*stems))],
-	    suffixes[demo_rng_next(r) % (sizeof(suffixes) / sizeof(*suffixes))]);
+	{
+		const char *pre = prefixes[demo_rng_next(r) %
+		    (sizeof(prefixes) / sizeof(*prefixes))];
+		const char *stem = stems[demo_rng_next(r) %
+		    (sizeof(stems) / sizeof(*stems))];
+		size_t pl = strlen(pre);
+		/* "Ober" + "Lind" reads "Oberlind"; "Bad " keeps the capital. */
+		int lower = pl > 0 && pre[pl - 1] != ' ';
+
+		snprintf(o->name, sizeof(o->name), "%s%c%s%s", pre,
+		    lower ? (char)(stem[0] - 'A' + 'a') : stem[0], stem + 1,
+		    suffixes[demo_rng_next(r) %
+			(sizeof(suffixes) / sizeof(*suffixes))]);
+	}
+	/* About one in five agrees to be shown by name to coordinators. */
+	o->consent_named = demo_rng_uniform(r) < 0.2;
 }
 
 double

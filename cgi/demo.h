@@ -32,6 +32,7 @@ struct demo_org {
 	const char *state;
 	long population;
 	int urbanisation; /* 1..3 */
+	int consent_named;
 };
 
 /*

@@ -96,9 +96,11 @@ iso8601_valid(const char *s)
 	s++;
 	if (digits_take(&s, 2, &oh) == -1)
 		return 0;
-	if (*s == ':')
+	if (*s == ':') {
 		s++;
-	if (*s != '\0' && digits_take(&s, 2, &om) == -1)
+		if (digits_take(&s, 2, &om) == -1)
+			return 0;
+	} else if (*s != '\0' && digits_take(&s, 2, &om) == -1)
 		return 0;
 	return *s == '\0' && oh <= 14 && om <= 59;
 }
@@ -233,9 +235,12 @@ h_wave_update(struct ctx *c)
 	p[2] = state;
 	res = db_exec(c->db, Q_WAVE_UPDATE, 3, p);
 	if (!db_ok(res)) {
+		/* Closing sets closes_at to now at the latest, which is
+		 * before opens_at only when the wave has not opened yet. */
 		wave_fail(c, res, "waves: update",
-		    state != NULL && strcmp(state, "closed") == 0 ? "/state"
-								  : "/closes_at");
+		    state != NULL && strcmp(state, "closed") == 0
+			? "/state"
+			: "/closes_at");
 		PQclear(res);
 		return 0;
 	}

@@ -62,4 +62,12 @@ struct scores;
 /* The scores object of API.md: {"overall", "stage", "dimensions"}. */
 json_t *scores_json(const struct qdef *q, const struct scores *s);
 
+/* h_benchmark.c */
+int h_benchmark_get(struct ctx *);
+int h_benchmark_trend(struct ctx *);
+
+/* h_overview.c */
+int h_overview_get(struct ctx *);
+int h_overview_csv(struct ctx *);
+
 #endif /* HANDLERS_H */

@@ -44,6 +44,14 @@ const struct route routes[] = {
 	    h_response_submit, ROLE_RESPONDENT, "response_submit", 0 },
 	{ METHOD_POST, "/api/v1/waves/{id}/responses/{id}/reopen",
 	    h_response_reopen, STAFF, "response_reopen", 0 },
+	{ METHOD_GET, "/api/v1/waves/{id}/benchmark", h_benchmark_get,
+	    ROLE_RESPONDENT, "benchmark", 0 },
+	{ METHOD_GET, "/api/v1/organisations/{id}/trend", h_benchmark_trend,
+	    ROLE_RESPONDENT | STAFF, "trend", 0 },
+	{ METHOD_GET, "/api/v1/waves/{id}/overview", h_overview_get, STAFF,
+	    "overview", 0 },
+	{ METHOD_GET, "/api/v1/waves/{id}/overview.csv", h_overview_csv,
+	    STAFF, "overview_csv", 0 },
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

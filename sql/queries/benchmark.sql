@@ -73,3 +73,56 @@ SELECT pg_advisory_xact_lock(7243, $1::integer)
 
 -- name: setting_k
 SELECT rg_setting_int('k_anonymity', 5)
+
+-- name: benchmark
+-- Everything a benchmark answer needs, in one round trip: the caller's
+-- organisation and response, its ranks, and the snapshots of its groups.
+SELECT o.id, o.name, o.size_class::text, o.urbanisation::text, o.kind, o.state,
+	r.state, r.scores, r.answers, w.questionnaire_id,
+	(SELECT sr.ranks FROM snapshot_rank sr WHERE sr.response_id = r.id),
+	(SELECT jsonb_object_agg(s.peer_by, jsonb_build_object('value', s.peer_value,
+		'n', s.n, 'stats', s.stats, 'as_of', rg_iso(s.as_of), 'final', s.final))
+	 FROM peer_snapshot s, rg_peer_groups(o) g
+	 WHERE s.wave_id = w.id AND s.peer_by = g.peer_by AND s.peer_value = g.peer_value),
+	rg_setting_int('k_anonymity', 5),
+	rg_wave_state(w) = 'closed' AND EXISTS (SELECT 1 FROM peer_snapshot s
+		WHERE s.wave_id = w.id AND NOT s.final)
+FROM wave w JOIN organisation o ON o.id = rg_org()
+LEFT JOIN response r ON r.wave_id = w.id AND r.organisation_id = o.id
+WHERE w.id = $1
+
+-- name: snap_scores
+-- The sorted scores of one snapshot, for a member submitted after it.
+SELECT scores FROM peer_snapshot WHERE wave_id = $1 AND peer_by = $2 AND peer_value = $3
+
+-- name: trend
+SELECT w.id, w.title, rg_iso(w.opens_at), q.version, r.scores
+FROM response r JOIN wave w ON w.id = r.wave_id
+JOIN questionnaire q ON q.id = w.questionnaire_id
+WHERE r.organisation_id = $1 AND r.state = 'submitted' AND q.slug = $2
+ORDER BY w.opens_at, w.id
+
+-- name: trend_org
+SELECT id, name, consent_named FROM organisation WHERE id = $1
+
+-- name: overview_members
+SELECT o.id, o.name, o.state, o.size_class, o.consent_named,
+	CASE WHEN r.state IS NOT NULL THEN r.state
+		WHEN EXISTS (SELECT 1 FROM app_user u WHERE u.organisation_id = o.id)
+		  OR EXISTS (SELECT 1 FROM invitation i WHERE i.organisation_id = o.id
+			AND i.accepted_at IS NULL AND i.expires_at > now())
+		THEN 'invited' ELSE 'not_invited' END,
+	coalesce(r.answered, 0),
+	CASE WHEN o.consent_named AND r.state = 'submitted' THEN r.scores END
+FROM organisation o
+LEFT JOIN response r ON r.wave_id = $1 AND r.organisation_id = o.id
+WHERE o.member
+ORDER BY o.name COLLATE "C", o.id
+
+-- name: overview_wave
+SELECT w.id, w.title, rg_iso(w.opens_at), rg_iso(w.closes_at), rg_wave_state(w),
+	w.questionnaire_id, s.n, s.stats, s.scores, rg_iso(s.as_of), s.final,
+	rg_setting_int('k_anonymity', 5)
+FROM wave w
+LEFT JOIN peer_snapshot s ON s.wave_id = w.id AND s.peer_by = 'network' AND s.peer_value = ''
+WHERE w.id = $1

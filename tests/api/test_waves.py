@@ -131,15 +131,25 @@ def test_impossible_dates_are_blamed_on_the_right_field():
     before = count_rows("wave")
     c = coordinator()
     for bad in ("2031-02-30T00:00:00Z", "2031-13-01T00:00:00Z", "2031-01-01T25:00:00Z",
-                "2031-01-01T10:61:00Z", "2031-00-10", "2030-02-29", "2031-01-01T10:00:00+99:00"):
+                "2031-01-01T10:61:00Z", "2031-00-10", "2030-02-29", "2031-01-01T10:00:00+99:00",
+                "2100-02-29", "0000-01-01", "2031-1-1", "2031-01-01T10:00+01:",
+                "2031-01-01T10:00:00.Z", "2031-01-01T10:00:60Z", "2031-01-01T24:00:00Z",
+                "2031-01-01T10:00ZZ", "2031-01-01T", "2031-01-01T10", "2031-01-01+01:00",
+                "2031-01-01T10:00:00+01:00:00", "2031-01-01T10:00:00 +01:00"):
         r = c.post("/api/v1/waves", dict(wave_body(qid), closes_at=bad))
         expect_invalid(r, ["/closes_at"])
         r = c.post("/api/v1/waves", dict(wave_body(qid), opens_at=bad))
         expect_invalid(r, ["/opens_at"])
     assert count_rows("wave") == before
-    r = c.post("/api/v1/waves", dict(wave_body(qid), opens_at="2032-02-29T23:59:59Z",
-                                     closes_at="2032-03-01T00:00:00.5Z"))
-    assert r.status == 201, r
+    for opens, closes, want in (("2032-02-29T23:59:59Z", "2032-03-01T00:00:00.5Z",
+                                 ("2032-02-29T23:59:59Z", "2032-03-01T00:00:00Z")),
+                                ("2000-02-29T10:00+0130", "2031-01-01 10:00:00.123456-05:00",
+                                 ("2000-02-29T08:30:00Z", "2031-01-01T15:00:00Z")),
+                                ("2031-06-30T23:00:00-01", "2031-07-01T12:00:00-14:00",
+                                 ("2031-07-01T00:00:00Z", "2031-07-02T02:00:00Z"))):
+        r = c.post("/api/v1/waves", dict(wave_body(qid), opens_at=opens, closes_at=closes))
+        assert r.status == 201, r
+        assert (r.json["opens_at"], r.json["closes_at"]) == want, r.json
 
 
 # ------------------------------------------------------------ listing

@@ -298,6 +298,7 @@ test('dashboard: the open wave shows "not started", then a draft with progress',
 	await Promise.all([page.waitForURL(/survey\.html/), card.getByRole('link', { name: 'Fragebogen beginnen' }).click()]);
 	await page.waitForSelector('.item');
 	// Leaving the page right after a change still saves it.
+	await page.click('.survey-nav a[href="#D8"]');
 	await page.check('#lv-D8\\.5-2');
 	await page.goto(BASE + '/dashboard.html');
 	const card2 = page.locator('.card', { hasText: fx.waveTitle });
