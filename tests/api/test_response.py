@@ -704,3 +704,29 @@ def test_reopen_errors():
     unchanged(wid, oid, before)
     r = c.req("POST", reopen_path(wid, oid), cookie=True)
     assert r.status == 200 and r.json["revision"] == 3, r
+
+
+def test_many_questionnaires_through_one_worker_cache():
+    # More questionnaires than a worker caches (16): each wave must still
+    # be validated against its own, also after eviction.
+    alive = Survival()
+    adm = staff("admin")
+    oid, _, (s,) = municipality()
+    waves = []
+    for n in range(20):
+        d = small_definition()
+        d["dimensions"][0]["items"] = d["dimensions"][0]["items"][:1 + n % 4]
+        d["dimensions"][0]["items"][0]["id"] = "Q%d.1" % n
+        waves.append((make_wave(store_definition(d, adm), "open"), d))
+    for rnd in range(2):
+        for wid, d in waves:
+            total = len(items_of(d))
+            r = s.get(path_of(wid))
+            assert r.json["progress"]["total"] == total, (wid, r)
+            own = d["dimensions"][0]["items"][0]["id"]
+            j = put_ok(s, wid, rnd, {own: {"level": 1}})
+            assert j["progress"] == {"answered": 1, "total": total}, j
+            # Another questionnaire's first item is unknown here.
+            other = "Q%d.1" % ((int(own[1:].split(".")[0]) + 1) % 20)
+            expect_invalid(put(s, wid, rnd + 1, {other: {"level": 1}}), ["/answers/" + other])
+    alive.check()
