@@ -21,10 +21,12 @@ static const struct {
 	{ "org", admin_cmd_org,
 	    "org add --key KEY --name NAME --kind KIND --state STATE "
 	    "--population N [--urbanisation 1|2|3] [--member] [--consent-named]\n"
-	    "  org import FILE" },
+	    "  org import FILE\n"
+	    "  org erase KEY" },
 	{ "user", admin_cmd_user,
 	    "user add --email E --role ROLE [--organisation KEY] [--name NAME]"
-	    "   (password on standard input)" },
+	    "   (password on standard input)\n"
+	    "  user erase EMAIL" },
 	{ "questionnaire", admin_cmd_questionnaire, "questionnaire load FILE" },
 	{ "wave", admin_cmd_wave,
 	    "wave add --questionnaire SLUG[@VERSION] --title T --opens ISO8601 "
@@ -32,6 +34,9 @@ static const struct {
 	{ "demo", admin_cmd_demo,
 	    "demo [--municipalities N] [--waves W] [--seed S]" },
 	{ "snapshot", admin_cmd_snapshot, "snapshot WAVE-ID" },
+	{ "backup", admin_cmd_backup, "backup FILE" },
+	{ "restore", admin_cmd_restore, "restore FILE   (into an empty database)" },
+	{ "housekeeping", admin_cmd_housekeeping, "housekeeping" },
 };
 
 int

@@ -63,5 +63,13 @@ int admin_cmd_questionnaire(int argc, char **argv);
 int admin_cmd_wave(int argc, char **argv);
 int admin_cmd_demo(int argc, char **argv);
 int admin_cmd_snapshot(int argc, char **argv);
+int admin_cmd_backup(int argc, char **argv);
+int admin_cmd_restore(int argc, char **argv);
+int admin_cmd_housekeeping(int argc, char **argv);
+
+/* Subcommands of org and user (admin_erase.c): the arguments after
+ * "erase"; return an exit status. */
+int admin_org_erase(int argc, char **argv);
+int admin_user_erase(int argc, char **argv);
 
 #endif /* ADMIN_H */

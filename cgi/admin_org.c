@@ -29,6 +29,7 @@ org_add(int argc, char **argv)
 	const char *p[9];
 	char urb_s[4], country[3];
 	long long pop;
+	size_t cps;
 	int urb = 0;
 	PGconn *conn;
 	PGresult *res;
@@ -39,8 +40,8 @@ org_add(int argc, char **argv)
 		return admin_fail("org add: --key %s is neither an AGS nor "
 				  "CC-LAUCODE",
 		    o[0].value);
-	if (strlen(o[1].value) == 0 || strlen(o[1].value) > RG_NAME_MAX ||
-	    valid_utf8(o[1].value, strlen(o[1].value), NULL) == -1)
+	if (valid_utf8(o[1].value, strlen(o[1].value), &cps) == -1 ||
+	    cps == 0 || cps > RG_NAME_MAX)
 		return admin_fail("org add: --name must be 1 to %d characters "
 				  "of UTF-8",
 		    RG_NAME_MAX);
@@ -123,6 +124,8 @@ admin_cmd_org(int argc, char **argv)
 		return org_add(argc - 1, argv + 1);
 	if (argc >= 1 && strcmp(argv[0], "import") == 0)
 		return org_import(argc - 1, argv + 1);
-	fprintf(stderr, "usage: reifegrad-admin org add|import ...\n");
+	if (argc >= 1 && strcmp(argv[0], "erase") == 0)
+		return admin_org_erase(argc - 1, argv + 1);
+	fprintf(stderr, "usage: reifegrad-admin org add|import|erase ...\n");
 	return ADMIN_USAGE;
 }

@@ -28,7 +28,7 @@ user_add(int argc, char **argv)
 	const char *p[5];
 	PGconn *conn;
 	PGresult *res;
-	size_t i, n;
+	size_t cps, i, n;
 	int respondent;
 
 	if (admin_opts_parse(argc, argv, o, NULL, 0) == -1)
@@ -49,8 +49,12 @@ user_add(int argc, char **argv)
 	if (respondent != o[2].set)
 		return admin_fail("user add: a respondent needs --organisation "
 				  "KEY, other roles take none");
-	if (o[3].set && strlen(o[3].value) > RG_NAME_MAX)
-		return admin_fail("user add: --name is too long");
+	if (o[3].set &&
+	    (valid_utf8(o[3].value, strlen(o[3].value), &cps) == -1 ||
+		cps > RG_NAME_MAX))
+		return admin_fail("user add: --name must be at most %d "
+				  "characters of UTF-8",
+		    RG_NAME_MAX);
 	if (fgets(pw, sizeof(pw), stdin) == NULL)
 		return admin_fail("user add: no password on standard input");
 	n = strcspn(pw, "\r\n");
@@ -104,6 +108,8 @@ admin_cmd_user(int argc, char **argv)
 {
 	if (argc >= 1 && strcmp(argv[0], "add") == 0)
 		return user_add(argc - 1, argv + 1);
-	fprintf(stderr, "usage: reifegrad-admin user add ...\n");
+	if (argc >= 1 && strcmp(argv[0], "erase") == 0)
+		return admin_user_erase(argc - 1, argv + 1);
+	fprintf(stderr, "usage: reifegrad-admin user add|erase ...\n");
 	return ADMIN_USAGE;
 }

@@ -111,6 +111,59 @@ db_exec(struct db *d, enum query q, int n, const char *const *values)
 }
 
 int
+db_pipeline(struct db *d, size_t n, const struct db_call *calls,
+    PGresult **out)
+{
+	size_t i;
+	PGresult *res;
+	int ok;
+
+	for (i = 0; i < n; i++)
+		out[i] = NULL;
+	if (d->conn == NULL || n > DB_PIPELINE_MAX ||
+	    PQenterPipelineMode(d->conn) != 1)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		ok = calls[i].sql != NULL
+		    ? PQsendQueryParams(d->conn, calls[i].sql, 0, NULL, NULL,
+			  NULL, NULL, 0)
+		    : PQsendQueryPrepared(d->conn, queries[calls[i].q].name,
+			  calls[i].n, calls[i].values, NULL, NULL, 0);
+		if (ok != 1)
+			goto fail;
+	}
+	if (PQpipelineSync(d->conn) != 1)
+		goto fail;
+	/* Each statement's result is followed by a NULL; then the sync. */
+	for (i = 0; i < n; i++) {
+		if ((out[i] = PQgetResult(d->conn)) == NULL)
+			goto fail;
+		while ((res = PQgetResult(d->conn)) != NULL)
+			PQclear(res);
+		if (!db_ok(out[i]))
+			d->errors++;
+	}
+	res = PQgetResult(d->conn);
+	ok = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+	PQclear(res);
+	if (!ok || PQexitPipelineMode(d->conn) != 1)
+		goto fail;
+	return 0;
+fail:
+	log_error("db: pipeline: %s", d->conn ? PQerrorMessage(d->conn) : "");
+	for (i = 0; i < n; i++) {
+		PQclear(out[i]);
+		out[i] = NULL;
+	}
+	d->errors++;
+	/* A pipeline left half-read cannot be reused: start afresh. */
+	PQfinish(d->conn);
+	d->conn = NULL;
+	d->last_attempt = 0;
+	return -1;
+}
+
+int
 db_command(struct db *d, const char *sql)
 {
 	PGresult *res;

@@ -42,6 +42,30 @@ int db_ready(struct db *) RG_WUR;
 PGresult *db_exec(struct db *, enum query q, int n,
     const char *const *values);
 
+/* One statement of a pipeline: a named statement (sql NULL) or a fixed
+ * text without parameters (BEGIN, COMMIT). */
+struct db_call {
+	enum query q;
+	const char *sql;
+	int n;
+	const char *const *values;
+};
+
+/* Most statements sent in one pipeline. */
+#define DB_PIPELINE_MAX 8
+
+/*
+ * Sends n statements in one pipeline, that is, in one round trip to the
+ * server, and stores each one's result in out[i] (the caller PQclear()s
+ * them; a statement after a failed one gets a PGRES_PIPELINE_ABORTED
+ * result). Without an explicit BEGIN the statements form one implicit
+ * transaction, so an identity set with set_config(..., true) by the first
+ * holds for the others. Returns 0, or -1 when the connection failed (every
+ * out[i] is then NULL and the connection dropped for a later retry).
+ */
+int db_pipeline(struct db *, size_t n, const struct db_call *calls,
+    PGresult **out) RG_WUR;
+
 /* Runs a fixed command (BEGIN, COMMIT, ROLLBACK). Returns 0 or -1. */
 int db_command(struct db *, const char *sql) RG_WUR;
 

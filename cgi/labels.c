@@ -19,10 +19,14 @@ static const struct {
 	    "Unincorporated areas" },
 };
 
-static const char *const urbanisation_de[] = { "dicht besiedelt",
-	"mittlere Besiedlungsdichte", "gering besiedelt" };
-static const char *const urbanisation_en[] = { "densely populated",
-	"intermediate density", "thinly populated" };
+/* Eurostat's degree of urbanisation (DEGURBA) 1..3. */
+static const struct {
+	const char *value, *de, *en;
+} urbanisations[] = {
+	{ "1", "dicht besiedelt", "densely populated" },
+	{ "2", "mittlere Besiedlungsdichte", "intermediate density" },
+	{ "3", "gering besiedelt", "thinly populated" },
+};
 
 const char *
 labels_peer(const char *by, const char *value, const char *lang)
@@ -46,8 +50,14 @@ labels_peer(const char *by, const char *value, const char *lang)
 				return en ? kinds[i].en : kinds[i].de;
 		return value;
 	}
-	if (strcmp(by, "urbanisation") == 0 && value[0] >= '1' &&
-	    value[0] <= '3' && value[1] == '\0')
-		return (en ? urbanisation_en : urbanisation_de)[value[0] - '1'];
+	/* A lookup by the whole value, not by arithmetic on its first
+	 * character: the sanitizers stopped a worker on the indexing that
+	 * stood here (the benchmark of every urbanisation group). */
+	if (strcmp(by, "urbanisation") == 0)
+		for (i = 0; i < sizeof(urbanisations) / sizeof(*urbanisations);
+		     i++)
+			if (strcmp(urbanisations[i].value, value) == 0)
+				return en ? urbanisations[i].en
+					  : urbanisations[i].de;
 	return value;
 }

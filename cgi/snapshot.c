@@ -292,9 +292,47 @@ out:
 	return rc;
 }
 
-int
-snapshot_group(PGconn *conn, const char *wave, const char *by,
-    const char *value, int final, char *err, size_t errsz)
+/*
+ * A snapshot covers every response of the wave, whoever's transaction
+ * computes it: row-level security would show a respondent its own
+ * response only (a "group" of one). For that while the transaction acts
+ * as the system; elevate() saves the caller's role in prev (at least 32
+ * bytes) and restore() puts it back. Nothing of the elevated reads
+ * reaches the caller but the published aggregates. Return 0 or -1 (err).
+ */
+static int
+elevate(PGconn *conn, char *prev, size_t prevsz, char *err, size_t errsz)
+{
+	PGresult *res = run(conn, Q_SNAP_ELEVATE, 0, NULL, err, errsz);
+
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) != 1 ||
+	    (size_t)snprintf(prev, prevsz, "%s", PQgetvalue(res, 0, 0)) >=
+		prevsz) {
+		PQclear(res);
+		snprintf(err, errsz, "snapshot: unexpected role");
+		return -1;
+	}
+	PQclear(res);
+	return 0;
+}
+
+static int
+restore(PGconn *conn, const char *prev, char *err, size_t errsz)
+{
+	const char *p[1] = { prev };
+	PGresult *res = run(conn, Q_SNAP_RESTORE, 1, p, err, errsz);
+
+	if (res == NULL)
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+static int
+group_run(PGconn *conn, const char *wave, const char *by, const char *value,
+    int final, char *err, size_t errsz)
 {
 	const char *p[3] = { wave, by, value };
 	PGresult *res;
@@ -307,24 +345,38 @@ snapshot_group(PGconn *conn, const char *wave, const char *by,
 }
 
 int
+snapshot_group(PGconn *conn, const char *wave, const char *by,
+    const char *value, int final, char *err, size_t errsz)
+{
+	char prev[32];
+
+	if (elevate(conn, prev, sizeof(prev), err, errsz) == -1 ||
+	    group_run(conn, wave, by, value, final, err, errsz) == -1)
+		return -1;
+	return restore(conn, prev, err, errsz);
+}
+
+int
 snapshot_wave(PGconn *conn, const char *wave, int final, char *err,
     size_t errsz)
 {
 	const char *p[1] = { wave };
+	char prev[32];
 	PGresult *res;
 	int n;
 
-	if ((n = snapshot_run(conn, wave, NULL, NULL, final, err, errsz)) ==
+	if (elevate(conn, prev, sizeof(prev), err, errsz) == -1 ||
+	    (n = snapshot_run(conn, wave, NULL, NULL, final, err, errsz)) ==
 		-1 ||
 	    (res = run(conn, Q_SNAP_RESET_WAVE, 1, p, err, errsz)) == NULL)
 		return -1;
 	PQclear(res);
-	return n;
+	return restore(conn, prev, err, errsz) == -1 ? -1 : n;
 }
 
-int
-snapshot_touch(PGconn *conn, const char *wave, const char *org,
-    int reopened, char *err, size_t errsz)
+static int
+touch_run(PGconn *conn, const char *wave, const char *org, int reopened,
+    char *err, size_t errsz)
 {
 	const char *p[2] = { wave, org };
 	PGresult *res;
@@ -340,11 +392,23 @@ snapshot_touch(PGconn *conn, const char *wave, const char *org,
 		return -1;
 	for (i = 0; i < PQntuples(res); i++)
 		if (PQgetvalue(res, i, 2)[0] == 't' &&
-		    snapshot_group(conn, wave, PQgetvalue(res, i, 0),
+		    group_run(conn, wave, PQgetvalue(res, i, 0),
 			PQgetvalue(res, i, 1), 0, err, errsz) == -1) {
 			PQclear(res);
 			return -1;
 		}
 	PQclear(res);
 	return 0;
+}
+
+int
+snapshot_touch(PGconn *conn, const char *wave, const char *org,
+    int reopened, char *err, size_t errsz)
+{
+	char prev[32];
+
+	if (elevate(conn, prev, sizeof(prev), err, errsz) == -1 ||
+	    touch_run(conn, wave, org, reopened, err, errsz) == -1)
+		return -1;
+	return restore(conn, prev, err, errsz);
 }

@@ -61,6 +61,18 @@ export default {
 		etabliert: 'Etabliert',
 		vorreiter: 'Vorreiter',
 	},
+	// Destatis Gemeindegrößenklassen by their number (as the API sends them).
+	sizeClass: [
+		'Einwohnerzahl unbekannt',
+		'unter 2.000 Einwohner',
+		'2.000 bis unter 5.000 Einwohner',
+		'5.000 bis unter 10.000 Einwohner',
+		'10.000 bis unter 20.000 Einwohner',
+		'20.000 bis unter 50.000 Einwohner',
+		'50.000 bis unter 100.000 Einwohner',
+		'100.000 bis unter 500.000 Einwohner',
+		'500.000 und mehr Einwohner',
+	],
 	waveState: {
 		planned: 'geplant',
 		open: 'offen',
@@ -333,6 +345,7 @@ export default {
 		overviewMissing: 'Die Teilnahmeübersicht ist noch nicht verfügbar.',
 		invited: 'eingeladen',
 		notStarted: 'nicht begonnen',
+		notInvited: 'nicht eingeladen',
 		draft: 'in Bearbeitung',
 		submitted: 'abgegeben',
 		kpiInvited: 'Eingeladene Kommunen',

@@ -60,6 +60,18 @@ export default {
 		etabliert: 'Established',
 		vorreiter: 'Pioneer',
 	},
+	// Destatis Gemeindegrößenklassen by their number (as the API sends them).
+	sizeClass: [
+		'population unknown',
+		'under 2,000 inhabitants',
+		'2,000 to under 5,000 inhabitants',
+		'5,000 to under 10,000 inhabitants',
+		'10,000 to under 20,000 inhabitants',
+		'20,000 to under 50,000 inhabitants',
+		'50,000 to under 100,000 inhabitants',
+		'100,000 to under 500,000 inhabitants',
+		'500,000 inhabitants and more',
+	],
 	waveState: {
 		planned: 'planned',
 		open: 'open',
@@ -332,6 +344,7 @@ export default {
 		overviewMissing: 'The participation overview is not available yet.',
 		invited: 'invited',
 		notStarted: 'not started',
+		notInvited: 'not invited',
 		draft: 'in progress',
 		submitted: 'submitted',
 		kpiInvited: 'Municipalities invited',

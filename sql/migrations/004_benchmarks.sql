@@ -48,9 +48,15 @@ ALTER TABLE snapshot_rank FORCE ROW LEVEL SECURITY;
 CREATE POLICY snapshot_rank_read ON snapshot_rank FOR SELECT
 	USING (organisation_id = rg_org() OR rg_role() IN ('coordinator', 'admin'));
 -- Snapshots are written in the transaction of a submission, whoever
--- submits; the figures they hold are aggregates or the writer's own.
-CREATE POLICY snapshot_rank_write ON snapshot_rank FOR ALL
-	USING (true) WITH CHECK (true);
+-- submits, but as the system (cgi/snapshot.c sets rg.role to admin for the
+-- while). A policy FOR ALL would also grant SELECT: everyone would read
+-- every rank; so writing has policies of its own, for the system only.
+CREATE POLICY snapshot_rank_insert ON snapshot_rank FOR INSERT
+	WITH CHECK (rg_role() = 'admin');
+CREATE POLICY snapshot_rank_update ON snapshot_rank FOR UPDATE
+	USING (rg_role() = 'admin') WITH CHECK (rg_role() = 'admin');
+CREATE POLICY snapshot_rank_delete ON snapshot_rank FOR DELETE
+	USING (rg_role() = 'admin');
 
 -- The peer groups of an organisation, as (by, value) pairs.
 CREATE FUNCTION rg_peer_groups(o organisation)

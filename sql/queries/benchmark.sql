@@ -53,12 +53,17 @@ DELETE FROM peer_change WHERE wave_id = $1 AND peer_by = $2 AND peer_value = $3
 
 -- name: snap_touch
 -- Counts a submission or reopening of organisation $2 in wave $1 for each
--- of its groups; returns the groups that now need a new snapshot.
+-- of its groups; returns the groups that now need a new snapshot: those
+-- with at least k changes since their snapshot, and for large groups at
+-- least a twentieth of their size, so that recomputing (which costs in
+-- proportion to the group) stays a small share of each submission.
 INSERT INTO peer_change AS c (wave_id, peer_by, peer_value, changes)
 SELECT $1, g.peer_by, g.peer_value, 1
 FROM organisation o, rg_peer_groups(o) g WHERE o.id = $2
 ON CONFLICT (wave_id, peer_by, peer_value) DO UPDATE SET changes = c.changes + 1
-RETURNING peer_by, peer_value, changes >= rg_setting_int('k_anonymity', 5)
+RETURNING peer_by, peer_value, changes >= greatest(rg_setting_int('k_anonymity', 5),
+	(SELECT s.n / 20 FROM peer_snapshot s WHERE s.wave_id = c.wave_id
+	  AND s.peer_by = c.peer_by AND s.peer_value = c.peer_value))
 
 -- name: snap_unfinal
 -- 1 when the wave is closed but has snapshots not yet final, or none.
@@ -67,6 +72,17 @@ SELECT rg_wave_state(w) = 'closed' AND (
 	OR NOT EXISTS (SELECT 1 FROM peer_snapshot s WHERE s.wave_id = w.id))
 	AND EXISTS (SELECT 1 FROM response r WHERE r.wave_id = w.id AND r.state = 'submitted')
 FROM wave w WHERE w.id = $1
+
+-- name: snap_elevate
+-- Snapshots are computed in the transaction of whoever submits, reopens
+-- or first asks after the wave closed, but over every response of the
+-- wave: for that while the transaction acts as the system (rg.role admin,
+-- as the SECURITY DEFINER functions of 002 do). Returns the role to go
+-- back to with snap_restore.
+SELECT coalesce(current_setting('rg.role', true), ''), set_config('rg.role', 'admin', true)
+
+-- name: snap_restore
+SELECT set_config('rg.role', $1, true)
 
 -- name: snap_lock
 SELECT pg_advisory_xact_lock(7243, $1::integer)
@@ -85,8 +101,13 @@ SELECT o.id, o.name, o.size_class::text, o.urbanisation::text, o.kind, o.state,
 	 FROM peer_snapshot s, rg_peer_groups(o) g
 	 WHERE s.wave_id = w.id AND s.peer_by = g.peer_by AND s.peer_value = g.peer_value),
 	rg_setting_int('k_anonymity', 5),
-	rg_wave_state(w) = 'closed' AND EXISTS (SELECT 1 FROM peer_snapshot s
-		WHERE s.wave_id = w.id AND NOT s.final)
+	-- Closed but not final yet (as snap_unfinal): a snapshot not final,
+	-- or none at all although someone submitted (every group stayed
+	-- below k changes; its final snapshot is due all the same).
+	rg_wave_state(w) = 'closed' AND (
+		EXISTS (SELECT 1 FROM peer_snapshot s WHERE s.wave_id = w.id AND NOT s.final)
+		OR NOT EXISTS (SELECT 1 FROM peer_snapshot s WHERE s.wave_id = w.id))
+	AND r.state = 'submitted'
 FROM wave w JOIN organisation o ON o.id = rg_org()
 LEFT JOIN response r ON r.wave_id = w.id AND r.organisation_id = o.id
 WHERE w.id = $1

@@ -2,6 +2,9 @@
 the stack that tests/run started, printing TAP: "ok N - file: test".
 
     python3 tests/api/run.py [FILE-SUBSTRING]
+
+A test that cannot run on this machine raises unittest.SkipTest(reason)
+and is reported as "ok N - file: test # SKIP reason".
 """
 import glob
 import importlib.util
@@ -9,6 +12,7 @@ import os
 import sys
 import time
 import traceback
+import unittest
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
@@ -37,6 +41,9 @@ for path in sorted(glob.glob(os.path.join(here, "test_*.py"))):
         try:
             fn()
             print("ok %d - %s: %s (%.2f s)" % (n, name, tname, time.monotonic() - t0))
+        except unittest.SkipTest as e:
+            # A test that cannot run here (a tool is missing) says why.
+            print("ok %d - %s: %s # SKIP %s" % (n, name, tname, e))
         except Exception:
             failed += 1
             print("not ok %d - %s: %s" % (n, name, tname))

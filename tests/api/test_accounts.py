@@ -154,6 +154,16 @@ def test_me_without_or_with_a_bad_token_is_401():
         expect_error(request("GET", "/api/v1/me", headers=h), 401, "unauthenticated")
 
 
+def test_session_cookie_among_other_cookies():
+    s = Session(make_user("researcher"))
+    for cookie in ("a=1; rg_session=%s; b=2" % s.token, "rg_session=%s;theme=dark" % s.token,
+                   "xrg_session=nope; rg_session=%s" % s.token):
+        r = request("GET", "/api/v1/me", headers={"Cookie": cookie})
+        assert r.status == 200 and r.json["id"] == s.user["id"], (cookie, r)
+    for cookie in ("xrg_session=%s" % s.token, "rg_sessionx=%s" % s.token, "RG_SESSION=%s" % s.token):
+        expect_error(request("GET", "/api/v1/me", headers={"Cookie": cookie}), 401, "unauthenticated")
+
+
 def test_each_login_makes_a_new_token_and_both_work():
     u = make_user("researcher")
     a, b = Session(u), Session(u)
@@ -454,6 +464,36 @@ def test_ten_failures_for_one_email_give_429_even_with_the_right_password():
     clear_login_failures()
 
 
+def worker_pids_of(responses):
+    """The worker pids that answered the responses (from fcgi.log)."""
+    rids = {r.header("X-Request-Id") for r in responses}
+    pids = set()
+    with open(os.path.join(TEST_DIR, "log", "fcgi.log"), encoding="utf-8", errors="replace") as f:
+        for line in f:
+            m = re.search(r" pid=(\d+) rid=(\S+) ", line)
+            if m and m.group(2) in rids:
+                pids.add(m.group(1))
+    return pids
+
+
+def test_failures_are_counted_across_workers_at_once():
+    import concurrent.futures
+    clear_login_failures()
+    u = make_user("coordinator")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=9) as pool:
+        rs = list(pool.map(lambda i: login_raw(u["email"], "Falsches-Passwort-%d" % i), range(9)))
+    for r in rs:
+        expect_error(r, 401, "invalid_credentials")
+    assert failures_of("e:" + u["email"]) == 9
+    assert failures_of("a:127.0.0.1") == 9
+    pids = worker_pids_of(rs)
+    assert len(pids) >= 2, pids
+    # The tenth, from whichever worker, reaches the limit.
+    expect_error(login_raw(u["email"], "Falsches-Passwort-x"), 429, "too_many_requests")
+    expect_error(login_raw(u["email"], u["password"]), 429, "too_many_requests")
+    clear_login_failures()
+
+
 def test_unknown_email_is_throttled_like_a_known_one():
     clear_login_failures()
     email = "ghost-%s@example.org" % uniq()
@@ -631,6 +671,17 @@ def test_admin_user_add_usage_and_errors():
     r = admin("user", "add", "--email", "x-%s@example.org" % uniq(), "--role", "researcher",
               stdin="", check=False)
     assert r.returncode == 1, r
+
+
+def test_admin_user_add_counts_name_characters_not_bytes():
+    email = "name-%s@example.org" % uniq()
+    r = admin("user", "add", "--email", email, "--role", "researcher", "--name", "Ö" * 200,
+              stdin="Ein-langes-Passwort-77\n", check=False)
+    assert r.returncode == 0, r
+    assert psql("SELECT name FROM app_user WHERE email = :'p1'", email) == [["Ö" * 200]]
+    r = admin("user", "add", "--email", email, "--role", "researcher", "--name", "Ö" * 201,
+              stdin="Ein-langes-Passwort-77\n", check=False)
+    assert r.returncode == 1 and "--name" in r.stderr and len(r.stderr.strip().splitlines()) == 1, r
 
 
 def test_admin_user_add_is_repeatable():
@@ -869,16 +920,15 @@ def test_no_password_or_token_in_audit_log_or_logs():
     a = accept(token, password=pw)
     assert a.status == 201
     secrets += [token, pw, cookie_of(a)[0], a.json["csrf"]]
-    # A 500 would log the database's message; provoke no such thing, but do
-    # a few refused requests that carry secrets.
+    # Refused requests that carry secrets are logged too.
     expect_error(accept(token, password=pw), 410, "gone")
     s.cookie("POST", "/api/v1/logout", csrf=False)
     audit = "\n".join(row[0] for row in psql("SELECT action || ' ' || detail::text FROM audit_log"))
     logdir = os.path.join(TEST_DIR, "log")
     logs = ""
-    for f in ("fcgi.log", "nginx-access.log", "nginx-error.log"):
-        p = os.path.join(logdir, f)
-        if os.path.exists(p):
+    for p in [os.path.join(logdir, f) for f in ("fcgi.log", "nginx-access.log", "nginx-error.log")] + \
+            [os.path.join(TEST_DIR, "pg", "log", "postgresql.log")]:
+        if os.access(p, os.R_OK):
             with open(p, encoding="utf-8", errors="replace") as fh:
                 logs += fh.read()
     assert "route=login" in logs

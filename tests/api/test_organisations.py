@@ -471,3 +471,15 @@ def test_admin_org_add_takes_the_country_from_the_key():
                   "--population", "1", "--country", c, check=False)
         assert r.returncode == 1 and "--country" in r.stderr, r
     assert psql("SELECT country FROM organisation WHERE key = :'p1'", key) == [["AT"]]
+
+
+def test_admin_org_add_counts_name_characters_not_bytes():
+    key = new_key()
+    name = "Ä" * 200
+    r = admin("org", "add", "--key", key, "--name", name, "--kind", "gemeinde", "--state", "Y",
+              "--population", "1", check=False)
+    assert r.returncode == 0, r
+    assert psql("SELECT name FROM organisation WHERE key = :'p1'", key) == [[name]]
+    r = admin("org", "add", "--key", key, "--name", name + "Ä", "--kind", "gemeinde", "--state", "Y",
+              "--population", "1", check=False)
+    assert r.returncode == 1 and "--name" in r.stderr, r

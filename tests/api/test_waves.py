@@ -28,6 +28,13 @@ def parse(s):
     return datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
 
 
+def forget_wave(wid):
+    """Removes a wave that only tested a limit (as the owner): the
+    browser tests that run later share this database, and one word of 200
+    characters in a wave list is not what they are about."""
+    psql("DELETE FROM wave WHERE id = :'p1'", wid)
+
+
 def now():
     return datetime.datetime.now(datetime.timezone.utc)
 
@@ -124,6 +131,7 @@ def test_wave_body_problems_each_named():
     # 200 characters are fine, counted as characters, not bytes.
     r = c.post("/api/v1/waves", dict(wave_body(qid), title="Ä" * 200))
     assert r.status == 201 and r.json["title"] == "Ä" * 200, r
+    forget_wave(r.json["id"])
 
 
 def test_impossible_dates_are_blamed_on_the_right_field():
@@ -367,4 +375,6 @@ def test_wave_requests_keep_the_workers_alive():
                   "closes_at": "2031-01-01 :::: ...."}):
         r = c.post("/api/v1/waves", body)
         assert r.status in (201, 422), r
+        if r.status == 201:
+            forget_wave(r.json["id"])
     alive.check()

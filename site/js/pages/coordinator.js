@@ -159,19 +159,35 @@ function newWaveForm(ctx) {
 
 // ---------- overview ----------
 
-function groups(x) {
+// counts(g): one group's participation. The API gives members,
+// not_invited, invited (invited, not started), invited_or_further, draft,
+// submitted; older shapes (invited = all invited) are read too.
+function counts(g) {
+	if (!g) return { members: null, invited: 0, notStarted: 0, draft: 0, submitted: 0, notInvited: null };
+	if ('invited_or_further' in g) {
+		return {
+			members: g.members ?? null, invited: g.invited_or_further ?? 0, notStarted: g.invited ?? 0,
+			draft: g.draft ?? 0, submitted: g.submitted ?? 0, notInvited: g.not_invited ?? null,
+		};
+	}
+	const draft = g.draft ?? 0;
+	const submitted = g.submitted ?? 0;
+	const invited = g.invited ?? null;
+	const notStarted = g.not_started ?? (invited !== null ? Math.max(0, invited - draft - submitted) : 0);
+	return { members: g.members ?? null, invited: invited ?? notStarted + draft + submitted, notStarted, draft, submitted, notInvited: g.not_invited ?? null };
+}
+
+// groups(x, labelOf): the groups of an object keyed by group (or a list).
+function groups(x, labelOf = (k) => k) {
 	if (!x) return [];
 	const arr = Array.isArray(x) ? x : Object.entries(x).map(([k, v]) => ({ key: k, ...v }));
-	return arr.map((g) => {
-		const invited = g.invited ?? null;
-		const draft = g.draft ?? 0;
-		const submitted = g.submitted ?? 0;
-		const notStarted = g.not_started ?? (invited !== null ? Math.max(0, invited - draft - submitted) : 0);
-		return {
-			label: g.label || g.name || g.key || g.state || g.size_class || '–',
-			invited: invited ?? notStarted + draft + submitted, draft, submitted, notStarted,
-		};
-	});
+	return arr.map((g) => ({ label: g.label || g.name || labelOf(String(g.key ?? '')) || '–', ...counts(g) }))
+		.sort((a, b) => String(a.label).localeCompare(String(b.label)));
+}
+
+function sizeClassLabel(k) {
+	const list = t('sizeClass');
+	return Array.isArray(list) && /^\d+$/.test(k) && list[Number(k)] ? list[Number(k)] : k;
 }
 
 function participationBlock(id, caption, list) {
@@ -216,21 +232,27 @@ function dims(o) {
 	return arr;
 }
 
-function members(o) {
+function members(o, totalItems) {
 	const arr = o.members || o.organisations || [];
-	return arr.map((m) => ({
-		id: (m.organisation && m.organisation.id) ?? m.organisation_id ?? m.id,
-		name: (m.organisation && m.organisation.name) || m.name || '–',
-		state: m.state || 'not_started',
-		progress: m.progress || null,
-		overall: m.scores && typeof m.scores.overall === 'number' ? m.scores.overall : (typeof m.overall === 'number' ? m.overall : null),
-		consent: !!(m.scores || typeof m.overall === 'number'),
-	}));
+	return arr.map((m) => {
+		const status = m.status || (m.organisation ? m.state : null) || 'invited';
+		const answered = m.answered ?? (m.progress && m.progress.answered);
+		const total = (m.progress && m.progress.total) || totalItems || null;
+		const overall = m.scores && typeof m.scores.overall === 'number' ? m.scores.overall : null;
+		return {
+			id: (m.organisation && m.organisation.id) ?? m.organisation_id ?? m.id,
+			name: (m.organisation && m.organisation.name) || m.name || '–',
+			region: m.organisation ? null : m.state,
+			status,
+			progress: answered !== undefined && answered !== null && total ? { answered, total } : null,
+			overall,
+		};
+	});
 }
 
-function stateTag(state) {
-	const key = { submitted: 'submitted', draft: 'draft' }[state] || 'notStarted';
-	const cls = { submitted: 'ok', draft: 'draft' }[state] || 'none';
+function stateTag(status) {
+	const key = { submitted: 'submitted', draft: 'draft', not_invited: 'notInvited' }[status] || 'notStarted';
+	const cls = { submitted: 'ok', draft: 'draft' }[status] || 'none';
 	return h('span', { class: `tag ${cls}` }, t(`coordinator.${key}`));
 }
 
@@ -259,15 +281,15 @@ function overviewSection(ctx) {
 	}
 	const o = P.overview || {};
 	const part = o.participation || {};
-	const total = groups([{ key: 'all', ...part }])[0];
+	const total = counts(part.overall || part);
 	const def = P.defs[w.questionnaire_id];
 	const dimTitle = (id) => {
 		const d = def && def.dimensions.find((x) => x.id === id);
 		return d ? `${id} ${loc(d.title)}` : id;
 	};
-	const ms = members(o);
+	const ms = members(o, def ? def.dimensions.reduce((n, d) => n + d.items.length, 0) : null);
 	const shown = P.filter ? ms.filter((m) => m.name.toLowerCase().includes(P.filter.toLowerCase())) : ms;
-	const ds = dims(o);
+	const ds = dims(o).sort((a, b) => String(a.id).localeCompare(String(b.id), undefined, { numeric: true }));
 
 	const histograms = ds.filter((d) => Array.isArray(d.histogram)).map((d) => {
 		const { box, canvas } = canvasBox(t('coordinator.distChart', { dim: dimTitle(d.id) }), 9);
@@ -295,7 +317,7 @@ function overviewSection(ctx) {
 		h('h3', null, t('coordinator.byState')),
 		participationBlock('by-state', t('coordinator.byState'), groups(part.by_state)),
 		h('h3', null, t('coordinator.bySize')),
-		participationBlock('by-size', t('coordinator.bySize'), groups(part.by_size_class)),
+		participationBlock('by-size', t('coordinator.bySize'), groups(part.by_size_class, sizeClassLabel)),
 		ds.length ? [
 			h('h3', null, t('coordinator.distTitle')),
 			h('p', null, t('coordinator.distIntro')),
@@ -343,13 +365,13 @@ function overviewSection(ctx) {
 function memberRows(ctx, w, list) {
 	return list.map((m) => h('tr', null,
 		h('th', { scope: 'row' }, m.name),
-		h('td', null, stateTag(m.state)),
+		h('td', null, stateTag(m.status)),
 		h('td', null, m.progress && m.progress.total ? progressBar({
 			label: t('dashboard.progress', { answered: m.progress.answered, total: m.progress.total }),
 			value: m.progress.answered, max: m.progress.total,
 		}) : '–'),
-		h('td', { class: 'num' }, m.overall !== null ? fmtNum(m.overall) : (m.state === 'submitted' ? t('coordinator.scoreHidden') : '–')),
-		h('td', null, m.state === 'submitted' && m.id !== undefined ? h('button', {
+		h('td', { class: 'num' }, m.overall !== null ? fmtNum(m.overall) : (m.status === 'submitted' ? t('coordinator.scoreHidden') : '–')),
+		h('td', null, m.status === 'submitted' && m.id !== undefined ? h('button', {
 			type: 'button', class: 'secondary reopen',
 			onclick: async () => {
 				if (!(await confirmDialog(t('coordinator.reopenConfirm', { name: m.name }), t('coordinator.reopen', { name: m.name }), t('common.cancel'), true))) return;
@@ -366,12 +388,13 @@ function memberRows(ctx, w, list) {
 
 function downloadCsv(w, o) {
 	const part = o.participation || {};
-	const rows = [['section', 'group', 'organisation', 'state', 'answered', 'total', 'invited', 'not_started', 'draft', 'submitted', 'overall_score']];
-	for (const [section, list] of [['total', groups([{ key: 'all', ...part }])], ['state', groups(part.by_state)], ['size_class', groups(part.by_size_class)]]) {
-		for (const g of list) rows.push([section, g.label, '', '', '', '', g.invited, g.notStarted, g.draft, g.submitted, '']);
+	const rows = [['section', 'group', 'organisation', 'status', 'answered', 'total', 'members', 'invited', 'not_started', 'draft', 'submitted', 'overall_score']];
+	for (const [section, list] of [['total', [{ label: 'all', ...counts(part.overall || part) }]], ['state', groups(part.by_state)], ['size_class', groups(part.by_size_class, sizeClassLabel)]]) {
+		for (const g of list) rows.push([section, g.label, '', '', '', '', g.members ?? '', g.invited, g.notStarted, g.draft, g.submitted, '']);
 	}
-	for (const m of members(o)) {
-		rows.push(['member', '', m.name, m.state, m.progress ? m.progress.answered : '', m.progress ? m.progress.total : '', '', '', '', '',
+	const def = P.defs[w.questionnaire_id];
+	for (const m of members(o, def ? def.dimensions.reduce((n, d) => n + d.items.length, 0) : null)) {
+		rows.push(['member', m.region || '', m.name, m.status, m.progress ? m.progress.answered : '', m.progress ? m.progress.total : '', '', '', '', '', '',
 			m.overall !== null ? m.overall.toFixed(1) : '']);
 	}
 	download(`reifegrad-overview-wave-${w.id}.csv`, csvText(rows), 'text/csv;charset=utf-8');

@@ -3,7 +3,7 @@
 // to the municipality's own targets, recommendations per dimension, and a
 // print layout that makes one clean A4 report.
 import { h, replace, tableWrap } from '../dom.js';
-import { t, loc, fmtNum, fmtDate } from '../i18n.js';
+import { t, loc, lang, fmtNum, fmtDate } from '../i18n.js';
 import { api, ApiError } from '../api.js';
 import { startPage, errorNotice } from '../layout.js';
 import { items as listItems, stageOf, targetScore } from '../model.js';
@@ -283,7 +283,9 @@ startPage({
 				: errorNotice(e, async () => { await loadBenchmark(); ctx.page.render(ctx); });
 		}
 		const org = (b && b.organisation && b.organisation.name) || (u.organisation && u.organisation.name) || '';
-		const peersLabel = b && b.peers ? (b.peers.label || t(`results.peer.${b.peers.by}`)) : t(`results.peer.${D.peers}`);
+		const peersLabel = b && b.peers
+			? ((lang() === 'en' && b.peers.label_en) || b.peers.label || t(`results.peer.${b.peers.by}`))
+			: t(`results.peer.${D.peers}`);
 		const overallStats = b && b.stats && b.stats.overall;
 		const groupSuppressed = overallStats && overallStats.suppressed;
 		const scores = (b && b.scores) || {};

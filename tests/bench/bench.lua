@@ -1,0 +1,53 @@
+-- bench.lua: wrk script for reifegrad's authenticated paths. One wrk
+-- thread per connection (-t N -c N), so that each connection keeps its own
+-- respondent and, for autosaves, its own revision.
+--   BENCH_MODE  get | put | submit
+--   BENCH_PATH  the request path, "{wave}" replaced
+--   BENCH_TOKENS  file with one session token per line
+local mode = os.getenv("BENCH_MODE")
+local path = os.getenv("BENCH_PATH")
+local conns = tonumber(os.getenv("BENCH_CONNS") or "64")
+local tokens = {}
+for line in io.lines(os.getenv("BENCH_TOKENS")) do
+	if #line > 0 then tokens[#tokens + 1] = line end
+end
+
+local next_id = 0
+function setup(thread)
+	thread:set("id", next_id)
+	next_id = next_id + 1
+end
+
+local mine, pos, revision, level = {}, 1, 0, 0
+function init(args)
+	-- Thread i takes tokens i, i + conns, i + 2 conns, ...
+	for i = id + 1, #tokens, conns do mine[#mine + 1] = tokens[i] end
+end
+
+local function hdr(tok)
+	return { ["Authorization"] = "Bearer " .. tok,
+		["Content-Type"] = "application/json" }
+end
+
+function request()
+	local tok = mine[pos] or mine[1]
+	if mode == "get" then
+		return wrk.format("GET", path, hdr(tok))
+	elseif mode == "put" then
+		level = (level + 1) % 5
+		local body = string.format(
+			'{"revision":%d,"answers":{"D1.1":{"level":%d,"comment":"Autosave"},"D2.3":{"level":%d,"target":4}}}',
+			revision, level, (level + 2) % 5)
+		return wrk.format("PUT", path, hdr(tok), body)
+	else
+		pos = pos + 1
+		return wrk.format("POST", path, hdr(tok), '{"revision":1}')
+	end
+end
+
+function response(status, headers, body)
+	if mode == "put" then
+		local r = body:match('"revision":(%d+)')
+		if r then revision = tonumber(r) end
+	end
+end
