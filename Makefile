@@ -16,7 +16,10 @@ REL_LDFLAGS := -pie -Wl,-z,relro,-z,now
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 TEST_CFLAGS := $(BASE_CFLAGS) -O1 -g -fno-omit-frame-pointer $(SAN)
 TEST_LDFLAGS := $(SAN)
-LIBS := $(PKG_LIBS) -lm
+# ReadStat (research exports as .sav/.dta): Debian's libreadstat-dev ships
+# no pkg-config file.
+READSTAT_LIBS := $(shell pkg-config --libs readstat 2>/dev/null || echo -lreadstat)
+LIBS := $(PKG_LIBS) $(READSTAT_LIBS) -lm
 
 # Which file goes into which program: the server's own files, the admin
 # tool's own files, and the common (mostly pure) rest.
@@ -136,3 +139,41 @@ fmt-check:
 
 clean:
 	rm -rf build
+
+# The API suite with the workers under valgrind (memcheck): an -O0 build
+# without sanitizers (they do not mix with valgrind), started through a
+# wrapper by tests/run (REIFEGRAD_TEST_BIN). Slow; not part of `make test`.
+# Fails when the suite fails or any valgrind log reports an error (leaks:
+# definite ones only). The master only forks, which valgrind follows by
+# itself: no --trace-children. Logs stay in build/vg/log, one per process.
+VG_CFLAGS := $(BASE_CFLAGS) -O0 -g -fno-omit-frame-pointer
+VG_LOG := $(CURDIR)/build/vg/log
+VALGRIND := valgrind --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite --track-origins=yes --num-callers=30 \
+	--log-file=$(VG_LOG)/vg.%p
+build/vg/obj/build/gen/%.o: VG_CFLAGS += -Wno-overlength-strings
+build/vg/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(@D)
+	@echo "  CC (valgrind) $<"
+	@$(CC) $(VG_CFLAGS) -c $< -o $@
+
+build/vg/reifegrad-fcgi.bin: $(call obj,build/vg/obj,$(SERVER_SRCS))
+	$(CC) $^ -o $@ $(LIBS)
+
+build/vg/reifegrad-fcgi: build/vg/reifegrad-fcgi.bin Makefile
+	printf '#!/bin/sh\nmkdir -p %s\nexec %s %s "$$@"\n' '$(VG_LOG)' '$(VALGRIND)' \
+		'$(CURDIR)/$<' > $@
+	chmod 755 $@
+	ln -sf ../test/reifegrad-admin build/vg/reifegrad-admin
+
+.PHONY: test-valgrind
+test-valgrind: build/vg/reifegrad-fcgi test-build
+	@command -v valgrind >/dev/null || { echo "test-valgrind: valgrind is not installed"; exit 1; }
+	rm -rf $(VG_LOG) && mkdir -p $(VG_LOG)
+	@SKIP_E2E=1 REIFEGRAD_TEST_BIN=$(CURDIR)/build/vg tests/run api; rc=$$?; \
+	logs=$$(ls $(VG_LOG)/vg.* 2>/dev/null | wc -l); \
+	bad=$$(grep -lE 'ERROR SUMMARY: [1-9]|== (Invalid (read|write|free)|Conditional jump|Use of uninitialised|Syscall param|Mismatched free|Source and destination overlap)' $(VG_LOG)/vg.* 2>/dev/null); \
+	clean=$$(grep -l 'ERROR SUMMARY: 0 errors' $(VG_LOG)/vg.* 2>/dev/null | wc -l); \
+	echo "test-valgrind: $$logs processes under valgrind, $$clean ended with 0 errors, $$(echo $$bad | wc -w) with errors (logs in $(VG_LOG))"; \
+	for f in $$bad; do echo "== $$f"; sed -n '/== Command:/,$$p' $$f | grep -v '^==[0-9]*== *$$' | head -80; done; \
+	[ $$logs -gt 0 ] && [ -z "$$bad" ] && [ $$rc -eq 0 ]

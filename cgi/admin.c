@@ -34,6 +34,7 @@ static const struct {
 	{ "demo", admin_cmd_demo,
 	    "demo [--municipalities N] [--waves W] [--seed S]" },
 	{ "snapshot", admin_cmd_snapshot, "snapshot WAVE-ID" },
+	{ "export-key", admin_cmd_export_key, "export-key rotate" },
 	{ "backup", admin_cmd_backup, "backup FILE" },
 	{ "restore", admin_cmd_restore, "restore FILE   (into an empty database)" },
 	{ "housekeeping", admin_cmd_housekeeping, "housekeeping" },

@@ -63,6 +63,7 @@ int admin_cmd_questionnaire(int argc, char **argv);
 int admin_cmd_wave(int argc, char **argv);
 int admin_cmd_demo(int argc, char **argv);
 int admin_cmd_snapshot(int argc, char **argv);
+int admin_cmd_export_key(int argc, char **argv);
 int admin_cmd_backup(int argc, char **argv);
 int admin_cmd_restore(int argc, char **argv);
 int admin_cmd_housekeeping(int argc, char **argv);

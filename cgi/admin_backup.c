@@ -107,9 +107,9 @@ tool_run(const char *path, char *const argv[], const char *verb,
 {
 	size_t prefix = strlen(argv[0]) + 2, cap = 0;
 	char *line = NULL;
-	int fds[2], status;
+	int fds[2], status = 0;
 	ssize_t len;
-	pid_t pid;
+	pid_t pid, w;
 	FILE *f;
 
 	rep->error[0] = '\0';
@@ -161,9 +161,9 @@ tool_run(const char *path, char *const argv[], const char *verb,
 	fclose(f);
 	if (progress)
 		fprintf(stderr, "\r\033[K");
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+	while ((w = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
 		;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	if (w == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (rep->error[0] == '\0')
 		snprintf(rep->error, sizeof(rep->error), "%s %s", argv[0],
@@ -172,22 +172,32 @@ tool_run(const char *path, char *const argv[], const char *verb,
 }
 
 /*
- * Writes the tools' "--dbname=..." argument: DATABASE_URL when the admin
- * tool connected with it (the tools do not read it), else the name of the
- * database it connected to; the rest of the libpq environment (host,
- * port, user, password) the tools inherit. Returns 0, or -1 when it does
- * not fit.
+ * Puts the connection that conn made into the environment the tools
+ * inherit: host and port it reached (of a list, the one that answered),
+ * and every other parameter, however it was given (PG* variables, a
+ * service, DATABASE_URL, which the tools do not read). A password thus
+ * never appears on a command line. Returns 0, or -1 without memory.
  */
 static int
-dbname_arg(char *out, size_t outsz, const char *dbname)
+tool_env(PGconn *conn)
 {
-	const char *url = getenv("DATABASE_URL");
-	int n;
+	PQconninfoOption *opts = PQconninfo(conn), *o;
 
-	if (url != NULL && url[0] != '\0')
-		dbname = url;
-	n = snprintf(out, outsz, "--dbname=%s", dbname);
-	return n >= 0 && (size_t)n < outsz ? 0 : -1;
+	if (opts == NULL)
+		return -1;
+	unsetenv("PGSERVICE");
+	unsetenv("PGHOSTADDR");
+	for (o = opts; o->keyword != NULL; o++)
+		if (o->envvar != NULL && o->val != NULL && o->val[0] != '\0' &&
+		    strcmp(o->keyword, "host") != 0 &&
+		    strcmp(o->keyword, "hostaddr") != 0 &&
+		    strcmp(o->keyword, "port") != 0 &&
+		    strcmp(o->keyword, "service") != 0)
+			setenv(o->envvar, o->val, 1);
+	PQconninfoFree(opts);
+	setenv("PGHOST", PQhost(conn), 1);
+	setenv("PGPORT", PQport(conn), 1);
+	return 0;
 }
 
 /* Formats a size in bytes for people. */
@@ -254,8 +264,8 @@ int
 admin_cmd_backup(int argc, char **argv)
 {
 	char tool[BACKUP_PATH_MAX], tmp[BACKUP_PATH_MAX];
-	char file_arg[BACKUP_PATH_MAX + 16], snap_arg[128];
-	char db_arg[BACKUP_PATH_MAX], size[32], *opts = NULL;
+	char file_arg[BACKUP_PATH_MAX + 16], snap_arg[128], size[32];
+	char *opts = NULL;
 	const char *file, *args[BACKUP_ARGS_MAX];
 	int progress = admin_progress_enabled(), rc = ADMIN_FAIL, fd, n = 0;
 	PGresult *res = NULL, *counts = NULL;
@@ -305,13 +315,19 @@ admin_cmd_backup(int argc, char **argv)
 	args[n++] = snap_arg;
 	if (progress)
 		args[n++] = "--verbose";
+	if (PQgetvalue(res, 0, 1)[0] != 't')
+		args[n++] = "--enable-row-security";
+	args[n] = NULL;
+	if (tool_env(conn) == -1) {
+		admin_fail("backup: out of memory");
+		goto out;
+	}
 	if (PQgetvalue(res, 0, 1)[0] != 't') {
 		const char *old = getenv("PGOPTIONS");
 		size_t sz = (old ? strlen(old) : 0) + 32;
 
 		/* Row-level security is forced on the owner: read as the
 		 * operator, whom every policy lets see every row. */
-		args[n++] = "--enable-row-security";
 		if ((opts = malloc(sz)) == NULL) {
 			admin_fail("backup: out of memory");
 			goto out;
@@ -320,12 +336,6 @@ admin_cmd_backup(int argc, char **argv)
 		    old && old[0] ? " " : "");
 		setenv("PGOPTIONS", opts, 1);
 	}
-	if (dbname_arg(db_arg, sizeof(db_arg), PQdb(conn)) == -1) {
-		admin_fail("backup: DATABASE_URL is too long");
-		goto out;
-	}
-	args[n++] = db_arg;
-	args[n] = NULL;
 	if (tool_run(tool, (char *const *)args, "backup", progress, &rep) ==
 	    -1) {
 		admin_fail("backup: %s", rep.error);
@@ -395,7 +405,7 @@ archive_check(const char *file)
 int
 admin_cmd_restore(int argc, char **argv)
 {
-	char tool[BACKUP_PATH_MAX], db_arg[BACKUP_PATH_MAX], dbname[256];
+	char tool[BACKUP_PATH_MAX], db_arg[300], dbname[256];
 	const char *file, *args[BACKUP_ARGS_MAX];
 	int progress = admin_progress_enabled(), rc = ADMIN_FAIL, n = 0;
 	struct tool_report rep;
@@ -445,12 +455,14 @@ admin_cmd_restore(int argc, char **argv)
 		goto out;
 	}
 	PQclear(res);
-	PQfinish(conn);
-	conn = NULL;
-	if (dbname_arg(db_arg, sizeof(db_arg), dbname) == -1) {
-		admin_fail("restore: DATABASE_URL is too long");
+	if (tool_env(conn) == -1) {
+		admin_fail("restore: out of memory");
 		goto out;
 	}
+	PQfinish(conn);
+	conn = NULL;
+	/* Without a database pg_restore would only print the SQL. */
+	snprintf(db_arg, sizeof(db_arg), "--dbname=%s", dbname);
 	args[n++] = "pg_restore";
 	args[n++] = "--exit-on-error";
 	args[n++] = "--single-transaction";

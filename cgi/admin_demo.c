@@ -3,9 +3,10 @@
  * [--seed S]`: a synthetic network for demos and load tests. N member
  * municipalities (taken from an imported register when there is one,
  * drawn like Germany otherwise), W waves a year apart (the last one open),
- * 30-70 % participation per wave, scores that grow with size and over the
- * waves, with noise, and every snapshot computed. Deterministic for a
- * seed; repeatable (the demo waves are replaced).
+ * 30-62 % submitted and 8 % more drafts per wave (30-70 % taking part),
+ * scores that grow with size and over the waves, with noise, and every
+ * snapshot computed. Deterministic for a seed; repeatable (the demo
+ * waves are replaced).
  */
 #include <math.h>
 #include <stdio.h>
@@ -162,14 +163,19 @@ demo_members(PGconn *conn, struct demo_rng *rng, long n, long long *ids,
 	*from_register = PQgetvalue(res, 0, 0)[0] == 't';
 	PQclear(res);
 	if (*from_register) {
+		/* RETURNING comes in no defined order (and a second run
+		 * finds the rows moved by the first one's update): the
+		 * answers drawn for member i must go to the same
+		 * municipality every time, so the members are ordered. */
 		res = admin_query(conn,
 		    "WITH pick AS (SELECT id FROM organisation"
 		    " WHERE country = 'DE' AND population IS NOT NULL"
 		    " AND kind IN ('gemeinde', 'stadt', 'kreisfreie_stadt')"
 		    " AND key !~ '^DE-DEMO'"
-		    " ORDER BY md5(key || $2) LIMIT $1::bigint)"
-		    " UPDATE organisation o SET member = true FROM pick"
-		    " WHERE o.id = pick.id RETURNING o.id, o.population",
+		    " ORDER BY md5(key || $2), key LIMIT $1::bigint),"
+		    " upd AS (UPDATE organisation o SET member = true FROM pick"
+		    " WHERE o.id = pick.id RETURNING o.id, o.population, o.key)"
+		    " SELECT id, population FROM upd ORDER BY md5(key || $2), key",
 		    2, p);
 	} else {
 		if (copy_begin(conn, "CREATE TEMP TABLE demo_org (key text,"
@@ -202,8 +208,8 @@ demo_members(PGconn *conn, struct demo_rng *rng, long n, long long *ids,
 		}
 		buf_free(&b);
 		res = admin_query(conn,
-		    "INSERT INTO organisation (key, name, kind, state,"
-		    " population, urbanisation, member, consent_named)"
+		    "WITH ins AS (INSERT INTO organisation (key, name, kind,"
+		    " state, population, urbanisation, member, consent_named)"
 		    " SELECT key, name, kind, state, population, urbanisation,"
 		    " true, consent FROM demo_org"
 		    " ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name,"
@@ -211,7 +217,8 @@ demo_members(PGconn *conn, struct demo_rng *rng, long n, long long *ids,
 		    " population = EXCLUDED.population,"
 		    " urbanisation = EXCLUDED.urbanisation, member = true,"
 		    " consent_named = EXCLUDED.consent_named"
-		    " RETURNING id, population",
+		    " RETURNING id, population, key)"
+		    " SELECT id, population FROM ins ORDER BY key",
 		    0, NULL);
 	}
 	if (res == NULL)
@@ -290,8 +297,20 @@ admin_cmd_demo(int argc, char **argv)
 		char qid_s[24], title[64], ago[24], wave_s[24];
 		const char *p[3];
 		PGresult *res;
-		double share = 0.3 + 0.4 * demo_rng_uniform(&rng);
+		/* Exactly this many submit and this many keep a draft: 30
+		 * to 62 % submitted, 8 % more started, so that whoever took
+		 * part (submitted or not) is 30 to 70 % of the members
+		 * whatever the draw (by chance alone a few hundred would
+		 * leave those bounds now and then). */
+		double share = 0.3 + 0.32 * demo_rng_uniform(&rng);
+		long need_sub = (long)ceil(share * (double)n),
+		     need_draft = (long)floor(0.08 * (double)n);
 		int last = w == waves - 1;
+
+		if (need_sub > n)
+			need_sub = (long)n;
+		if (need_draft > (long)n - need_sub)
+			need_draft = (long)n - need_sub;
 
 		snprintf(qid_s, sizeof(qid_s), "%lld", qid);
 		snprintf(ago, sizeof(ago), "%lld", waves - 1 - w);
@@ -334,8 +353,15 @@ admin_cmd_demo(int argc, char **argv)
 				     " scores, overall) FROM STDIN") == -1)
 			goto out;
 		for (i = 0; i < n; i++) {
-			double u = demo_rng_uniform(&rng);
-			int sub = u < share, draft = !sub && u < share + 0.08;
+			/* Sampling without replacement (Knuth's algorithm S
+			 * for two kinds): each member takes part with the
+			 * chance of the places still open. */
+			double u = demo_rng_uniform(&rng) * (double)(n - i);
+			int sub = u < (double)need_sub,
+			    draft = !sub && u < (double)(need_sub + need_draft);
+
+			need_sub -= sub;
+			need_draft -= draft;
 			json_t *ans, *sc_json;
 			struct scores sc;
 			char org_s[24], cnt[16], ov[32], *aj, *sj;

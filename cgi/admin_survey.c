@@ -56,18 +56,32 @@ questionnaire_load(int argc, char **argv)
 	p[2] = title;
 	p[3] = text;
 	p[4] = digest;
-	res = admin_query(conn,
-	    "WITH ins AS (INSERT INTO questionnaire (slug, version, title,"
-	    " definition, digest) VALUES ($1, $2::integer, $3::jsonb,"
-	    " $4::jsonb, $5::bytea) ON CONFLICT (slug, version) DO NOTHING"
-	    " RETURNING id, digest)"
-	    " SELECT id, digest = $5::bytea FROM ins UNION ALL"
-	    " SELECT id, digest = $5::bytea FROM questionnaire"
-	    " WHERE slug = $1 AND version = $2::integer"
-	    " AND NOT EXISTS (SELECT 1 FROM ins)",
-	    5, p);
+	/* A load of the same slug and version that commits while ours waits
+	 * leaves our snapshot without its row: no row at all. A second
+	 * statement sees it. */
+	for (i = 0; i < 2; i++) {
+		PQclear(res);
+		res = admin_query(conn,
+		    "WITH ins AS (INSERT INTO questionnaire (slug, version,"
+		    " title, definition, digest) VALUES ($1, $2::integer,"
+		    " $3::jsonb, $4::jsonb, $5::bytea) ON CONFLICT (slug,"
+		    " version) DO NOTHING RETURNING id, digest)"
+		    " SELECT id, digest = $5::bytea FROM ins UNION ALL"
+		    " SELECT id, digest = $5::bytea FROM questionnaire"
+		    " WHERE slug = $1 AND version = $2::integer"
+		    " AND NOT EXISTS (SELECT 1 FROM ins)",
+		    5, p);
+		if (res == NULL || PQntuples(res) != 0)
+			break;
+	}
 	if (res == NULL)
 		goto out;
+	if (PQntuples(res) != 1) {
+		admin_fail("questionnaire load: %s version %s: stored "
+			   "concurrently, but not found; try again",
+		    q.slug, version);
+		goto out;
+	}
 	if (PQgetvalue(res, 0, 1)[0] != 't') {
 		admin_fail("questionnaire load: %s version %s exists with other "
 			   "content; a stored questionnaire never changes, so "

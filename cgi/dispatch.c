@@ -135,7 +135,11 @@ dispatch(struct ctx *c)
 	/* Every other route runs in one transaction that commits before the
 	 * answer leaves: nothing acknowledged is ever lost, and the identity
 	 * set for row-level security ends with it. */
-	if (db_ready(c->db) == -1 || db_command(c->db, "BEGIN") == -1) {
+	if (db_ready(c->db) == -1 ||
+	    db_command(c->db,
+		(rt->flags & ROUTE_SNAPSHOT)
+		    ? "BEGIN ISOLATION LEVEL REPEATABLE READ"
+		    : "BEGIN") == -1) {
 		app_unavailable(c);
 		return;
 	}

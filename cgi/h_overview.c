@@ -15,6 +15,7 @@
 #include "handlers.h"
 #include "labels.h"
 #include "pgjson.h"
+#include "qcache.h"
 #include "stats.h"
 
 /* Histogram bins over 0..100 (API.md). */
@@ -72,17 +73,28 @@ counter_of(json_t *group, const char *key)
 	return c;
 }
 
-/* Histogram and quartiles of every column of the network snapshot. */
+/*
+ * Histogram and quartiles of the network snapshot for "overall" and every
+ * dimension of the questionnaire q: suppressed where fewer than k have a
+ * score, and all of them when there is no snapshot yet.
+ */
 static json_t *
-distribution(const json_t *stats, const json_t *scores, long long k)
+distribution(const struct qdef *q, const json_t *stats, const json_t *scores,
+    long long k)
 {
 	json_t *out = json_object(), *arr;
 	const char *col;
+	size_t d;
 
-	json_object_foreach((json_t *)scores, col, arr) {
-		json_t *st = json_object_get(stats, col), *h;
-		size_t counts[OVERVIEW_BINS], i, n = json_array_size(arr);
+	for (d = 0; d <= q->ndims; d++) {
+		json_t *st, *h;
+		size_t counts[OVERVIEW_BINS], i, n;
 		double *v;
+
+		col = d == 0 ? "overall" : q->dim[d - 1].id;
+		arr = json_object_get(scores, col);
+		st = json_object_get(stats, col);
+		n = json_array_size(arr);
 
 		if ((json_int_t)n < k) {
 			json_object_set_new(out, col,
@@ -140,10 +152,12 @@ h_overview_get(struct ctx *c)
 {
 	PGresult *w = NULL, *m = NULL;
 	json_t *overall, *by_state, *by_size, *list, *stats, *scores, *out;
+	const struct qentry *q;
 	long long k;
 	int i, n, rc = 0;
 
-	if (overview_load(c, &w, &m) == -1)
+	if (overview_load(c, &w, &m) == -1 ||
+	    (q = qcache_get(c, pgj_ll(w, 0, 5))) == NULL)
 		goto out;
 	k = pgj_ll(w, 0, 11);
 	overall = counter_new();
@@ -181,7 +195,7 @@ h_overview_get(struct ctx *c)
 	    "overall", overall, "by_state", by_state, "by_size_class", by_size,
 	    "snapshot", "n", pgj_int(w, 0, 6), "as_of", pgj_str(w, 0, 9),
 	    "final", pgj_bool(w, 0, 10), "distribution",
-	    distribution(stats, scores, k), "members", list);
+	    distribution(&q->def, stats, scores, k), "members", list);
 	json_decref(stats);
 	json_decref(scores);
 	rc = resp_json(c->resp, 200, out);

@@ -59,7 +59,7 @@ questionnaire_store(struct ctx *c, const json_t *def, const struct qdef *q)
 	char *title = NULL, *text = NULL;
 	const char *p[5];
 	PGresult *res = NULL;
-	int rc = -1;
+	int rc = -1, tries;
 
 	snprintf(version, sizeof(version), "%d", q->version);
 	title = json_dumps(json_object_get(def, "title"), JSON_COMPACT);
@@ -73,7 +73,16 @@ questionnaire_store(struct ctx *c, const json_t *def, const struct qdef *q)
 	p[2] = title;
 	p[3] = text;
 	p[4] = digest;
-	res = db_exec(c->db, Q_QUESTIONNAIRE_INSERT, 5, p);
+	/* When another request stores this slug and version at the same
+	 * time, ours waits for it and then inserts nothing, yet cannot see
+	 * its row either (our snapshot is older): no row at all. A second
+	 * statement has a fresh snapshot and finds it. */
+	for (tries = 0; tries < 2; tries++) {
+		PQclear(res);
+		res = db_exec(c->db, Q_QUESTIONNAIRE_INSERT, 5, p);
+		if (!db_ok(res) || PQntuples(res) != 0)
+			break;
+	}
 	if (!db_ok(res) || PQntuples(res) != 1) {
 		app_db_fail(c, res, "questionnaires: insert");
 		goto out;

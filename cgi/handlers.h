@@ -14,6 +14,9 @@ struct problems;
 /* h_health.c */
 int h_health_get(struct ctx *);
 
+/* h_metrics.c */
+int h_metrics_get(struct ctx *);
+
 /* h_session.c */
 int h_session_login(struct ctx *);
 int h_session_logout(struct ctx *);
@@ -69,5 +72,14 @@ int h_benchmark_trend(struct ctx *);
 /* h_overview.c */
 int h_overview_get(struct ctx *);
 int h_overview_csv(struct ctx *);
+
+/* h_export.c: research exports (streamed; codebook and data package as
+ * JSON). */
+int h_export_csv(struct ctx *);
+int h_export_json(struct ctx *);
+int h_export_sav(struct ctx *);
+int h_export_dta(struct ctx *);
+int h_export_codebook(struct ctx *);
+int h_export_datapackage(struct ctx *);
 
 #endif /* HANDLERS_H */

@@ -7,21 +7,45 @@
 #include "jsonv.h"
 #include "valid.h"
 
+/* The length of the UTF-8 sequence that starts with byte b (1 for a byte
+ * that cannot start one, so that a walk always advances). */
+static size_t
+utf8_seqlen(unsigned char b)
+{
+	if (b < 0xc0)
+		return 1;
+	if (b < 0xe0)
+		return 2;
+	if (b < 0xf0)
+		return 3;
+	return 4;
+}
+
 void
 jv_path(char *out, size_t outsz, const char *prefix, const char *key)
 {
-	size_t o;
+	size_t o, n, i;
 
 	o = (size_t)snprintf(out, outsz, "%s/", prefix);
-	for (; *key != '\0' && o + 3 < outsz; key++) {
-		if (*key == '~') {
+	for (; *key != '\0' && o + 3 < outsz; key += n) {
+		if (*key == '~' || *key == '/') {
 			out[o++] = '~';
-			out[o++] = '0';
-		} else if (*key == '/') {
-			out[o++] = '~';
-			out[o++] = '1';
-		} else
-			out[o++] = *key;
+			out[o++] = *key == '~' ? '0' : '1';
+			n = 1;
+			continue;
+		}
+		/* Whole characters only: a path cut in the middle of one
+		 * would not be UTF-8, and the error answer could not carry
+		 * it. */
+		n = utf8_seqlen((unsigned char)*key);
+		for (i = 1; i < n; i++)
+			if (key[i] == '\0')
+				break;
+		n = i;
+		if (o + n >= outsz)
+			break;
+		memcpy(out + o, key, n);
+		o += n;
 	}
 	out[o < outsz ? o : outsz - 1] = '\0';
 }

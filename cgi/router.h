@@ -31,6 +31,9 @@ struct route {
 
 /* The handler manages the database itself (health: no transaction). */
 #define ROUTE_NO_TX 1u
+/* The transaction is REPEATABLE READ: every statement of the handler sees
+ * one snapshot (research exports count rows, then stream them). */
+#define ROUTE_SNAPSHOT 2u
 
 /*
  * Finds the route for r's method and path in table[0..n). On a match

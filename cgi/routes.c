@@ -52,6 +52,19 @@ const struct route routes[] = {
 	    "overview", 0 },
 	{ METHOD_GET, "/api/v1/waves/{id}/overview.csv", h_overview_csv,
 	    STAFF, "overview_csv", 0 },
+	{ METHOD_GET, "/api/v1/waves/{id}/export.csv", h_export_csv,
+	    ROLE_RESEARCHER | ROLE_ADMIN, "export_csv", ROUTE_SNAPSHOT },
+	{ METHOD_GET, "/api/v1/waves/{id}/export.json", h_export_json,
+	    ROLE_RESEARCHER | ROLE_ADMIN, "export_json", ROUTE_SNAPSHOT },
+	{ METHOD_GET, "/api/v1/waves/{id}/export.sav", h_export_sav,
+	    ROLE_RESEARCHER | ROLE_ADMIN, "export_sav", ROUTE_SNAPSHOT },
+	{ METHOD_GET, "/api/v1/waves/{id}/export.dta", h_export_dta,
+	    ROLE_RESEARCHER | ROLE_ADMIN, "export_dta", ROUTE_SNAPSHOT },
+	{ METHOD_GET, "/api/v1/waves/{id}/codebook.json", h_export_codebook,
+	    ROLE_RESEARCHER | ROLE_ADMIN, "export_codebook", ROUTE_SNAPSHOT },
+	{ METHOD_GET, "/api/v1/waves/{id}/datapackage.json",
+	    h_export_datapackage, ROLE_RESEARCHER | ROLE_ADMIN, "export_datapackage",
+	    ROUTE_SNAPSHOT },
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

@@ -28,6 +28,10 @@ struct column {
 	size_t n;
 };
 
+/* The SQLSTATE of the last failed statement ("" when it had none), for
+ * snapshot_fail_status(). A worker runs one request at a time. */
+static char last_state[6];
+
 /* Runs a named statement from sql/queries with text parameters. */
 static PGresult *
 run(PGconn *conn, enum query q, int n, const char *const *p, char *err,
@@ -38,6 +42,9 @@ run(PGconn *conn, enum query q, int n, const char *const *p, char *err,
 	ExecStatusType s = PQresultStatus(res);
 
 	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
+		const char *st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+		snprintf(last_state, sizeof(last_state), "%s", st ? st : "");
 		snprintf(err, errsz, "snapshot: %s: %s", queries[q].name,
 		    PQresultErrorMessage(res));
 		err[strcspn(err, "\n")] = '\0';
@@ -382,14 +389,21 @@ touch_run(PGconn *conn, const char *wave, const char *org, int reopened,
 	PGresult *res;
 	int i;
 
-	if (reopened) {
-		if ((res = run(conn, Q_SNAP_RANKS_DROP, 2, p, err, errsz)) ==
-		    NULL)
-			return -1;
-		PQclear(res);
-	}
+	/* The count first: it locks the organisation's groups (the network
+	 * row serialises every writer of the wave's snapshots), so that the
+	 * ranks are dropped under that lock and never in the middle of
+	 * another transaction's renewal of them. */
 	if ((res = run(conn, Q_SNAP_TOUCH, 2, p, err, errsz)) == NULL)
 		return -1;
+	if (reopened) {
+		PGresult *d = run(conn, Q_SNAP_RANKS_DROP, 2, p, err, errsz);
+
+		if (d == NULL) {
+			PQclear(res);
+			return -1;
+		}
+		PQclear(d);
+	}
 	for (i = 0; i < PQntuples(res); i++)
 		if (PQgetvalue(res, i, 2)[0] == 't' &&
 		    group_run(conn, wave, PQgetvalue(res, i, 0),
@@ -411,4 +425,17 @@ snapshot_touch(PGconn *conn, const char *wave, const char *org,
 	    touch_run(conn, wave, org, reopened, err, errsz) == -1)
 		return -1;
 	return restore(conn, prev, err, errsz);
+}
+
+int
+snapshot_fail_status(PGconn *conn)
+{
+	if (conn == NULL || PQstatus(conn) != CONNECTION_OK ||
+	    strncmp(last_state, "08", 2) == 0 ||
+	    strncmp(last_state, "57P", 3) == 0)
+		return 503;
+	if (strcmp(last_state, "40001") == 0 ||
+	    strcmp(last_state, "40P01") == 0)
+		return 409;
+	return 500;
 }

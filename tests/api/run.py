@@ -1,7 +1,10 @@
 """run.py: runs the API tests (tests/api/test_*.py, in name order) against
 the stack that tests/run started, printing TAP: "ok N - file: test".
 
-    python3 tests/api/run.py [FILE-SUBSTRING]
+    python3 tests/api/run.py [--dir DIR] [FILE-SUBSTRING]
+
+--dir runs the test_*.py of another folder (tests/faults) the same way;
+lib.py and the helpers of tests/api stay importable.
 
 A test that cannot run on this machine raises unittest.SkipTest(reason)
 and is reported as "ok N - file: test # SKIP reason".
@@ -16,10 +19,16 @@ import unittest
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
-only = sys.argv[1] if len(sys.argv) > 1 else ""
+args = sys.argv[1:]
+tests_dir = here
+if args[:1] == ["--dir"] and len(args) > 1:
+    tests_dir = os.path.abspath(args[1])
+    sys.path.insert(0, tests_dir)
+    args = args[2:]
+only = args[0] if args else ""
 
 n = failed = 0
-for path in sorted(glob.glob(os.path.join(here, "test_*.py"))):
+for path in sorted(glob.glob(os.path.join(tests_dir, "test_*.py"))):
     name = os.path.basename(path)[:-3]
     if only and only not in name:
         continue

@@ -253,6 +253,20 @@ def test_huge_valid_bodies_are_answered_and_bounded():
                              raw=json.dumps({"ä" * 400000: 1}, ensure_ascii=False).encode())
     e = expect_error(r, 422, "invalid")
     assert e["details"][0]["path"].startswith("/ää") and len(e["details"][0]["path"]) < 200, e
+    # Long keys of multi-byte characters at every offset: the path is cut
+    # between characters, never inside one, and every problem is named.
+    for key in ["a" + "ä" * 300, "ab" + "€" * 300, "a" + "😀" * 100, "ab" + "😀" * 100,
+                "abc" + "😀" * 100, "~" + "ä" * 300, "/a" + "€" * 300]:
+        for method, path, s in ((("POST", "/api/v1/waves", f["coordinator"])),
+                                ("PUT", "/api/v1/waves/%d/response" % w, fresh),
+                                ("POST", "/api/v1/login", None)):
+            r = send(method, path, s, raw=json.dumps({key: 1}, ensure_ascii=False).encode())
+            e = expect_error(r, 422, "invalid")
+            unknown = [d for d in e["details"] if d["problem"] == "unknown key"]
+            assert len(unknown) == 1, (path, key[:5], e)
+            p = unknown[0]["path"]
+            esc = "/" + key.replace("~", "~0").replace("/", "~1")
+            assert esc.startswith(p) and 150 <= len(p.encode()) < 160, (p, key[:5])
     # Nesting within jansson's limit of 2,048 is parsed, then refused.
     deep = b"[" * 2000 + b"]" * 2000
     r = fresh.req("PUT", "/api/v1/waves/%d/response" % w,

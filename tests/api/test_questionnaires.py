@@ -435,3 +435,42 @@ def test_cli_load_of_a_changed_file_with_the_same_version_exits_1():
     r = admin("questionnaire", "load", path, check=False)
     assert r.returncode == 1 and "raise the version" in r.stderr, r
     assert r.stdout == ""
+
+
+def test_the_same_new_definition_stored_at_once_is_one_questionnaire():
+    import threading
+    alive = Survival()
+    sessions = [admin_session()] + [staff("admin") for _ in range(3)]
+    for _ in range(4):
+        d = small_definition()
+        barrier = threading.Barrier(len(sessions))
+        out = [None] * len(sessions)
+
+        def go(i):
+            barrier.wait()
+            out[i] = post_def(d, sessions[i])
+
+        ts = [threading.Thread(target=go, args=(i,)) for i in range(len(sessions))]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        assert sorted(r.status for r in out) == [200] * (len(out) - 1) + [201], out
+        assert len({r.json["id"] for r in out}) == 1, out
+        rows = psql("SELECT count(*) FROM questionnaire WHERE slug = :'p1'", d["slug"])
+        assert rows == [["1"]], rows
+    alive.check()
+
+
+def test_cli_loads_of_one_file_at_once_print_one_id():
+    import concurrent.futures
+    for _ in range(3):
+        d = small_definition()
+        path = os.path.join(TEST_DIR, "q-%s.json" % uniq())
+        with open(path, "w") as f:
+            json.dump(d, f)
+        with concurrent.futures.ThreadPoolExecutor(6) as ex:
+            rs = list(ex.map(lambda _: admin("questionnaire", "load", path, check=False),
+                             range(6)))
+        assert [r.returncode for r in rs] == [0] * 6, [(r.returncode, r.stderr) for r in rs]
+        assert len({r.stdout for r in rs}) == 1, [r.stdout for r in rs]

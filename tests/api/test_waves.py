@@ -195,6 +195,9 @@ def test_patch_closing_date():
     r = staff("admin").patch("/api/v1/waves/%d" % wid, {"closes_at": iso(-0.5)})
     assert r.status == 200 and r.json["state"] == "closed", r
     assert wave_row(wid)[4] == "closed" and wave_row(wid)[2] == past
+    # And one in the future opens it again.
+    r = coordinator().patch("/api/v1/waves/%d" % wid, {"closes_at": new})
+    assert r.status == 200 and r.json["state"] == "open" and r.json["closes_at"] == new, r
 
 
 def test_patch_state_closed_and_open_again():

@@ -366,7 +366,7 @@ function memberRows(ctx, w, list) {
 	return list.map((m) => h('tr', null,
 		h('th', { scope: 'row' }, m.name),
 		h('td', null, stateTag(m.status)),
-		h('td', null, m.progress && m.progress.total ? progressBar({
+		h('td', null, m.progress && m.progress.total && (m.status === 'draft' || m.status === 'submitted') ? progressBar({
 			label: t('dashboard.progress', { answered: m.progress.answered, total: m.progress.total }),
 			value: m.progress.answered, max: m.progress.total,
 		}) : '–'),

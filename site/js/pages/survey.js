@@ -260,6 +260,7 @@ async function reconcile() {
 	if (changed.length) {
 		const prev = S.notices.conflict;
 		S.notices.conflict = {
+			fresh: true,
 			by: personName(fresh.updated_by),
 			items: [...new Set([...(prev ? prev.items : []), ...changed])],
 		};
@@ -446,7 +447,10 @@ function renderNotices() {
 	}
 	if (n.conflict) {
 		const pendingIds = new Set(Object.keys(S.pending));
-		out.push(h('div', { class: 'notice warn conflict', role: 'alert' },
+		// Announced once when it appears, not again on every re-render.
+		const role = n.conflict.fresh ? 'alert' : null;
+		n.conflict.fresh = false;
+		out.push(h('div', { class: 'notice warn conflict', role },
 			h('h2', null, t('survey.conflictTitle')),
 			h('p', null, t('survey.conflictIntro')),
 			n.conflict.by ? h('p', null, t('survey.conflictBy', { name: n.conflict.by })) : null,

@@ -1,0 +1,4 @@
+-- /api/v1/metrics
+
+-- name: metrics_submissions
+SELECT wave_id, submitted FROM rg_submissions_per_wave()
