@@ -146,6 +146,7 @@ clean:
 # Fails when the suite fails or any valgrind log reports an error (leaks:
 # definite ones only). The master only forks, which valgrind follows by
 # itself: no --trace-children. Logs stay in build/vg/log, one per process.
+# VG_TESTS=test_response runs one file of the suite only.
 VG_CFLAGS := $(BASE_CFLAGS) -O0 -g -fno-omit-frame-pointer
 VG_LOG := $(CURDIR)/build/vg/log
 VALGRIND := valgrind --error-exitcode=99 --leak-check=full \
@@ -170,7 +171,7 @@ build/vg/reifegrad-fcgi: build/vg/reifegrad-fcgi.bin Makefile
 test-valgrind: build/vg/reifegrad-fcgi test-build
 	@command -v valgrind >/dev/null || { echo "test-valgrind: valgrind is not installed"; exit 1; }
 	rm -rf $(VG_LOG) && mkdir -p $(VG_LOG)
-	@SKIP_E2E=1 REIFEGRAD_TEST_BIN=$(CURDIR)/build/vg tests/run api; rc=$$?; \
+	@SKIP_E2E=1 REIFEGRAD_TEST_BIN=$(CURDIR)/build/vg tests/run api $(VG_TESTS); rc=$$?; \
 	logs=$$(ls $(VG_LOG)/vg.* 2>/dev/null | wc -l); \
 	bad=$$(grep -lE 'ERROR SUMMARY: [1-9]|== (Invalid (read|write|free)|Conditional jump|Use of uninitialised|Syscall param|Mismatched free|Source and destination overlap)' $(VG_LOG)/vg.* 2>/dev/null); \
 	clean=$$(grep -l 'ERROR SUMMARY: 0 errors' $(VG_LOG)/vg.* 2>/dev/null | wc -l); \

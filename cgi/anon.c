@@ -301,8 +301,11 @@ is_letter(char ch)
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
 }
 
+/* Room for a name part before column_add cuts it to ANON_NAME_MAX. */
+#define NAME_BASE_SIZE (ANON_NAME_MAX + 8)
+
 /* The name part an id gives: letters, digits and "_", starting with a
- * letter, not a reserved word. out has ANON_NAME_MAX + 1 bytes. */
+ * letter, not a reserved word. out has NAME_BASE_SIZE bytes. */
 static void
 name_base(const char *id, char *out)
 {
@@ -315,11 +318,11 @@ name_base(const char *id, char *out)
 		    : '_';
 	tmp[n] = '\0';
 	if (n == 0 || !is_letter(tmp[0]))
-		snprintf(out, ANON_NAME_MAX + 1, "q%s", tmp);
+		snprintf(out, NAME_BASE_SIZE, "q%s", tmp);
 	else if (is_reserved(tmp))
-		snprintf(out, ANON_NAME_MAX + 1, "q_%s", tmp);
+		snprintf(out, NAME_BASE_SIZE, "q_%s", tmp);
 	else
-		snprintf(out, ANON_NAME_MAX + 1, "%s", tmp);
+		snprintf(out, NAME_BASE_SIZE, "%s", tmp);
 }
 
 static int
@@ -373,7 +376,7 @@ anon_columns_build(const struct qdef *q, struct anon_columns *out)
 		{ "urbanisation", ANON_COL_URBANISATION },
 		{ "state", ANON_COL_STATE },
 	};
-	char base[ANON_NAME_MAX + 8];
+	char base[NAME_BASE_SIZE + 8];
 	size_t d, i, n, pass;
 
 	memset(out, 0, sizeof(*out));
@@ -390,7 +393,7 @@ anon_columns_build(const struct qdef *q, struct anon_columns *out)
 			}
 	out->nitems = n;
 	for (d = 0; d < q->ndims; d++) {
-		char id[ANON_NAME_MAX + 1];
+		char id[NAME_BASE_SIZE];
 
 		name_base(q->dim[d].id, id);
 		/* "score_" makes every name start with a letter already. */
@@ -729,6 +732,11 @@ anon_codebook(const struct anon_columns *cols, const json_t *qjson,
 		    json_string(c->kind == ANON_COL_PSEUDONYM ||
 			    c->kind == ANON_COL_WAVE || c->kind == ANON_COL_KIND
 			? "never missing"
+			: c->kind == ANON_COL_LEVEL
+			? "empty field (CSV), null (JSON lines), "
+			  "system-missing (SPSS, Stata) where unanswered; -1 "
+			  "(not applicable / don't know) is a value of its "
+			  "own, declared user-missing in the SPSS file"
 			: "empty field (CSV), null (JSON lines), "
 			  "system-missing (SPSS, Stata)"));
 		json_object_set_new(o, "derivation",

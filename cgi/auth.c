@@ -82,11 +82,9 @@ auth_role_name(unsigned bit)
 }
 
 int
-auth_identify(struct ctx *c)
+auth_session_param(struct ctx *c, char hash[AUTH_HASH_PARAM])
 {
-	char token[RG_TOKEN_TEXT_MAX + 1], hash[AUTH_HASH_PARAM];
-	const char *params[1] = { hash };
-	PGresult *res;
+	char token[RG_TOKEN_TEXT_MAX + 1];
 	int via_cookie = 0;
 
 	if (req_bearer_get(c->req, token, sizeof(token)) != 1) {
@@ -98,27 +96,31 @@ auth_identify(struct ctx *c)
 	if (!token_plausible(token))
 		return 0;
 	auth_token_hash_param(token, hash);
-	res = db_exec(c->db, Q_SESSION_BEGIN, 1, params);
+	/* Kept aside until the session proves valid (auth_session_apply). */
+	c->user.via_cookie = via_cookie;
+	memcpy(c->user.token, token, strlen(token) + 1);
+	return 1;
+}
+
+int
+auth_session_apply(struct ctx *c, const PGresult *res)
+{
+	long long id = 0, org = 0;
+
 	if (!db_ok(res)) {
 		app_db_fail(c, res, "auth: session");
-		PQclear(res);
 		return -1;
 	}
-	if (PQntuples(res) == 1) {
-		long long id = 0, org = 0;
-
-		if (valid_int64(PQgetvalue(res, 0, 0), 1, INT64_MAX, &id) ==
-			0 &&
-		    valid_int64(PQgetvalue(res, 0, 2), 0, INT64_MAX, &org) ==
-			0) {
-			c->user.id = id;
-			c->user.org_id = org;
-			c->user.role = auth_role_bit(PQgetvalue(res, 0, 1));
-			c->user.via_cookie = via_cookie;
-			memcpy(c->user.token, token, strlen(token) + 1);
-		}
+	if (PQntuples(res) == 1 &&
+	    valid_int64(PQgetvalue(res, 0, 0), 1, INT64_MAX, &id) == 0 &&
+	    valid_int64(PQgetvalue(res, 0, 2), 0, INT64_MAX, &org) == 0) {
+		c->user.id = id;
+		c->user.org_id = org;
+		c->user.role = auth_role_bit(PQgetvalue(res, 0, 1));
+		return 0;
 	}
-	PQclear(res);
+	/* No valid session: anonymous, and the token is forgotten. */
+	memset(&c->user, 0, sizeof(c->user));
 	return 0;
 }
 

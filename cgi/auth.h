@@ -25,12 +25,19 @@ void auth_token_hash_param(const char *token, char out[AUTH_HASH_PARAM]);
 void auth_csrf_of(const char *token, char out[AUTH_TOKEN_TEXT]);
 
 /*
- * Finds the session of the request (Bearer header first, then the cookie)
- * and sets c->user and the transaction's identity in the database. A
- * request without a valid session stays anonymous (c->user.id == 0).
- * Returns 0, or -1 with an error answer set when the database failed.
+ * Finds a session token in the request (Bearer header first, then the
+ * cookie) and writes the bytea parameter of its hash for session_begin.
+ * Returns 1 when there is a plausible token, 0 when there is none.
  */
-int auth_identify(struct ctx *c);
+int auth_session_param(struct ctx *c, char hash[AUTH_HASH_PARAM]);
+
+/*
+ * Takes the result of session_begin (which also set the transaction's
+ * identity for row-level security): sets c->user when the session is
+ * valid, leaves the request anonymous otherwise. Returns 0, or -1 with an
+ * error answer set when the statement failed.
+ */
+int auth_session_apply(struct ctx *c, const PGresult *res);
 
 /* 1 when the request may write: it came with a Bearer token, or its
  * X-CSRF-Token matches the cookie's session (compared in constant time). */

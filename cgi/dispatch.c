@@ -72,16 +72,14 @@ app_invalid(struct ctx *c, const struct problems *ps)
 	resp_error(c->resp, 422, "invalid", "Some values are not valid.", ps);
 }
 
-/* Checks identity, role and CSRF for the route. Returns 0 to go on, or -1
- * with the answer set. */
+/* Checks identity, role and CSRF for the route (the session is known by
+ * now). Returns 0 to go on, or -1 with the answer set. */
 static int
 dispatch_authorise(struct ctx *c)
 {
 	const struct route *rt = c->route;
 	enum http_method m = c->req->method;
 
-	if (auth_identify(c) == -1)
-		return -1;
 	if (rt->roles == ROUTE_PUBLIC)
 		return 0;
 	if (c->user.id == 0) {
@@ -102,6 +100,45 @@ dispatch_authorise(struct ctx *c)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Opens the request's transaction and finds its session in one round trip
+ * (a pipeline of BEGIN and session_begin). Returns 0, or -1 with the
+ * answer set.
+ */
+static int
+dispatch_begin(struct ctx *c)
+{
+	char hash[AUTH_HASH_PARAM];
+	const char *p[1] = { hash };
+	struct db_call calls[2] = {
+		{ Q__MAX,
+		    (c->route->flags & ROUTE_SNAPSHOT)
+			? "BEGIN ISOLATION LEVEL REPEATABLE READ"
+			: "BEGIN",
+		    0, NULL },
+		{ Q_SESSION_BEGIN, NULL, 1, p },
+	};
+	PGresult *res[2];
+	size_t n = auth_session_param(c, hash) ? 2 : 1;
+	int rc = 0;
+
+	if (db_ready(c->db) == -1 || db_pipeline(c->db, n, calls, res) == -1) {
+		app_unavailable(c);
+		return -1;
+	}
+	if (!db_ok(res[0])) {
+		app_db_fail(c, res[0], "dispatch: begin");
+		rc = -1;
+	} else if (n == 2)
+		rc = auth_session_apply(c, res[1]);
+	else
+		memset(&c->user, 0, sizeof(c->user));
+	PQclear(res[0]);
+	if (n == 2)
+		PQclear(res[1]);
+	return rc;
 }
 
 void
@@ -135,12 +172,11 @@ dispatch(struct ctx *c)
 	/* Every other route runs in one transaction that commits before the
 	 * answer leaves: nothing acknowledged is ever lost, and the identity
 	 * set for row-level security ends with it. */
-	if (db_ready(c->db) == -1 ||
-	    db_command(c->db,
-		(rt->flags & ROUTE_SNAPSHOT)
-		    ? "BEGIN ISOLATION LEVEL REPEATABLE READ"
-		    : "BEGIN") == -1) {
-		app_unavailable(c);
+	if (dispatch_begin(c) == -1) {
+		/* A transaction may be open; the connection is dropped or
+		 * rolled back below. */
+		if (c->db->conn != NULL)
+			(void)!db_command(c->db, "ROLLBACK");
 		return;
 	}
 	if (dispatch_authorise(c) == 0 && rt->handler(c) == -1 &&

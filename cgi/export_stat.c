@@ -38,15 +38,17 @@ struct export_stat {
 	int failed_write;
 };
 
-/* ReadStat's data writer: everything goes to the caller. */
+/* ReadStat's data writer: everything goes to the caller. A failure is
+ * reported as a short write (0 bytes): ReadStat 1.1.8 stores the result
+ * in a size_t, so -1 would read as success. */
 static ssize_t
 stat_data_writer(const void *data, size_t len, void *ctx)
 {
 	struct export_stat *s = ctx;
 
-	if (s->write(s->ctx, data, len) == -1) {
+	if (s->failed_write || s->write(s->ctx, data, len) == -1) {
 		s->failed_write = 1;
-		return -1;
+		return 0;
 	}
 	return (ssize_t)len;
 }

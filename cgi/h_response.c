@@ -84,7 +84,8 @@ wave_not_open(struct ctx *c, const char *state, long long revision)
 /*
  * Counts a submission or reopening of organisation org in the peer groups
  * of wave and renews the snapshots that have seen k changes (same
- * transaction). Returns 0, or -1 with a 500 answer set.
+ * transaction). Returns 0, or -1 with the answer set: 503 when the
+ * database went away meanwhile (nothing is stored then), else 500.
  */
 static int
 benchmark_touch(struct ctx *c, const char *wave, long long org, int reopened)
@@ -95,7 +96,11 @@ benchmark_touch(struct ctx *c, const char *wave, long long org, int reopened)
 	if (snapshot_touch(c->db->conn, wave, org_s, reopened, err,
 		sizeof(err)) == -1) {
 		log_error("%s", err);
-		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
+		if (PQstatus(c->db->conn) != CONNECTION_OK)
+			app_unavailable(c);
+		else
+			resp_error(c->resp, 500, "internal",
+			    "Internal error.", NULL);
 		return -1;
 	}
 	return 0;

@@ -221,6 +221,10 @@ snapshot_run(PGconn *conn, const char *wave, const char *by,
 	PGresult *res, *w = NULL;
 	int b, groups = 0, rc = -1;
 
+	if ((w = run(conn, Q_SNAP_CLEAR, 3, p, err, errsz)) == NULL)
+		return -1;
+	PQclear(w);
+	w = NULL;
 	if ((res = run(conn, Q_SNAP_MEMBERS, 3, p, err, errsz)) == NULL)
 		return -1;
 	n = (size_t)PQntuples(res);

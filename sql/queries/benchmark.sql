@@ -12,6 +12,14 @@ WHERE r.wave_id = $1 AND r.state = 'submitted'
 	WHERE g.peer_by = $2 AND g.peer_value = $3))
 ORDER BY r.id
 
+-- name: snap_clear
+-- Before a renewal: the snapshots of the wave (or of one group, $2/$3) go,
+-- so that a group left without any submitted response keeps no figures of
+-- responses that have left (and a closed wave no snapshot that is never
+-- final).
+DELETE FROM peer_snapshot
+WHERE wave_id = $1 AND ($2::text IS NULL OR (peer_by = $2 AND peer_value = $3))
+
 -- name: snap_store
 INSERT INTO peer_snapshot (wave_id, peer_by, peer_value, n, stats, scores, as_of, final)
 VALUES ($1, $2, $3, $4::integer, $5::jsonb, $6::jsonb, now(), $7::boolean)

@@ -267,6 +267,14 @@ def test_backup_and_restore_errors():
     for args in (["backup"], ["restore"], ["backup", "a", "b"], ["restore", "--force", path]):
         r = admin(*args, check=False)
         assert r.returncode == 2, (args, r)
+    # DATABASE_URL alone (what the tools would not read) works as well,
+    # and its password never reaches a command line.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env["DATABASE_URL"] = "postgresql:///%s?host=%s&user=reifegrad_owner" % (
+        os.environ.get("PGDATABASE", "reifegrad"), os.environ["PGHOST"])
+    url_path = backup_file("url-%s.dump" % uniq())
+    r = subprocess.run([ADMIN, "backup", url_path], capture_output=True, text=True, env=env)
+    assert r.returncode == 0 and r.stdout.startswith("backup: %s: " % url_path), r
     # Without a database to talk to: one line, exit 1.
     env = dict(os.environ, PGHOST="/nonexistent-socket-dir", PGUSER="reifegrad_owner")
     r = subprocess.run([ADMIN, "backup", backup_file("x.dump")], capture_output=True,

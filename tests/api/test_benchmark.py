@@ -255,6 +255,10 @@ def test_peers_auto_takes_the_first_group_with_k_members():
         assert r.status == 200, r
         j = r.json
         assert j["peers"]["by"] == want_by, (want_by, j["peers"])
+        labels = {"size_class": "10.000 bis unter 20.000 Einwohner",
+                  "urbanisation": "dicht besiedelt", "kind": "Städte",
+                  "network": "das ganze Netzwerk"}
+        assert j["peers"]["label"] == labels[want_by], j["peers"]
         members = [T] + [o for o in others if o.group_value(want_by) == T.group_value(want_by)]
         assert len(members) >= K, (want_by, len(members))
         assert j["peers"]["n"] == len(members), (want_by, j["peers"], len(members))
@@ -406,6 +410,31 @@ def test_snapshots_move_only_after_k_changes_then_final():
     assert snap["final"] and snap["n"] == 14, snap
     net = snapshot_row(wid, "network", "")
     assert net["final"] and net["n"] == 14, net
+
+
+def test_group_left_empty_keeps_no_snapshot():
+    """Five of one Land submit (a snapshot of their Land), are all
+    reopened, and the wave closes: the final renewal must not keep the
+    Land's snapshot of responses that left, nor leave anything not final
+    (which would renew the whole wave at every benchmark)."""
+    s1, s2 = unique_state(), unique_state()
+    wid = make_wave()
+    rng = random.Random(21)
+    A = [Org(s1) for _ in range(K)]
+    B = [Org(s2) for _ in range(K)]
+    for o in A + B:
+        o.submit(wid, random_answers(rng))
+    assert snapshot_row(wid, "state", s1)["n"] == K
+    for o in A:
+        reopen(wid, o)
+    close_wave(wid)
+    j = B[0].benchmark(wid, "state").json
+    assert j["stats"]["final"] is True and j["peers"]["n"] == K, j
+    assert snapshot_row(wid, "state", s1) is None, snapshot_row(wid, "state", s1)
+    assert snapshot_row(wid, "network", "")["n"] == K
+    left = psql("SELECT count(*) FROM peer_snapshot WHERE wave_id = :'p1' AND NOT final", wid)
+    assert left == [["0"]], left
+    assert_stats_equal(j["stats"], expected_stats([o.scores[wid] for o in B], B[0].scores[wid], True))
 
 
 def test_snapshot_scores_are_sorted_and_hold_no_identity():

@@ -145,3 +145,46 @@ def test_demo_usage_errors():
     for args in (["--municipalities", "0"], ["--waves", "11"], ["--seed", "-1"], ["--nope"]):
         r = admin("demo", *args, check=False)
         assert r.returncode == 2, (args, r)
+
+
+def test_demo_from_a_register_is_deterministic():
+    """With a register of at least N German municipalities the demo takes
+    its members from there (the branch `make run` takes after an import).
+    A small register of 350 is imported here; the same seed must give the
+    very same rows, municipality by municipality, although the first run
+    moved the rows it marked as members. Runs last: it replaces the demo
+    waves the tests above looked at."""
+    import os
+    import random as _random
+    import shutil
+    import tempfile
+    from survey_helpers import uniq
+    rng = _random.Random(350)
+    tmp = tempfile.mkdtemp(prefix="rg-demo-register-")
+    u = uniq()
+    keys = []
+    try:
+        p = os.path.join(tmp, "register.csv")
+        with open(p, "w", encoding="utf-8", newline="") as f:
+            f.write("key,name,kind,state,population,urbanisation\n")
+            for i in range(350):
+                key = "97%06d%04d" % (int(u[:6], 16) % 1000000, i)
+                keys.append(key)
+                pop = int(10 ** rng.uniform(2.5, 5.8))
+                f.write("%s,Registergemeinde %s %d,%s,Teststaat-Demo-%s,%d,%d\n"
+                        % (key, u, i, "stadt" if pop >= 10000 else "gemeinde", u, pop,
+                           1 if pop >= 50000 else 2 if pop >= 5000 else 3))
+        admin("org", "import", p)
+    finally:
+        shutil.rmtree(tmp)
+    run_demo(11)
+    first = demo_rows()
+    run_demo(11)
+    second = demo_rows()
+    assert first == second, (len(first ^ second), sorted(first ^ second)[:6])
+    # Taken from the register: no synthetic DE-DEMO municipality.
+    demo_keys = {k for k, *_ in second}
+    assert not any(k.startswith("DE-DEMO") for k in demo_keys), sorted(demo_keys)[:5]
+    members = psql("SELECT count(*) FROM organisation WHERE member AND key = ANY(:'p1'::text[])",
+                   "{" + ",".join(keys) + "}")
+    assert int(members[0][0]) > 0, "some of the register became members"

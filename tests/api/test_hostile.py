@@ -13,8 +13,8 @@ import json
 import socket
 
 from lib import HOST, PORT, expect_error, psql, request
-from survey_helpers import (Survival, expect_invalid, iso, load_default, make_user, make_wave,
-                            municipality, response_row, staff, Session, uniq)
+from survey_helpers import (Survival, default_definition, expect_invalid, iso, items_of,
+                            load_default, make_wave, municipality, response_row, staff)
 
 _fx = {}
 
@@ -26,8 +26,7 @@ def fx():
         qid = load_default()
         wid = make_wave(qid, "open")
         oid, key, (resp,) = municipality()
-        answers = {it["id"]: {"level": 2} for d in json.load(open(
-            __import__("survey_helpers").DEFAULT_FILE))["dimensions"] for it in d["items"]}
+        answers = {it: {"level": 2} for it in items_of(default_definition())}
         r = resp.put("/api/v1/waves/%d/response" % wid, {"revision": 0, "answers": answers})
         assert r.status == 200, r
         r = resp.post("/api/v1/waves/%d/response/submit" % wid, {"revision": 1})

@@ -7,9 +7,9 @@ import json
 import os
 
 from lib import TEST_DIR, admin, expect_error, psql, request
-from survey_helpers import (DEFAULT_SLUG, Session, Survival, count_rows, default_definition,
-                            deep_copy, expect_invalid, load_default, make_user, municipality,
-                            small_definition, staff, store_definition, uniq)
+from survey_helpers import (DEFAULT_SLUG, Survival, count_rows, default_definition, deep_copy,
+                            expect_invalid, load_default, municipality, small_definition, staff,
+                            store_definition, uniq)
 
 _admin = []
 

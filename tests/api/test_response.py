@@ -10,10 +10,10 @@ import random
 import threading
 
 from lib import expect_error, psql, request
-from survey_helpers import (Session, Survival, coordinator, default_definition, expect_invalid,
-                            expected_scores, assert_scores_close, items_of, load_default,
-                            make_user, make_wave, municipality, required_of, response_row,
-                            small_definition, staff, store_definition)
+from survey_helpers import (Survival, assert_scores_close, coordinator, default_definition,
+                            expect_invalid, expected_scores, items_of, make_wave, municipality,
+                            required_of, response_row, small_definition, staff,
+                            store_definition)
 
 DEFN = default_definition()
 ITEMS = items_of(DEFN)
