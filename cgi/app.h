@@ -33,6 +33,10 @@ struct ctx {
 	/* Commit the transaction even though the answer is an error (failed
 	 * sign-ins must count). */
 	int commit_always;
+	/* The result of the route's prefetch statement (owned), and whether a
+	 * transaction is open (prefetching routes commit at once). */
+	PGresult *prefetched;
+	int tx_open;
 };
 
 /* The route table (routes.c) and its length. */
@@ -48,6 +52,21 @@ void dispatch(struct ctx *c);
 
 /* Sets a 503 "unavailable" answer with Retry-After. */
 void app_unavailable(struct ctx *c);
+
+/*
+ * The result of statement q: the prefetched one when dispatch fetched it
+ * with the session check (ownership passes to the caller), else it runs q
+ * now with n values. NULL when the connection failed.
+ */
+PGresult *app_query(struct ctx *c, enum query q, int n,
+    const char *const *values);
+
+/*
+ * Makes sure the request has an open transaction with its identity set
+ * (prefetching routes close theirs early). Returns 0, or -1 with the answer
+ * set.
+ */
+int app_tx(struct ctx *c);
 
 /* Sets a 422 "invalid" answer with the problems as details. */
 void app_invalid(struct ctx *c, const struct problems *ps);

@@ -104,41 +104,79 @@ dispatch_authorise(struct ctx *c)
 
 /*
  * Opens the request's transaction and finds its session in one round trip
- * (a pipeline of BEGIN and session_begin). Returns 0, or -1 with the
- * answer set.
+ * (a pipeline of BEGIN and session_begin). A route with a prefetch
+ * statement adds it and COMMIT to the same pipeline: a read-only request
+ * then costs one round trip in all. Returns 0, or -1 with the answer set.
  */
 static int
-dispatch_begin(struct ctx *c)
+dispatch_begin(struct ctx *c, int prefetch)
 {
-	char hash[AUTH_HASH_PARAM];
-	const char *p[1] = { hash };
-	struct db_call calls[2] = {
-		{ Q__MAX,
-		    (c->route->flags & ROUTE_SNAPSHOT)
-			? "BEGIN ISOLATION LEVEL REPEATABLE READ"
-			: "BEGIN",
-		    0, NULL },
-		{ Q_SESSION_BEGIN, NULL, 1, p },
-	};
-	PGresult *res[2];
-	size_t n = auth_session_param(c, hash) ? 2 : 1;
+	char hash[AUTH_HASH_PARAM], id[24];
+	const char *p[1] = { hash }, *pp[1] = { id };
+	const struct route *rt = c->route;
+	struct db_call calls[4];
+	PGresult *res[4] = { NULL };
+	size_t n = 0, s = 0, f = 0, i;
 	int rc = 0;
 
+	calls[n++] = (struct db_call){ Q__MAX,
+		(rt->flags & ROUTE_SNAPSHOT)
+		    ? "BEGIN ISOLATION LEVEL REPEATABLE READ"
+		    : "BEGIN",
+		0, NULL };
+	if (auth_session_param(c, hash)) {
+		s = n;
+		calls[n++] = (struct db_call){ Q_SESSION_BEGIN, NULL, 1, p };
+	}
+	if (prefetch) {
+		snprintf(id, sizeof(id), "%lld", c->req->param[0]);
+		f = n;
+		calls[n++] = (struct db_call){ (enum query)(rt->prefetch - 1),
+			NULL, c->req->nparams > 0 ? 1 : 0, pp };
+		calls[n++] = (struct db_call){ Q__MAX, "COMMIT", 0, NULL };
+	}
 	if (db_ready(c->db) == -1 || db_pipeline(c->db, n, calls, res) == -1) {
 		app_unavailable(c);
 		return -1;
 	}
+	c->tx_open = !prefetch;
 	if (!db_ok(res[0])) {
 		app_db_fail(c, res[0], "dispatch: begin");
 		rc = -1;
-	} else if (n == 2)
-		rc = auth_session_apply(c, res[1]);
+	} else if (s > 0)
+		rc = auth_session_apply(c, res[s]);
 	else
 		memset(&c->user, 0, sizeof(c->user));
-	PQclear(res[0]);
-	if (n == 2)
-		PQclear(res[1]);
+	if (rc == 0 && prefetch) {
+		c->prefetched = res[f];
+		res[f] = NULL;
+	}
+	for (i = 0; i < n; i++)
+		PQclear(res[i]);
 	return rc;
+}
+
+PGresult *
+app_query(struct ctx *c, enum query q, int n, const char *const *values)
+{
+	PGresult *res;
+
+	if (c->prefetched != NULL && c->route->prefetch == (int)q + 1) {
+		res = c->prefetched;
+		c->prefetched = NULL;
+		return res;
+	}
+	return db_exec(c->db, q, n, values);
+}
+
+int
+app_tx(struct ctx *c)
+{
+	if (c->tx_open)
+		return 0;
+	if (dispatch_begin(c, 0) == -1)
+		return -1;
+	return 0;
 }
 
 void
@@ -146,7 +184,7 @@ dispatch(struct ctx *c)
 {
 	char allow[64];
 	const struct route *rt;
-	int ok;
+	int ok, prefetch;
 
 	rt = router_match(routes, routes_count, c->req, allow, sizeof(allow));
 	if (rt == NULL) {
@@ -172,9 +210,10 @@ dispatch(struct ctx *c)
 	/* Every other route runs in one transaction that commits before the
 	 * answer leaves: nothing acknowledged is ever lost, and the identity
 	 * set for row-level security ends with it. */
-	if (dispatch_begin(c) == -1) {
+	prefetch = rt->prefetch != 0 && rt->method == METHOD_GET;
+	if (dispatch_begin(c, prefetch) == -1) {
 		/* A transaction may be open; the connection is dropped or
-		 * rolled back below. */
+		 * rolled back here. */
 		if (c->db->conn != NULL)
 			(void)!db_command(c->db, "ROLLBACK");
 		return;
@@ -184,6 +223,10 @@ dispatch(struct ctx *c)
 		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
 	if (c->resp->status == 0)
 		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
+	PQclear(c->prefetched);
+	c->prefetched = NULL;
+	if (!c->tx_open)
+		return;
 	ok = c->resp->status < 400 || c->commit_always;
 	if (db_command(c->db, ok ? "COMMIT" : "ROLLBACK") == -1 && ok) {
 		/* The answer would claim what did not happen. */

@@ -15,6 +15,7 @@
 #include "app.h"
 #include "fcgi.h"
 #include "log.h"
+#include "metrics.h"
 
 /* Reads the body announced by Content-Length. Returns 0, or an HTTP status
  * with *code set when the body is shorter than announced or memory ran out. */
@@ -99,6 +100,9 @@ now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* The database counters already passed on to the shared metrics. */
+static unsigned long db_errors_seen, db_reconnects_seen;
+
 /* Answers one accepted request completely. */
 static void
 request_answer(FCGX_Request *fr, struct db *db)
@@ -136,6 +140,14 @@ request_answer(FCGX_Request *fr, struct db *db)
 		dispatch(&c);
 	}
 	resp_send(fr, &r, &rs);
+	metrics_request(c.route ? (int)(c.route - routes) : -1, rs.status,
+	    (now_ms() - t0) / 1e3);
+	if (db->errors != db_errors_seen || db->reconnects != db_reconnects_seen) {
+		metrics_db(db->errors - db_errors_seen,
+		    db->reconnects - db_reconnects_seen);
+		db_errors_seen = db->errors;
+		db_reconnects_seen = db->reconnects;
+	}
 	log_info("%s %s route=%s status=%d ms=%.1f user=%lld%s%s",
 	    req_method_name(r.method), r.path,
 	    c.route ? c.route->name : "-", rs.status, now_ms() - t0,

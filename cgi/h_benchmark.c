@@ -221,7 +221,7 @@ h_benchmark_get(struct ctx *c)
 	p[0] = wave;
 	for (tries = 0; tries < 2; tries++) {
 		PQclear(res);
-		res = db_exec(c->db, Q_BENCHMARK, 1, p);
+		res = app_query(c, Q_BENCHMARK, 1, p);
 		if (!db_ok(res))
 			goto dbfail;
 		if (PQntuples(res) != 1) {
@@ -232,7 +232,7 @@ h_benchmark_get(struct ctx *c)
 		}
 		if (PQgetvalue(res, 0, B_UNFINAL)[0] != 't')
 			break;
-		if (wave_finalise(c, wave) == -1)
+		if (app_tx(c) == -1 || wave_finalise(c, wave) == -1)
 			goto out;
 	}
 	if (PQgetisnull(res, 0, B_RSTATE) ||

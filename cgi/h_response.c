@@ -159,7 +159,7 @@ h_response_get(struct ctx *c)
 	int rc;
 
 	snprintf(wave, sizeof(wave), "%lld", c->req->param[0]);
-	res = db_exec(c->db, Q_RESPONSE_GET, 1, p);
+	res = app_query(c, Q_RESPONSE_GET, 1, p);
 	if (!db_ok(res)) {
 		app_db_fail(c, res, "response: get");
 		PQclear(res);

@@ -201,7 +201,7 @@ h_session_logout(struct ctx *c)
 int
 h_session_me(struct ctx *c)
 {
-	PGresult *res = db_exec(c->db, Q_ME, 0, NULL);
+	PGresult *res = app_query(c, Q_ME, 0, NULL);
 	int rc;
 
 	if (!db_ok(res) || PQntuples(res) != 1) {

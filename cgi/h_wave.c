@@ -131,7 +131,7 @@ wave_fail(struct ctx *c, const PGresult *res, const char *what,
 int
 h_wave_list(struct ctx *c)
 {
-	PGresult *res = db_exec(c->db, Q_WAVE_LIST, 0, NULL);
+	PGresult *res = app_query(c, Q_WAVE_LIST, 0, NULL);
 	json_t *items;
 	int i;
 

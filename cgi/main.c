@@ -20,6 +20,7 @@
 
 #include "fcgi.h"
 #include "log.h"
+#include "metrics.h"
 #include "reifegrad.h"
 #include "valid.h"
 
@@ -169,8 +170,12 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	if ((pids = calloc((size_t)nworkers, sizeof(*pids))) == NULL)
 		return 1;
+	if (metrics_init() == -1)
+		log_error("master: no shared memory for metrics: %s",
+		    strerror(errno));
 	for (i = 0; i < nworkers; i++)
 		pids[i] = worker_spawn(listen_fd);
+	metrics_workers((int)nworkers);
 	log_info("master: %lld workers on %s, version %s", nworkers,
 	    socket_path ? socket_path : "fd 0", RG_VERSION);
 

@@ -27,7 +27,16 @@ struct route {
 	unsigned roles;
 	const char *name; /* stable route name for logs and metrics */
 	unsigned flags;	  /* ROUTE_* below */
+	/* A read-only route may name the statement its handler starts with
+	 * (1 + the enum query of sql/queries, 0 for none; its one parameter
+	 * is the path's first {id}, if any): dispatch then sends it together
+	 * with the session check, so that the whole request is one round trip
+	 * to the database. */
+	int prefetch;
 };
+
+/* The prefetch field's value for statement q. */
+#define PREFETCH(q) ((q) + 1)
 
 /* The handler manages the database itself (health: no transaction). */
 #define ROUTE_NO_TX 1u

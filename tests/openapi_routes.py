@@ -18,9 +18,9 @@ import sys
 
 METHODS = ("get", "put", "post", "patch", "delete", "head", "options", "trace")
 
-# One row of the route table: { METHOD_GET, "/api/v1/x", handler, roles, ...
+# One row of the route table: ROUTE(METHOD_GET, "/api/v1/x", handler, roles, ...
 ROUTE_RE = re.compile(
-    r"\{\s*METHOD_([A-Z]+)\s*,\s*\"([^\"]+)\"\s*,\s*(\w+)\s*,\s*([^,]+?)\s*,"
+    r"ROUTE\(\s*METHOD_([A-Z]+)\s*,\s*\"([^\"]+)\"\s*,\s*(\w+)\s*,\s*([^,]+?)\s*,"
 )
 
 
