@@ -1010,7 +1010,7 @@ def routes_of():
         src = f.read()
     staff = re.search(r"#define STAFF \(([^)]*)\)", src)
     out = []
-    for m in re.finditer(r"\{\s*METHOD_(\w+),\s*\"([^\"]+)\",\s*(\w+),\s*([^,]+),", src):
+    for m in re.finditer(r"ROUTE\(\s*METHOD_(\w+),\s*\"([^\"]+)\",\s*(\w+),\s*([^,]+),", src):
         roles = m.group(4).strip()
         if staff:
             roles = roles.replace("STAFF", staff.group(1))

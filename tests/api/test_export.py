@@ -552,6 +552,31 @@ def test_reopened_responses_leave_and_changed_organisations_follow():
                 " AND wave_id = :'p2'", o.id, wid) == [["2"]]
 
 
+def test_a_state_with_commas_quotes_and_umlauts_survives_every_format():
+    """Five organisations of one group: level 0, the state is exported; a
+    comma and quotes in it must be quoted in the CSV and escaped in JSON,
+    and arrive unchanged through .sav and .dta."""
+    f = fx()
+    state = 'Land "Nord", Süd-Öst ' + uniq()
+    wid = make_wave(state="open")
+    orgs = [Org(9, i, "stadt", (20001, 49999), 2, state) for i in range(5)]
+    for n, o in enumerate(orgs):
+        f.submit_sql(wid, o, answers_for(lambda x, n=n: (x + n) % 5, o.comment))
+    r, header, rows = export_csv(wid)
+    assert len(rows) == 5 and {row["state"] for row in rows} == {state}, rows[:1]
+    assert ('"%s"' % state.replace('"', '""')).encode() in r.body
+    cb = get(wave_path(wid, "codebook.json")).json["anonymisation"]
+    assert cb["generalisation_level"] == 0 and cb["suppressed_rows"] == 0
+    objs = [json.loads(x) for x in get(wave_path(wid, "export.json")).body.decode().splitlines()]
+    assert {o["state"] for o in objs} == {state}
+    assert {o["size_class"] for o in objs} == {5}
+    for ext in ("sav", "dta"):
+        h2, rows2, _ = readstat_csv(get(wave_path(wid, "export." + ext)).body, ext)
+        assert {x["state"] for x in rows2} == {state}, ext
+    for o in orgs:
+        assert o.name.encode() not in r.body and o.key.encode() not in r.body
+
+
 def test_an_empty_wave_exports_a_header_and_empty_files():
     f = fx()
     wid = make_wave(state="open")
