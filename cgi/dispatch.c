@@ -104,9 +104,11 @@ dispatch_authorise(struct ctx *c)
 
 /*
  * Opens the request's transaction and finds its session in one round trip
- * (a pipeline of BEGIN and session_begin). A route with a prefetch
- * statement adds it and COMMIT to the same pipeline: a read-only request
- * then costs one round trip in all. Returns 0, or -1 with the answer set.
+ * (a pipeline of BEGIN and session_begin). A read-only route with a
+ * prefetch statement sends session_begin and that statement alone: without
+ * BEGIN they form one implicit transaction up to the pipeline's sync, so
+ * the identity holds for the statement and the whole request is one
+ * round trip with two statements. Returns 0, or -1 with the answer set.
  */
 static int
 dispatch_begin(struct ctx *c, int prefetch)
@@ -114,40 +116,42 @@ dispatch_begin(struct ctx *c, int prefetch)
 	char hash[AUTH_HASH_PARAM], id[24];
 	const char *p[1] = { hash }, *pp[1] = { id };
 	const struct route *rt = c->route;
-	struct db_call calls[4];
-	PGresult *res[4] = { NULL };
-	size_t n = 0, s = 0, f = 0, i;
-	int rc = 0;
+	struct db_call calls[3];
+	PGresult *res[3] = { NULL };
+	size_t n = 0, i;
+	int rc = 0, s = -1, f = -1, b = -1;
 
-	calls[n++] = (struct db_call){ Q__MAX,
-		(rt->flags & ROUTE_SNAPSHOT)
-		    ? "BEGIN ISOLATION LEVEL REPEATABLE READ"
-		    : "BEGIN",
-		0, NULL };
+	if (!prefetch) {
+		b = (int)n;
+		calls[n++] = (struct db_call){ Q__MAX,
+			(rt->flags & ROUTE_SNAPSHOT)
+			    ? "BEGIN ISOLATION LEVEL REPEATABLE READ"
+			    : "BEGIN",
+			0, NULL };
+	}
 	if (auth_session_param(c, hash)) {
-		s = n;
+		s = (int)n;
 		calls[n++] = (struct db_call){ Q_SESSION_BEGIN, NULL, 1, p };
 	}
 	if (prefetch) {
 		snprintf(id, sizeof(id), "%lld", c->req->param[0]);
-		f = n;
+		f = (int)n;
 		calls[n++] = (struct db_call){ (enum query)(rt->prefetch - 1),
 			NULL, c->req->nparams > 0 ? 1 : 0, pp };
-		calls[n++] = (struct db_call){ Q__MAX, "COMMIT", 0, NULL };
 	}
 	if (db_ready(c->db) == -1 || db_pipeline(c->db, n, calls, res) == -1) {
 		app_unavailable(c);
 		return -1;
 	}
 	c->tx_open = !prefetch;
-	if (!db_ok(res[0])) {
-		app_db_fail(c, res[0], "dispatch: begin");
+	if (b >= 0 && !db_ok(res[b])) {
+		app_db_fail(c, res[b], "dispatch: begin");
 		rc = -1;
-	} else if (s > 0)
+	} else if (s >= 0)
 		rc = auth_session_apply(c, res[s]);
 	else
 		memset(&c->user, 0, sizeof(c->user));
-	if (rc == 0 && prefetch) {
+	if (rc == 0 && f >= 0) {
 		c->prefetched = res[f];
 		res[f] = NULL;
 	}
