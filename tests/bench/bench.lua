@@ -22,6 +22,8 @@ local mine, pos, revision, level = {}, 1, 0, 0
 function init(args)
 	-- Thread i takes tokens i, i + conns, i + 2 conns, ...
 	for i = id + 1, #tokens, conns do mine[#mine + 1] = tokens[i] end
+	-- Fewer tokens than threads (one coordinator): share them.
+	if #mine == 0 then mine = tokens end
 end
 
 local function hdr(tok)
