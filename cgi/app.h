@@ -37,6 +37,15 @@ struct ctx {
 	 * transaction is open (prefetching routes commit at once). */
 	PGresult *prefetched;
 	int tx_open;
+	/* The worker's connection to the primary, and its read connection
+	 * (NULL unless REIFEGRAD_READ_DATABASE_URL is set). db is the one
+	 * the request uses: the read connection for a ROUTE_READ route while
+	 * it is there, else the primary's (dispatch.c). */
+	struct db *primary;
+	struct db *replica;
+	/* Set when the request, tried on the read connection, is to be
+	 * answered by the primary after all (app_primary). */
+	int retry_primary;
 };
 
 /* The route table (routes.c) and its length. */
@@ -67,6 +76,13 @@ PGresult *app_query(struct ctx *c, enum query q, int n,
  * set.
  */
 int app_tx(struct ctx *c);
+
+/*
+ * For a ROUTE_READ handler that finds it must write (which a standby
+ * refuses): dispatch answers the request again on the primary. Sets a 503
+ * answer in case that cannot happen; the handler returns at once.
+ */
+void app_primary(struct ctx *c);
 
 /* Sets a 422 "invalid" answer with the problems as details. */
 void app_invalid(struct ctx *c, const struct problems *ps);

@@ -1,5 +1,5 @@
 /*
- * db.c: the worker's connection to PostgreSQL.
+ * db.c: the worker's connections to PostgreSQL (see db.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,12 +10,12 @@
 
 /* Prepares every named statement. Returns 0 or -1. */
 static int
-db_prepare_all(struct db *d)
+db_prepare_all(PGconn *conn)
 {
 	size_t i;
 
 	for (i = 0; i < Q__MAX; i++) {
-		PGresult *res = PQprepare(d->conn, queries[i].name,
+		PGresult *res = PQprepare(conn, queries[i].name,
 		    queries[i].text, 0, NULL);
 
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -29,53 +29,160 @@ db_prepare_all(struct db *d)
 	return 0;
 }
 
-int
-db_ready(struct db *d)
+void
+db_init(struct db *d, const char *conninfo)
 {
-	const char *keys[4], *vals[4];
+	memset(d, 0, sizeof(*d));
+	d->conninfo = conninfo;
+}
+
+/* Opens a connection as db_init says and prepares every statement.
+ * Returns it, or NULL (logged). */
+static PGconn *
+db_open(const struct db *d)
+{
+	const char *keys[5], *vals[5];
 	const char *url;
-	time_t now;
+	PGconn *conn;
 	int k = 0;
 
-	if (d->conn != NULL && PQstatus(d->conn) == CONNECTION_OK)
-		return 0;
-	now = time(NULL);
-	if (d->conn == NULL && d->last_attempt != 0 &&
-	    now - d->last_attempt < DB_RETRY_SECONDS)
-		return -1;
-	d->last_attempt = now;
-	if (d->conn != NULL) {
-		PQfinish(d->conn);
-		d->conn = NULL;
-	}
-	url = getenv("DATABASE_URL");
-	if (url != NULL && url[0] != '\0') {
-		keys[k] = "dbname";
-		vals[k++] = url;
+	if (d->conninfo == NULL) {
+		url = getenv("DATABASE_URL");
+		if (url != NULL && url[0] != '\0') {
+			keys[k] = "dbname";
+			vals[k++] = url;
+		}
 	}
 	if (getenv("PGCONNECT_TIMEOUT") == NULL) {
 		keys[k] = "connect_timeout";
 		vals[k++] = DB_CONNECT_TIMEOUT;
 	}
 	keys[k] = "fallback_application_name";
-	vals[k++] = "reifegrad";
+	vals[k++] = d->conninfo == NULL ? "reifegrad" : DB_READ_APPNAME;
+	if (d->conninfo != NULL) {
+		/* Defaults first: the connection string, expanded after them,
+		 * overrides what it names (PGTARGETSESSIONATTRS, meant for
+		 * the primary, does not apply). */
+		keys[k] = "target_session_attrs";
+		vals[k++] = "prefer-standby";
+		keys[k] = "dbname";
+		vals[k++] = d->conninfo;
+	}
 	keys[k] = NULL;
 	vals[k] = NULL;
-	d->conn = PQconnectdbParams(keys, vals, 1);
-	if (d->conn == NULL || PQstatus(d->conn) != CONNECTION_OK) {
-		log_error("db: connect: %s",
-		    d->conn ? PQerrorMessage(d->conn) : "out of memory");
-		goto fail;
+	conn = PQconnectdbParams(keys, vals, 1);
+	if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+		log_error("db: connect%s: %s",
+		    d->conninfo != NULL ? " (reads)" : "",
+		    conn ? PQerrorMessage(conn) : "out of memory");
+		PQfinish(conn);
+		return NULL;
 	}
-	if (db_prepare_all(d) == -1)
-		goto fail;
-	d->reconnects++;
-	return 0;
-fail:
-	d->errors++;
+	if (db_prepare_all(conn) == -1) {
+		PQfinish(conn);
+		return NULL;
+	}
+	return conn;
+}
+
+/* The read connection waits longer before each further attempt. */
+static void
+db_backoff(struct db *d)
+{
+	if (d->backoff < DB_READ_RETRY_MIN)
+		d->backoff = DB_READ_RETRY_MIN;
+	else if (d->backoff < DB_READ_RETRY_MAX / 2)
+		d->backoff *= 2;
+	else
+		d->backoff = DB_READ_RETRY_MAX;
+}
+
+/* Whether the connection was asked to prefer a standby. */
+static int
+db_prefers_standby(PGconn *conn)
+{
+	PQconninfoOption *opts = PQconninfo(conn), *o;
+	int yes = 0;
+
+	for (o = opts; o != NULL && o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "target_session_attrs") == 0)
+			yes = o->val != NULL &&
+			    strcmp(o->val, "prefer-standby") == 0;
+	PQconninfoFree(opts);
+	return yes;
+}
+
+/* Takes a new connection into use. */
+static void
+db_use(struct db *d, PGconn *conn)
+{
 	PQfinish(d->conn);
-	d->conn = NULL;
-	return -1;
+	d->conn = conn;
+	d->reconnects++;
+	d->seek_standby = 0;
+	if (d->conninfo == NULL)
+		return;
+	if (!db_standby(d) && db_prefers_standby(conn)) {
+		/* prefer-standby found none: read from the primary for now,
+		 * and look for a standby again later. */
+		if (d->backoff == 0)
+			log_info("db: reads: no standby reachable, reading "
+				 "from the primary meanwhile");
+		d->seek_standby = 1;
+		db_backoff(d);
+	} else
+		d->backoff = 0;
+}
+
+int
+db_ready(struct db *d)
+{
+	PGconn *conn;
+	time_t now;
+
+	if (d->conn != NULL && PQstatus(d->conn) == CONNECTION_OK) {
+		if (!d->seek_standby ||
+		    (now = time(NULL)) - d->last_attempt < d->backoff)
+			return 0;
+		/* A read connection on a primary: is a standby back? The
+		 * connection in hand stays when none is. */
+		d->last_attempt = now;
+		if ((conn = db_open(d)) == NULL) {
+			d->errors++;
+			db_backoff(d);
+		} else
+			db_use(d, conn);
+		return 0;
+	}
+	now = time(NULL);
+	if (d->conn == NULL && d->last_attempt != 0 &&
+	    now - d->last_attempt <
+		(d->conninfo == NULL ? DB_RETRY_SECONDS : d->backoff))
+		return -1;
+	d->last_attempt = now;
+	if (d->conn != NULL) {
+		PQfinish(d->conn);
+		d->conn = NULL;
+	}
+	if ((conn = db_open(d)) == NULL) {
+		d->errors++;
+		if (d->conninfo != NULL)
+			db_backoff(d);
+		return -1;
+	}
+	db_use(d, conn);
+	return 0;
+}
+
+int
+db_standby(const struct db *d)
+{
+	const char *v;
+
+	if (d->conn == NULL)
+		return 0;
+	v = PQparameterStatus(d->conn, "in_hot_standby");
+	return v != NULL && strcmp(v, "on") == 0;
 }
 
 /* Drops a connection that failed so that the next request reconnects. */

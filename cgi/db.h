@@ -1,7 +1,9 @@
 /*
- * db.h: a worker's one PostgreSQL connection: connecting with the standard
+ * db.h: a worker's PostgreSQL connections: connecting with the standard
  * libpq environment, preparing every named statement once, reconnecting by
- * itself, and mapping failures to HTTP statuses.
+ * itself, and mapping failures to HTTP statuses. A worker holds one
+ * connection to the primary and, when REIFEGRAD_READ_DATABASE_URL is set,
+ * a second one for read-only routes (preferably to a hot standby).
  */
 #ifndef DB_H
 #define DB_H
@@ -19,20 +21,51 @@
 #define DB_CONNECT_TIMEOUT "2"
 /* Seconds a client is told to wait while the database is away. */
 #define DB_RETRY_AFTER 2
+/* A read connection that failed, or that found no standby although it
+ * prefers one, tries again after this many seconds, doubling up to the
+ * maximum while it keeps failing (or finding none). */
+#define DB_READ_RETRY_MIN 5
+#define DB_READ_RETRY_MAX 300
+/* The read connection's name in pg_stat_activity (unless PGAPPNAME). */
+#define DB_READ_APPNAME "reifegrad-read"
 
 struct db {
 	PGconn *conn;
 	time_t last_attempt;
 	unsigned long reconnects;
 	unsigned long errors;
+	/* Where it connects: NULL for the primary's libpq environment
+	 * (DATABASE_URL first when set); else the read connection's
+	 * connection string or URI (db_init). */
+	const char *conninfo;
+	/* The read connection's wait before its next attempt (seconds), and
+	 * whether it is connected to a primary although it prefers a standby
+	 * (target_session_attrs=prefer-standby): then it looks for one again
+	 * from time to time. */
+	int backoff;
+	int seek_standby;
 };
 
 /*
- * Makes sure the connection is usable: connects (libpq environment, or
- * DATABASE_URL when set) and prepares every statement of sql/queries.
- * Tries at most once per DB_RETRY_SECONDS. Returns 0 when usable, -1 not.
+ * Sets up an unconnected db: the primary's (conninfo NULL) or a read
+ * connection to conninfo, whose target_session_attrs is prefer-standby
+ * unless conninfo says otherwise.
+ */
+void db_init(struct db *, const char *conninfo);
+
+/*
+ * Makes sure the connection is usable: connects (see db_init) and prepares
+ * every statement of sql/queries. The primary's tries at most once per
+ * DB_RETRY_SECONDS; a read connection backs off (DB_READ_RETRY_*), and
+ * while it sits on a primary although it prefers a standby, it looks for
+ * one on the same schedule (keeping its connection when it finds none).
+ * Returns 0 when usable, -1 not.
  */
 int db_ready(struct db *) RG_WUR;
+
+/* 1 when the connection is to a hot standby (read-only, in recovery), as
+ * the server reports it (in_hot_standby, PostgreSQL 14 and later). */
+int db_standby(const struct db *);
 
 /*
  * Runs the prepared statement q with n text parameters (NULL is SQL NULL).

@@ -8,10 +8,22 @@
 #include "app.h"
 #include "auth.h"
 #include "log.h"
+#include "metrics.h"
+
+/* Whether the request runs on the read connection. */
+static int
+on_read(const struct ctx *c)
+{
+	return c->replica != NULL && c->db == c->replica;
+}
 
 void
 app_unavailable(struct ctx *c)
 {
+	/* Never a 503 because only the read connection failed: the primary
+	 * answers instead (dispatch). */
+	if (on_read(c))
+		c->retry_primary = 1;
 	resp_error(c->resp, 503, "unavailable",
 	    "The database is not reachable; try again shortly.", NULL);
 	(void)resp_header(c->resp, "Retry-After", "%d", DB_RETRY_AFTER);
@@ -22,6 +34,10 @@ app_db_fail(struct ctx *c, const PGresult *res, const char *what)
 {
 	int status = db_status_of(c->db, res);
 
+	/* A standby may refuse (a write, a query cancelled by recovery) or
+	 * lack (a migration not yet replayed) what the primary has. */
+	if (on_read(c))
+		c->retry_primary = 1;
 	if (status == 503) {
 		app_unavailable(c);
 		return;
@@ -72,6 +88,13 @@ app_invalid(struct ctx *c, const struct problems *ps)
 	resp_error(c->resp, 422, "invalid", "Some values are not valid.", ps);
 }
 
+void
+app_primary(struct ctx *c)
+{
+	c->retry_primary = 1;
+	app_unavailable(c);
+}
+
 /* Checks identity, role and CSRF for the route (the session is known by
  * now). Returns 0 to go on, or -1 with the answer set. */
 static int
@@ -103,12 +126,31 @@ dispatch_authorise(struct ctx *c)
 }
 
 /*
+ * Gives a session that a standby found due a touch (rg_session_check)
+ * its touch on the primary: rg_session_begin() in a transaction of its
+ * own, so that the idle timeout holds whichever server answers. Only when
+ * the primary's connection is up: a read never waits for the primary.
+ */
+static void
+dispatch_touch(struct ctx *c, const char *hash)
+{
+	const char *p[1] = { hash };
+
+	if (c->primary->conn == NULL ||
+	    PQstatus(c->primary->conn) != CONNECTION_OK)
+		return;
+	PQclear(db_exec(c->primary, Q_SESSION_BEGIN, 1, p));
+}
+
+/*
  * Opens the request's transaction and finds its session in one round trip
  * (a pipeline of BEGIN and session_begin). A read-only route with a
  * prefetch statement sends session_begin and that statement alone: without
  * BEGIN they form one implicit transaction up to the pipeline's sync, so
  * the identity holds for the statement and the whole request is one
- * round trip with two statements. Returns 0, or -1 with the answer set.
+ * round trip with two statements. On a hot standby, which refuses every
+ * write, session_check takes session_begin's place. Returns 0, or -1 with
+ * the answer set.
  */
 static int
 dispatch_begin(struct ctx *c, int prefetch)
@@ -119,7 +161,8 @@ dispatch_begin(struct ctx *c, int prefetch)
 	struct db_call calls[3];
 	PGresult *res[3] = { NULL };
 	size_t n = 0, i;
-	int rc = 0, s = -1, f = -1, b = -1;
+	int rc = 0, s = -1, f = -1, b = -1, touch = 0;
+	int standby = on_read(c) && db_standby(c->db);
 
 	if (!prefetch) {
 		b = (int)n;
@@ -131,7 +174,8 @@ dispatch_begin(struct ctx *c, int prefetch)
 	}
 	if (auth_session_param(c, hash)) {
 		s = (int)n;
-		calls[n++] = (struct db_call){ Q_SESSION_BEGIN, NULL, 1, p };
+		calls[n++] = (struct db_call){
+			standby ? Q_SESSION_CHECK : Q_SESSION_BEGIN, NULL, 1, p };
 	}
 	if (prefetch) {
 		snprintf(id, sizeof(id), "%lld", c->req->param[0]);
@@ -147,9 +191,11 @@ dispatch_begin(struct ctx *c, int prefetch)
 	if (b >= 0 && !db_ok(res[b])) {
 		app_db_fail(c, res[b], "dispatch: begin");
 		rc = -1;
-	} else if (s >= 0)
+	} else if (s >= 0) {
 		rc = auth_session_apply(c, res[s]);
-	else
+		touch = rc == 0 && standby && c->user.id != 0 &&
+		    PQnfields(res[s]) > 3 && PQgetvalue(res[s], 0, 3)[0] == 't';
+	} else
 		memset(&c->user, 0, sizeof(c->user));
 	if (rc == 0 && f >= 0) {
 		c->prefetched = res[f];
@@ -157,6 +203,8 @@ dispatch_begin(struct ctx *c, int prefetch)
 	}
 	for (i = 0; i < n; i++)
 		PQclear(res[i]);
+	if (touch)
+		dispatch_touch(c, hash);
 	return rc;
 }
 
@@ -183,33 +231,13 @@ app_tx(struct ctx *c)
 	return 0;
 }
 
-void
-dispatch(struct ctx *c)
+/* Runs the route in its transaction on c->db: the session, identity,
+ * role and CSRF, the handler, then COMMIT (or ROLLBACK for an error). */
+static void
+dispatch_tx(struct ctx *c)
 {
-	char allow[64];
-	const struct route *rt;
+	const struct route *rt = c->route;
 	int ok, prefetch;
-
-	rt = router_match(routes, routes_count, c->req, allow, sizeof(allow));
-	if (rt == NULL) {
-		if (allow[0] != '\0') {
-			resp_error(c->resp, 405, "method_not_allowed",
-			    "This method is not allowed here.", NULL);
-			(void)resp_header(c->resp, "Allow", "%s", allow);
-		} else
-			resp_error(c->resp, 404, "not_found",
-			    "No such resource.", NULL);
-		return;
-	}
-	c->route = rt;
-	if (dispatch_body(c) == -1)
-		return;
-	if (rt->flags & ROUTE_NO_TX) {
-		if (rt->handler(c) == -1 && c->resp->status == 0)
-			resp_error(c->resp, 500, "internal", "Internal error.",
-			    NULL);
-		return;
-	}
 
 	/* Every other route runs in one transaction that commits before the
 	 * answer leaves: nothing acknowledged is ever lost, and the identity
@@ -240,4 +268,94 @@ dispatch(struct ctx *c)
 			resp_error(c->resp, 500, "internal",
 			    "The change could not be stored.", NULL);
 	}
+}
+
+/*
+ * Whether a request answered on the read connection is to be answered
+ * again by the primary: when the read connection failed or the handler
+ * asked for it (app_primary), and when a standby's answer is an error that
+ * may only mean that it has not yet replayed what the primary has: a
+ * session it does not know yet (401 although a token came), a wave it has
+ * not seen (404), a submission it has not seen (409).
+ */
+static int
+dispatch_again(struct ctx *c)
+{
+	char hash[AUTH_HASH_PARAM];
+	int st = c->resp->status, again;
+
+	if (c->retry_primary)
+		return 1;
+	if (!db_standby(c->db) || c->resp->stream != NULL)
+		return 0;
+	if (st == 404 || st == 409)
+		return 1;
+	if (st != 401)
+		return 0;
+	again = auth_session_param(c, hash);
+	memset(&c->user, 0, sizeof(c->user));
+	return again;
+}
+
+/* Forgets the answer and identity of a first attempt. */
+static void
+dispatch_reset(struct ctx *c)
+{
+	PQclear(c->prefetched);
+	c->prefetched = NULL;
+	resp_free(c->resp);
+	resp_init(c->resp);
+	memset(&c->user, 0, sizeof(c->user));
+	c->commit_always = 0;
+	c->tx_open = 0;
+	c->retry_primary = 0;
+}
+
+void
+dispatch(struct ctx *c)
+{
+	char allow[64];
+	const struct route *rt;
+	int read;
+
+	rt = router_match(routes, routes_count, c->req, allow, sizeof(allow));
+	if (rt == NULL) {
+		if (allow[0] != '\0') {
+			resp_error(c->resp, 405, "method_not_allowed",
+			    "This method is not allowed here.", NULL);
+			(void)resp_header(c->resp, "Allow", "%s", allow);
+		} else
+			resp_error(c->resp, 404, "not_found",
+			    "No such resource.", NULL);
+		return;
+	}
+	c->route = rt;
+	if (c->primary == NULL)
+		c->primary = c->db;
+	if (dispatch_body(c) == -1)
+		return;
+	if (rt->flags & ROUTE_NO_TX) {
+		if (rt->handler(c) == -1 && c->resp->status == 0)
+			resp_error(c->resp, 500, "internal", "Internal error.",
+			    NULL);
+		return;
+	}
+
+	/* A read-only route goes to the read connection while it is there
+	 * (fcgi.c keeps it ready between requests); when it fails, or its
+	 * answer may only say that a standby is behind, the primary answers
+	 * again, so that a standby never costs an answer. */
+	read = (rt->flags & ROUTE_READ) && c->replica != NULL &&
+	    c->replica->conn != NULL &&
+	    PQstatus(c->replica->conn) == CONNECTION_OK;
+	if (read)
+		c->db = c->replica;
+	dispatch_tx(c);
+	if (read && dispatch_again(c)) {
+		dispatch_reset(c);
+		c->db = c->primary;
+		dispatch_tx(c);
+	}
+	if (rt->flags & ROUTE_READ)
+		metrics_read(on_read(c) && db_standby(c->db));
 }

@@ -103,9 +103,10 @@ now_ms(void)
 /* The database counters already passed on to the shared metrics. */
 static unsigned long db_errors_seen, db_reconnects_seen;
 
-/* Answers one accepted request completely. */
+/* Answers one accepted request completely (rdb: the read connection, or
+ * NULL). */
 static void
-request_answer(FCGX_Request *fr, struct db *db)
+request_answer(FCGX_Request *fr, struct db *db, struct db *rdb)
 {
 	struct req r;
 	struct resp rs;
@@ -137,6 +138,8 @@ request_answer(FCGX_Request *fr, struct db *db)
 		c.req = &r;
 		c.resp = &rs;
 		c.db = db;
+		c.primary = db;
+		c.replica = rdb;
 		dispatch(&c);
 	}
 	resp_send(fr, &r, &rs);
@@ -163,11 +166,15 @@ int
 fcgi_worker_run(int listen_fd, volatile sig_atomic_t *stop)
 {
 	FCGX_Request fr;
-	struct db db;
+	struct db db, rdb;
 	sigset_t term, old;
-	int rc = 0;
+	const char *read_url = getenv("REIFEGRAD_READ_DATABASE_URL");
+	int rc = 0, reads = read_url != NULL && read_url[0] != '\0';
 
-	memset(&db, 0, sizeof(db));
+	/* Without REIFEGRAD_READ_DATABASE_URL there is no read connection
+	 * at all: everything goes to the primary's. */
+	db_init(&db, NULL);
+	db_init(&rdb, reads ? read_url : NULL);
 	sigemptyset(&term);
 	sigaddset(&term, SIGTERM);
 	if (FCGX_Init() != 0 ||
@@ -179,6 +186,9 @@ fcgi_worker_run(int listen_fd, volatile sig_atomic_t *stop)
 	 * a database that is not there yet is tried again per request. */
 	if (db_ready(&db) == -1)
 		log_error("fcgi: database not reachable yet; will retry");
+	if (reads && db_ready(&rdb) == -1)
+		log_error("fcgi: read database not reachable yet; reading "
+			  "from the primary meanwhile");
 	while (!*stop) {
 		if (FCGX_Accept_r(&fr) < 0) {
 			struct timespec pause = { 0, 10 * 1000 * 1000 };
@@ -190,11 +200,17 @@ fcgi_worker_run(int listen_fd, volatile sig_atomic_t *stop)
 			continue;
 		}
 		sigprocmask(SIG_BLOCK, &term, &old);
-		request_answer(&fr, &db);
+		request_answer(&fr, &db, reads ? &rdb : NULL);
 		FCGX_Finish_r(&fr);
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		/* The read connection reconnects, or looks for a standby
+		 * again, between requests when it is due (db_ready backs
+		 * off), so that no request waits for it. */
+		if (reads)
+			(void)!db_ready(&rdb);
 	}
 	FCGX_Free(&fr, 1);
 	db_close(&db);
+	db_close(&rdb);
 	return rc;
 }

@@ -232,6 +232,13 @@ h_benchmark_get(struct ctx *c)
 		}
 		if (PQgetvalue(res, 0, B_UNFINAL)[0] != 't')
 			break;
+		/* A hot standby cannot write the final snapshots: the
+		 * primary answers this request (and finalises). */
+		if (db_standby(c->db)) {
+			app_primary(c);
+			rc = 0;
+			goto out;
+		}
 		if (app_tx(c) == -1 || wave_finalise(c, wave) == -1)
 			goto out;
 	}

@@ -26,7 +26,6 @@
  * below) carries the decision from the handler to the stream.
  */
 #include <limits.h>
-#include <math.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +40,7 @@
 #include "pgjson.h"
 #include "qcache.h"
 
-/* Rows per FETCH: about a megabyte of text per batch and 20 round trips
+/* Rows per FETCH: about a megabyte of text per batch and 25 round trips
  * for 100,000 rows. Each round trip waits for two processes to be
  * scheduled; with 1,000 rows per batch a busy machine spent more time
  * switching than working. */

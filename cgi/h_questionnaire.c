@@ -2,6 +2,7 @@
  * h_questionnaire.c: GET /questionnaires, GET /questionnaires/{id},
  * POST /questionnaires (admin: validate and store a definition).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -11,27 +12,54 @@
 #include "qcache.h"
 #include "qdigest.h"
 
+/*
+ * GET /questionnaires: by slug (byte order) and version, a page of limit
+ * at a time; the cursor holds the version and slug of the last row shown.
+ * 400 for a bad limit or cursor.
+ */
 int
 h_questionnaire_list(struct ctx *c)
 {
-	PGresult *res = db_exec(c->db, Q_QUESTIONNAIRE_LIST, 0, NULL);
-	json_t *items;
-	int i;
+	char slug[LIST_CURSOR_KEY_MAX + 1], version[24], limit_s[24];
+	const char *p[3] = { NULL };
+	struct problems ps = { .count = 0 };
+	long long limit, v;
+	PGresult *res;
+	json_t *items, *next = NULL;
+	int i, n;
 
+	if (list_cursor_get(c, &v, slug, sizeof(slug), &ps) == 1) {
+		if (v > INT32_MAX)
+			problems_add(&ps, "cursor", "is not a cursor of ours");
+		snprintf(version, sizeof(version), "%lld", v);
+		p[0] = slug;
+		p[1] = version;
+	}
+	if (list_limit(c, &limit, &ps) == -1 || ps.count > 0) {
+		resp_error(c->resp, 400, "bad_request",
+		    "A query parameter is not valid.", &ps);
+		return 0;
+	}
+	snprintf(limit_s, sizeof(limit_s), "%lld", limit + 1);
+	p[2] = limit_s;
+	res = db_exec(c->db, Q_QUESTIONNAIRE_LIST, 3, p);
 	if (!db_ok(res)) {
 		app_db_fail(c, res, "questionnaires: list");
 		PQclear(res);
 		return -1;
 	}
 	items = json_array();
-	for (i = 0; i < PQntuples(res); i++)
+	n = PQntuples(res);
+	for (i = 0; i < n && i < limit; i++)
 		json_array_append_new(items,
 		    json_pack("{s:o, s:o, s:o, s:o}", "id", pgj_int(res, i, 0),
 			"slug", pgj_str(res, i, 1), "version",
 			pgj_int(res, i, 2), "title", pgj_json(res, i, 3)));
+	if (n > limit)
+		next = list_cursor_json(PQgetvalue(res, (int)limit - 1, 2),
+		    PQgetvalue(res, (int)limit - 1, 1));
 	PQclear(res);
-	return resp_json(c->resp, 200,
-	    json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+	return list_answer(c, items, next);
 }
 
 int

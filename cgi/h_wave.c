@@ -1,6 +1,7 @@
 /*
  * h_wave.c: GET /waves, POST /waves, PATCH /waves/{id}.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,7 +13,7 @@
 /* Longest timestamp text we pass on to PostgreSQL to parse. */
 #define WAVE_TIME_MAX 40
 
-/* Columns of wave_list/wave_get/wave_insert/wave_update. */
+/* The first six columns of wave_list/wave_get/wave_insert/wave_update. */
 static json_t *
 wave_json(const PGresult *res, int row)
 {
@@ -128,24 +129,54 @@ wave_fail(struct ctx *c, const PGresult *res, const char *what,
 		app_db_fail(c, res, what);
 }
 
+/*
+ * GET /waves: newest opening first, then the higher id, a page of limit
+ * at a time. The cursor holds the id and opens_at (in microseconds, exact)
+ * of the last row shown, so a page never repeats or skips a wave, whatever
+ * was added since. 400 for a bad limit or cursor.
+ */
 int
 h_wave_list(struct ctx *c)
 {
-	PGresult *res = app_query(c, Q_WAVE_LIST, 0, NULL);
-	json_t *items;
-	int i;
+	char key[LIST_CURSOR_KEY_MAX + 1], after_id[24], after_at[24],
+	    limit_s[24];
+	const char *p[3] = { NULL };
+	struct problems ps = { .count = 0 };
+	long long limit, id, at = 0;
+	PGresult *res;
+	json_t *items, *next = NULL;
+	int i, n;
 
+	if (list_cursor_get(c, &id, key, sizeof(key), &ps) == 1) {
+		if (valid_int64(key, INT64_MIN, INT64_MAX, &at) == -1)
+			problems_add(&ps, "cursor", "is not a cursor of ours");
+		snprintf(after_id, sizeof(after_id), "%lld", id);
+		snprintf(after_at, sizeof(after_at), "%lld", at);
+		p[0] = after_id;
+		p[1] = after_at;
+	}
+	if (list_limit(c, &limit, &ps) == -1 || ps.count > 0) {
+		resp_error(c->resp, 400, "bad_request",
+		    "A query parameter is not valid.", &ps);
+		return 0;
+	}
+	snprintf(limit_s, sizeof(limit_s), "%lld", limit + 1);
+	p[2] = limit_s;
+	res = db_exec(c->db, Q_WAVE_LIST, 3, p);
 	if (!db_ok(res)) {
 		app_db_fail(c, res, "waves: list");
 		PQclear(res);
 		return -1;
 	}
 	items = json_array();
-	for (i = 0; i < PQntuples(res); i++)
+	n = PQntuples(res);
+	for (i = 0; i < n && i < limit; i++)
 		json_array_append_new(items, wave_json(res, i));
+	if (n > limit)
+		next = list_cursor_json(PQgetvalue(res, (int)limit - 1, 0),
+		    PQgetvalue(res, (int)limit - 1, 6));
 	PQclear(res);
-	return resp_json(c->resp, 200,
-	    json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+	return list_answer(c, items, next);
 }
 
 int

@@ -23,6 +23,7 @@ struct metrics_shm {
 	uint64_t db_errors;
 	uint64_t db_reconnects;
 	uint64_t workers;
+	uint64_t reads[2]; /* primary, standby */
 };
 
 static struct metrics_shm *shm;
@@ -72,6 +73,13 @@ metrics_db(unsigned long errors, unsigned long reconnects)
 		return;
 	add(&shm->db_errors, errors);
 	add(&shm->db_reconnects, reconnects);
+}
+
+void
+metrics_read(int standby)
+{
+	if (shm != NULL)
+		add(&shm->reads[standby ? 1 : 0], 1);
 }
 
 void
@@ -155,5 +163,14 @@ metrics_render(struct buf *out, const char *const *names, size_t n)
 	    (unsigned long long)get(&shm->db_errors),
 	    (unsigned long long)get(&shm->db_reconnects),
 	    (unsigned long long)get(&shm->workers));
+	err |= buf_printf(out,
+	    "# HELP reifegrad_read_queries_total Requests of read-only routes "
+	    "(benchmarks, overviews, trends, exports), by the server that "
+	    "answered them.\n"
+	    "# TYPE reifegrad_read_queries_total counter\n"
+	    "reifegrad_read_queries_total{target=\"standby\"} %llu\n"
+	    "reifegrad_read_queries_total{target=\"primary\"} %llu\n",
+	    (unsigned long long)get(&shm->reads[1]),
+	    (unsigned long long)get(&shm->reads[0]));
 	return err ? -1 : 0;
 }

@@ -32,6 +32,10 @@ void metrics_request(int route, int status, double seconds);
  * report (the worker passes the differences). */
 void metrics_db(unsigned long errors, unsigned long reconnects);
 
+/* Counts one answered request of a read-only route (ROUTE_READ): served
+ * by a hot standby (standby != 0) or by a primary. */
+void metrics_read(int standby);
+
 /* The master's count of live workers. */
 void metrics_workers(int alive);
 

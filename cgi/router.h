@@ -43,6 +43,10 @@ struct route {
 /* The transaction is REPEATABLE READ: every statement of the handler sees
  * one snapshot (research exports count rows, then stream them). */
 #define ROUTE_SNAPSHOT 2u
+/* The route only reads: with REIFEGRAD_READ_DATABASE_URL set, dispatch
+ * answers it on the read connection (a hot standby), falling back to the
+ * primary (dispatch.c). */
+#define ROUTE_READ 4u
 
 /*
  * Finds the route for r's method and path in table[0..n). On a match

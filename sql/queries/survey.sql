@@ -1,7 +1,13 @@
 -- Questionnaires, waves and responses.
 
 -- name: questionnaire_list
-SELECT id, slug, version, title FROM questionnaire ORDER BY slug, version
+-- By slug (byte order) and version; $1, $2 the slug and version of the
+-- last row shown (NULL: the first page), $3 rows to fetch.
+SELECT id, slug, version, title FROM questionnaire
+WHERE $1::text IS NULL
+   OR (slug COLLATE "C", version) > ($1 COLLATE "C", $2::integer)
+ORDER BY slug COLLATE "C", version
+LIMIT $3
 
 -- name: questionnaire_get
 SELECT id, definition FROM questionnaire WHERE id = $1
@@ -19,9 +25,18 @@ SELECT id, false, digest = $5::bytea FROM questionnaire
 WHERE slug = $1 AND version = $2::integer AND NOT EXISTS (SELECT 1 FROM ins)
 
 -- name: wave_list
+-- Newest opening first, then the higher id; $1, $2 the id and opens_at
+-- (microseconds since 1970) of the last row shown (NULL: the first page),
+-- $3 rows to fetch. The last column is opens_at in microseconds, exact,
+-- for the cursor.
 SELECT w.id, w.questionnaire_id, w.title, rg_iso(w.opens_at), rg_iso(w.closes_at),
-	rg_wave_state(w)
-FROM wave w ORDER BY w.opens_at DESC, w.id DESC
+	rg_wave_state(w), (extract(epoch FROM w.opens_at) * 1000000)::bigint
+FROM wave w
+WHERE $1::bigint IS NULL
+   OR (w.opens_at, w.id) < (timestamptz 'epoch' + $2::bigint * interval '1 microsecond',
+	$1::bigint)
+ORDER BY w.opens_at DESC, w.id DESC
+LIMIT $3
 
 -- name: wave_get
 SELECT w.id, w.questionnaire_id, w.title, rg_iso(w.opens_at), rg_iso(w.closes_at),

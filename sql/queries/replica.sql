@@ -1,0 +1,7 @@
+-- Read-only routes served by a hot standby (cgi/dispatch.c,
+-- 008_read_replica.sql): the session check that never writes.
+
+-- name: session_check
+-- As session_begin, plus whether the session is due a touch (which the
+-- program then gives it on the primary).
+SELECT user_id, role, coalesce(organisation_id, 0), touch FROM rg_session_check($1::bytea)
