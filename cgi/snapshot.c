@@ -28,10 +28,6 @@ struct column {
 	size_t n;
 };
 
-/* The SQLSTATE of the last failed statement ("" when it had none), for
- * snapshot_fail_status(). A worker runs one request at a time. */
-static char last_state[6];
-
 /* Runs a named statement from sql/queries with text parameters. */
 static PGresult *
 run(PGconn *conn, enum query q, int n, const char *const *p, char *err,
@@ -42,9 +38,6 @@ run(PGconn *conn, enum query q, int n, const char *const *p, char *err,
 	ExecStatusType s = PQresultStatus(res);
 
 	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
-		const char *st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-
-		snprintf(last_state, sizeof(last_state), "%s", st ? st : "");
 		snprintf(err, errsz, "snapshot: %s: %s", queries[q].name,
 		    PQresultErrorMessage(res));
 		err[strcspn(err, "\n")] = '\0';
@@ -429,17 +422,4 @@ snapshot_touch(PGconn *conn, const char *wave, const char *org,
 	    touch_run(conn, wave, org, reopened, err, errsz) == -1)
 		return -1;
 	return restore(conn, prev, err, errsz);
-}
-
-int
-snapshot_fail_status(PGconn *conn)
-{
-	if (conn == NULL || PQstatus(conn) != CONNECTION_OK ||
-	    strncmp(last_state, "08", 2) == 0 ||
-	    strncmp(last_state, "57P", 3) == 0)
-		return 503;
-	if (strcmp(last_state, "40001") == 0 ||
-	    strcmp(last_state, "40P01") == 0)
-		return 409;
-	return 500;
 }

@@ -38,12 +38,4 @@ int snapshot_wave(PGconn *, const char *wave, int final, char *err,
 int snapshot_touch(PGconn *, const char *wave, const char *org,
     int reopened, char *err, size_t errsz) RG_WUR;
 
-/*
- * After one of the above failed on conn: the status its answer deserves,
- * as db_status_of() decides for a statement: 503 when the database went
- * away (the connection is broken, SQLSTATE class 08 or 57P), 409 for a
- * serialisation failure or deadlock, 500 otherwise.
- */
-int snapshot_fail_status(PGconn *);
-
 #endif /* SNAPSHOT_H */
