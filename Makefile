@@ -178,3 +178,11 @@ test-valgrind: build/vg/reifegrad-fcgi test-build
 	echo "test-valgrind: $$logs processes under valgrind, $$clean ended with 0 errors, $$(echo $$bad | wc -w) with errors (logs in $(VG_LOG))"; \
 	for f in $$bad; do echo "== $$f"; sed -n '/== Command:/,$$p' $$f | grep -v '^==[0-9]*== *$$' | head -80; done; \
 	[ $$logs -gt 0 ] && [ -z "$$bad" ] && [ $$rc -eq 0 ]
+
+# Reads from a hot standby (issue #10): a primary and a streaming standby
+# made with pg_basebackup, workers with REIFEGRAD_READ_DATABASE_URL, a
+# submission on the primary read back from the standby, the fallbacks when
+# either server stops. Also the suite "replica" of `make test`.
+.PHONY: test-replica
+test-replica: test-build
+	tests/replica/run

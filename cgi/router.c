@@ -47,7 +47,7 @@ const struct route *
 router_match(const struct route *table, size_t n, struct req *r, char *allow,
     size_t allowsz)
 {
-	long long param[RG_PARAMS_MAX];
+	long long param[RG_PARAMS_MAX] = { 0 };
 	size_t i, np, used = 0;
 	enum http_method m = r->method == METHOD_HEAD ? METHOD_GET : r->method;
 
