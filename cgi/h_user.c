@@ -50,6 +50,8 @@ enum user_col {
 /* Columns of user_state. */
 enum { S_ROLE, S_ORG, S_NAME, S_OTHER_ADMINS };
 
+/* Reads the cursor parameter (handlers.h). Returns 1, 0 absent, -1 bad
+ * with a problem at "cursor". */
 int
 list_cursor_get(struct ctx *c, long long *n, char *key, size_t keysz,
     struct problems *ps)
@@ -83,6 +85,7 @@ bad:
 	return -1;
 }
 
+/* The cursor of a row as a new JSON string, NULL when it does not fit. */
 json_t *
 list_cursor_json(const char *n, const char *key)
 {
@@ -96,6 +99,7 @@ list_cursor_json(const char *n, const char *key)
 	return json_string(enc);
 }
 
+/* Answers one page of a list; steals items and next (NULL: last page). */
 int
 list_answer(struct ctx *c, json_t *items, json_t *next)
 {
@@ -118,6 +122,11 @@ user_json(const PGresult *res, int row)
 	return u;
 }
 
+/*
+ * GET /users?role=&organisation_id=&q=&limit=&cursor=: accounts by e-mail
+ * address (byte order) and id, a page of limit at a time. 400 for a bad
+ * parameter (every one listed), 200 otherwise.
+ */
 int
 h_user_list(struct ctx *c)
 {
@@ -323,6 +332,11 @@ user_audit(struct ctx *c, const PGresult *res, int renamed)
 	return rc;
 }
 
+/*
+ * PATCH /users/{id} {"role"?, "organisation_id"?, "name"?}: 422 for a bad
+ * body, 404 for an unknown account, 422 when the account would break the
+ * rules of invitations, 409 for the last admin, else 200 with the account.
+ */
 int
 h_user_update(struct ctx *c)
 {

@@ -46,13 +46,3 @@ export function confirmDialog(text, confirmLabel, cancelLabel, danger = false) {
 		dlg.showModal();
 	});
 }
-
-// csvText(rows): RFC 4180 CSV (CRLF, quotes doubled), with a UTF-8 BOM so
-// spreadsheet programs read umlauts right.
-export function csvText(rows) {
-	const cell = (v) => {
-		const s = v === null || v === undefined ? '' : String(v);
-		return /[",\r\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-	};
-	return '\ufeff' + rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
-}

@@ -88,6 +88,19 @@ async function apiLogin(email) {
 	return { token, user: (await res.json()).user };
 }
 
+// apiWave(sess, id): one wave from the paged list GET /waves (following
+// next_cursor), or undefined.
+async function apiWave(sess, id) {
+	let cursor = null;
+	do {
+		const page = await apiCall(sess, 'GET', `/waves?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+		const w = page.body.items.find((x) => String(x.id) === String(id));
+		if (w) return w;
+		cursor = page.body.next_cursor;
+	} while (cursor);
+	return undefined;
+}
+
 async function apiCall(sess, method, p, body) {
 	const res = await fetch(BASE + '/api/v1' + p, {
 		method,
@@ -113,7 +126,7 @@ function setup() {
 	admin(['org', 'add', '--key', fx.orgKey, '--name', `E2E-Stadt ${RUN}`, '--kind', 'kreisfreie_stadt',
 		'--state', 'Schleswig-Holstein', '--population', '90164', '--member']);
 	for (const [who, role] of [['resp', 'respondent'], ['colleague', 'respondent'], ['login', 'respondent'],
-		['coord', 'coordinator'], ['admin', 'admin']]) {
+		['coord', 'coordinator'], ['admin', 'admin'], ['roleuser', 'researcher']]) {
 		const args = ['user', 'add', '--email', email(who), '--role', role, '--name', `E2E ${who}`];
 		if (role === 'respondent') args.push('--organisation', fx.orgKey);
 		admin(args, PASSWORD + '\n');
@@ -122,6 +135,11 @@ function setup() {
 	fx.waveTitle = `E2E-Welle ${RUN}`;
 	fx.wave = admin(['wave', 'add', '--questionnaire', 'smart-city-reifegrad', '--title', fx.waveTitle,
 		'--opens', '2020-01-01T00:00:00Z', '--closes', '2099-12-31T00:00:00Z']).split(/\s+/).pop();
+	// A planned wave whose title has no space at all: the dashboard must
+	// still not scroll sideways at 360 px.
+	fx.longTitle = `E2E-${'Digitalisierungsstrategieumsetzungsbegleitung'.repeat(3)}-${RUN}`;
+	admin(['wave', 'add', '--questionnaire', 'smart-city-reifegrad', '--title', fx.longTitle,
+		'--opens', '2098-01-01T00:00:00Z', '--closes', '2099-01-01T00:00:00Z']);
 }
 
 // ---------- browser helpers ----------
@@ -447,7 +465,7 @@ test('survey: submit confirms, lists open required items, then submits; the surv
 	// Answer the rest through the API (as a colleague), keep D7.7 open.
 	const colleague = await apiLogin(email('colleague'));
 	const cur = await apiCall(colleague, 'GET', `/waves/${fx.wave}/response`);
-	const def = await apiCall(colleague, 'GET', `/questionnaires/${(await apiCall(colleague, 'GET', '/waves')).body.items.find((w) => String(w.id) === fx.wave).questionnaire_id}`);
+	const def = await apiCall(colleague, 'GET', `/questionnaires/${(await apiWave(colleague, fx.wave)).questionnaire_id}`);
 	const answers = {};
 	for (const d of def.body.dimensions) for (const it of d.items) {
 		if (!cur.body.answers[it.id] && it.required !== false) answers[it.id] = { level: (it.id.charCodeAt(1) + it.id.length) % 5 };
@@ -570,6 +588,10 @@ test('coordinator: participation overview with charts and tables, CSV download',
 	assert(await page.locator('.members-table').count() === 1, 'members table');
 	const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#ov-csv')]);
 	assert(/\.csv$/.test(dl.suggestedFilename()), 'CSV offered');
+	// The server's CSV (GET /waves/{id}/overview.csv), not one the page made.
+	const csv = readFileSync(await dl.path(), 'utf8');
+	eq(csv.split('\r\n')[0], 'id,name,state,size_class,size_class_label,status,answered,consent_named,overall,stage', 'CSV header of the server');
+	assert(csv.includes(`E2E-Stadt ${RUN}`), 'the fixture municipality is a row');
 	await axe(page, 'coordinator overview');
 	noErrors(page);
 	await page.context().close();
@@ -604,6 +626,28 @@ test('admin: a questionnaire upload with errors lists every problem by its path'
 	await page.click('form.upload-form button[type=submit]');
 	await page.waitForSelector('#upload-result >> text=kein gültiges JSON');
 	await shot(page, 'admin');
+	noErrors(page);
+	await page.context().close();
+});
+
+test('admin: accounts are listed and searched, and a role changes after confirmation', ['/login', '/users'], async () => {
+	const page = await newPage();
+	await signIn(page, 'admin');
+	await page.waitForSelector('table.users');
+	await page.fill('#users-q', email('roleuser'));
+	await page.click('form.users-filter button[type=submit]');
+	await page.waitForSelector('#users-message.notice.ok');
+	eq(await page.locator('table.users tbody tr').count(), 1, 'the search finds the one account');
+	const row = page.locator('table.users tbody tr', { hasText: email('roleuser') });
+	eq(await row.locator('select.role-select').inputValue(), 'researcher', 'its role is selected');
+	await row.locator('select.role-select').selectOption('coordinator');
+	await row.locator('button.role-save').click();
+	await page.click('dialog.confirm-dialog .confirm-yes');
+	await page.waitForSelector('#users-message >> text=Koordination');
+	eq(await row.locator('select.role-select').inputValue(), 'coordinator', 'the row shows the new role');
+	const check = await apiCall(await apiLogin(email('admin')), 'GET', `/users?q=${encodeURIComponent(email('roleuser'))}`);
+	eq(check.body.items.length === 1 && check.body.items[0].role, 'coordinator', 'the API says coordinator');
+	await axe(page, 'admin accounts');
 	noErrors(page);
 	await page.context().close();
 });

@@ -1,12 +1,11 @@
 // Coordination: survey waves (create, open, close), participation with
 // charts and tables, member status with "reopen submission", the overview
-// as CSV, and invitations.
-import { h, replace, tableWrap, focusEl, download } from '../dom.js';
+// as CSV (GET /waves/{id}/overview.csv), and invitations.
+import { h, replace, tableWrap, focusEl } from '../dom.js';
 import { t, loc, fmtDate, fmtNum, fmtInt } from '../i18n.js';
-import { api, ApiError } from '../api.js';
+import { api, ApiError, listAll } from '../api.js';
 import { startPage, errorText, errorNotice } from '../layout.js';
-import { items as listItems } from '../model.js';
-import { confirmDialog, csvText, progressBar } from '../widgets.js';
+import { confirmDialog, progressBar } from '../widgets.js';
 import { inviteForm } from '../invite.js';
 import { canvasBox, draw, gridColor, pattern } from '../charts.js';
 
@@ -16,7 +15,7 @@ const P = {
 };
 
 async function loadWaves() {
-	P.waves = listItems(await api('GET', '/waves'));
+	P.waves = await listAll('/waves');
 	if (!P.waveId || !P.waves.some((w) => String(w.id) === String(P.waveId))) {
 		const open = P.waves.find((w) => w.state === 'open');
 		P.waveId = open ? open.id : (P.waves[0] && P.waves[0].id);
@@ -313,7 +312,15 @@ function overviewSection(ctx) {
 			h('li', { class: 'kpi' }, h('span', { class: 'kpi-label' }, t('coordinator.kpiSubmitted')), h('span', { class: 'kpi-value' }, fmtInt(total.submitted))),
 			h('li', { class: 'kpi' }, h('span', { class: 'kpi-label' }, t('coordinator.kpiRate')),
 				h('span', { class: 'kpi-value' }, total.invited ? `${fmtNum((100 * total.submitted) / total.invited, 0)} %` : '–'))),
-		h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary', id: 'ov-csv', onclick: () => downloadCsv(w, o) }, t('coordinator.csv'))),
+		// The server writes the CSV (one row per member, scores only with
+		// consent); the browser only downloads it with the session cookie.
+		h('div', { class: 'actions csv-download' },
+			h('a', {
+				class: 'button secondary', id: 'ov-csv', 'aria-describedby': 'ov-csv-hint',
+				href: `/api/v1/waves/${encodeURIComponent(w.id)}/overview.csv`,
+				download: `reifegrad-overview-wave-${w.id}.csv`,
+			}, t('coordinator.csv')),
+			h('p', { id: 'ov-csv-hint', class: 'small muted' }, t('coordinator.csvHint'))),
 		h('h3', null, t('coordinator.byState')),
 		participationBlock('by-state', t('coordinator.byState'), groups(part.by_state)),
 		h('h3', null, t('coordinator.bySize')),
@@ -386,28 +393,14 @@ function memberRows(ctx, w, list) {
 		}, t('coordinator.reopen', { name: m.name })) : null)));
 }
 
-function downloadCsv(w, o) {
-	const part = o.participation || {};
-	const rows = [['section', 'group', 'organisation', 'status', 'answered', 'total', 'members', 'invited', 'not_started', 'draft', 'submitted', 'overall_score']];
-	for (const [section, list] of [['total', [{ label: 'all', ...counts(part.overall || part) }]], ['state', groups(part.by_state)], ['size_class', groups(part.by_size_class, sizeClassLabel)]]) {
-		for (const g of list) rows.push([section, g.label, '', '', '', '', g.members ?? '', g.invited, g.notStarted, g.draft, g.submitted, '']);
-	}
-	const def = P.defs[w.questionnaire_id];
-	for (const m of members(o, def ? def.dimensions.reduce((n, d) => n + d.items.length, 0) : null)) {
-		rows.push(['member', m.region || '', m.name, m.status, m.progress ? m.progress.answered : '', m.progress ? m.progress.total : '', '', '', '', '', '',
-			m.overall !== null ? m.overall.toFixed(1) : '']);
-	}
-	download(`reifegrad-overview-wave-${w.id}.csv`, csvText(rows), 'text/csv;charset=utf-8');
-}
-
 startPage({
 	id: 'coordinator',
 	auth: true,
 	roles: ['coordinator', 'admin'],
 	title: () => t('coordinator.title'),
 	async load() {
-		const [, qs] = await Promise.all([loadWaves(), api('GET', '/questionnaires')]);
-		P.questionnaires = listItems(qs);
+		const [, qs] = await Promise.all([loadWaves(), listAll('/questionnaires')]);
+		P.questionnaires = qs;
 		await loadOverview();
 	},
 	render(ctx) {

@@ -3,9 +3,8 @@
 // submitted), planned and past waves.
 import { h, replace } from '../dom.js';
 import { t, fmtDate } from '../i18n.js';
-import { api } from '../api.js';
+import { api, listAll } from '../api.js';
 import { startPage, errorText } from '../layout.js';
-import { items } from '../model.js';
 import { progressBar } from '../widgets.js';
 
 const data = { waves: [], responses: {} };
@@ -61,7 +60,8 @@ startPage({
 	roles: ['respondent'],
 	title: () => t('dashboard.title'),
 	async load(ctx) {
-		data.waves = items(await api('GET', '/waves'));
+		// Every wave, page by page (the list is paged like all lists).
+		data.waves = await listAll('/waves');
 		if (!ctx.user.organisation) return;
 		await Promise.all(data.waves.filter((w) => w.state !== 'planned').map(async (w) => {
 			try {

@@ -2,9 +2,8 @@
 // codebook shown as a table.
 import { h, replace, tableWrap } from '../dom.js';
 import { t, loc, fmtDate } from '../i18n.js';
-import { api } from '../api.js';
+import { api, listAll } from '../api.js';
 import { startPage } from '../layout.js';
-import { items as listItems } from '../model.js';
 
 const R = { waves: [], waveId: null, codebook: null, codebookError: null };
 
@@ -38,7 +37,7 @@ startPage({
 	roles: ['researcher', 'admin'],
 	title: () => t('researcher.title'),
 	async load() {
-		R.waves = listItems(await api('GET', '/waves'));
+		R.waves = await listAll('/waves');
 		const closed = R.waves.find((w) => w.state === 'closed');
 		R.waveId = (closed || R.waves[0] || {}).id ?? null;
 		await loadCodebook();

@@ -4,9 +4,9 @@
 // print layout that makes one clean A4 report.
 import { h, replace, tableWrap } from '../dom.js';
 import { t, loc, lang, fmtNum, fmtDate } from '../i18n.js';
-import { api, ApiError } from '../api.js';
+import { api, ApiError, listAll } from '../api.js';
 import { startPage, errorNotice } from '../layout.js';
-import { items as listItems, stageOf, targetScore } from '../model.js';
+import { stageOf, targetScore } from '../model.js';
 import {
 	canvasBox, draw, gridColor, PALETTE, POINTS, DASHES,
 } from '../charts.js';
@@ -249,7 +249,7 @@ startPage({
 	async load(ctx) {
 		D.waveId = new URLSearchParams(location.search).get('wave');
 		if (!D.waveId) return;
-		const waves = listItems(await api('GET', '/waves'));
+		const waves = await listAll('/waves');
 		D.wave = waves.find((w) => String(w.id) === String(D.waveId)) || null;
 		if (!D.wave) return;
 		const [def, resp] = await Promise.all([

@@ -10,10 +10,10 @@
 // person's own changes on top.
 import { h, replace, focusEl } from '../dom.js';
 import { t, loc, fmtDate, fmtTime, fmtNum } from '../i18n.js';
-import { api, ApiError } from '../api.js';
+import { api, ApiError, listAll } from '../api.js';
 import { startPage, errorText } from '../layout.js';
 import {
-	items as listItems, allItems, isRequired, progress, normalise, sameAnswer,
+	allItems, isRequired, progress, normalise, sameAnswer,
 } from '../model.js';
 import { progressBar } from '../widgets.js';
 
@@ -749,7 +749,7 @@ startPage({
 		S.userId = ctx.user.id;
 		S.waveId = new URLSearchParams(location.search).get('wave');
 		if (!S.waveId) return;
-		const waves = listItems(await api('GET', '/waves'));
+		const waves = await listAll('/waves');
 		S.wave = waves.find((w) => String(w.id) === String(S.waveId)) || null;
 		if (!S.wave) return;
 		const [def, resp] = await Promise.all([
