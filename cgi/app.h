@@ -44,8 +44,10 @@ struct ctx {
 	struct db *primary;
 	struct db *replica;
 	/* Set when the request, tried on the read connection, is to be
-	 * answered by the primary after all (app_primary). */
+	 * answered by the primary after all (app_primary); and when it wrote
+	 * on the primary (app_write), after which it is not tried again. */
 	int retry_primary;
+	int wrote_primary;
 };
 
 /* The route table (routes.c) and its length. */
@@ -83,6 +85,17 @@ int app_tx(struct ctx *c);
  * answer in case that cannot happen; the handler returns at once.
  */
 void app_primary(struct ctx *c);
+
+/*
+ * Runs statement q, which writes, for a ROUTE_READ handler (an export's
+ * audit entry): like db_exec in the request's transaction, except on a
+ * hot standby, where it runs on the primary in a transaction of its own
+ * (session_begin and q in one pipeline, so the identity holds for q),
+ * committed when it returns. NULL when the primary is not reachable or the
+ * session has ended meanwhile.
+ */
+PGresult *app_write(struct ctx *c, enum query q, int n,
+    const char *const *values);
 
 /* Sets a 422 "invalid" answer with the problems as details. */
 void app_invalid(struct ctx *c, const struct problems *ps);

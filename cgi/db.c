@@ -112,6 +112,25 @@ db_prefers_standby(PGconn *conn)
 	return yes;
 }
 
+/* Whether the server of a new read connection is in recovery, for those
+ * that do not report in_hot_standby (pgbouncer passes it on only when
+ * told to: track_extra_parameters). */
+static int
+db_in_recovery(PGconn *conn)
+{
+	PGresult *res;
+	int yes;
+
+	if (PQparameterStatus(conn, "in_hot_standby") != NULL)
+		return 0;
+	res = PQexecPrepared(conn, queries[Q_IN_RECOVERY].name, 0, NULL, NULL,
+	    NULL, 0);
+	yes = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+	    PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return yes;
+}
+
 /* Takes a new connection into use. */
 static void
 db_use(struct db *d, PGconn *conn)
@@ -120,8 +139,10 @@ db_use(struct db *d, PGconn *conn)
 	d->conn = conn;
 	d->reconnects++;
 	d->seek_standby = 0;
+	d->in_recovery = 0;
 	if (d->conninfo == NULL)
 		return;
+	d->in_recovery = db_in_recovery(conn);
 	if (!db_standby(d) && db_prefers_standby(conn)) {
 		/* prefer-standby found none: read from the primary for now,
 		 * and look for a standby again later. */
@@ -182,7 +203,7 @@ db_standby(const struct db *d)
 	if (d->conn == NULL)
 		return 0;
 	v = PQparameterStatus(d->conn, "in_hot_standby");
-	return v != NULL && strcmp(v, "on") == 0;
+	return v != NULL ? strcmp(v, "on") == 0 : d->in_recovery;
 }
 
 /* Drops a connection that failed so that the next request reconnects. */

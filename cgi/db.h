@@ -44,6 +44,9 @@ struct db {
 	 * from time to time. */
 	int backoff;
 	int seek_standby;
+	/* Whether the server is in recovery, asked once at connecting, for
+	 * servers (or poolers) that do not report in_hot_standby. */
+	int in_recovery;
 };
 
 /*
@@ -63,8 +66,9 @@ void db_init(struct db *, const char *conninfo);
  */
 int db_ready(struct db *) RG_WUR;
 
-/* 1 when the connection is to a hot standby (read-only, in recovery), as
- * the server reports it (in_hot_standby, PostgreSQL 14 and later). */
+/* 1 when the connection is to a hot standby (read-only, in recovery): as
+ * the server reports it (in_hot_standby, PostgreSQL 14 and later, also
+ * after a promotion), else as pg_is_in_recovery() said at connecting. */
 int db_standby(const struct db *);
 
 /*

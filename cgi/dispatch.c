@@ -42,7 +42,12 @@ app_db_fail(struct ctx *c, const PGresult *res, const char *what)
 		app_unavailable(c);
 		return;
 	}
-	log_error("%s: %s", what, res ? PQresultErrorMessage(res) : "");
+	if (on_read(c))
+		log_info("%s: on the read connection, so the primary answers: "
+			 "%s",
+		    what, res ? PQresultErrorMessage(res) : "");
+	else
+		log_error("%s: %s", what, res ? PQresultErrorMessage(res) : "");
 	if (status == 409)
 		resp_error(c->resp, 409, "conflict",
 		    "A concurrent change got in the way; try again.", NULL);
@@ -221,6 +226,33 @@ app_query(struct ctx *c, enum query q, int n, const char *const *values)
 	return db_exec(c->db, q, n, values);
 }
 
+PGresult *
+app_write(struct ctx *c, enum query q, int n, const char *const *values)
+{
+	char hash[AUTH_HASH_PARAM];
+	const char *p[1] = { hash };
+	struct db_call calls[2];
+	PGresult *res[2];
+
+	if (!on_read(c) || !db_standby(c->db))
+		return db_exec(c->db, q, n, values);
+	if (!auth_session_param(c, hash) || db_ready(c->primary) == -1)
+		return NULL;
+	calls[0] = (struct db_call){ Q_SESSION_BEGIN, NULL, 1, p };
+	calls[1] = (struct db_call){ q, NULL, n, values };
+	if (db_pipeline(c->primary, 2, calls, res) == -1)
+		return NULL;
+	if (!db_ok(res[0]) || PQntuples(res[0]) != 1) {
+		PQclear(res[0]);
+		PQclear(res[1]);
+		return NULL;
+	}
+	PQclear(res[0]);
+	if (db_ok(res[1]))
+		c->wrote_primary = 1;
+	return res[1];
+}
+
 int
 app_tx(struct ctx *c)
 {
@@ -284,6 +316,9 @@ dispatch_again(struct ctx *c)
 	char hash[AUTH_HASH_PARAM];
 	int st = c->resp->status, again;
 
+	/* What was written on the primary is not written twice. */
+	if (c->wrote_primary)
+		return 0;
 	if (c->retry_primary)
 		return 1;
 	if (!db_standby(c->db) || c->resp->stream != NULL)

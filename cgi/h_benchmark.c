@@ -167,20 +167,13 @@ wave_finalise(struct ctx *c, const char *wave)
 	}
 	PQclear(res);
 	if (snapshot_wave(c->db->conn, wave, 1, err, sizeof(err)) == -1) {
-		int st = snapshot_fail_status(c->db->conn);
-
-		if (st == 503) {
+		/* The database went away in the middle: API.md's 503. */
+		if (PQstatus(c->db->conn) != CONNECTION_OK) {
 			app_unavailable(c);
 			return -1;
 		}
 		log_error("%s", err);
-		if (st == 409)
-			resp_error(c->resp, 409, "conflict",
-			    "A concurrent change got in the way; try again.",
-			    NULL);
-		else
-			resp_error(c->resp, 500, "internal", "Internal error.",
-			    NULL);
+		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
 		return -1;
 	}
 	return 0;

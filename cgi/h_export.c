@@ -628,7 +628,7 @@ key_load(struct ctx *c, PGresult *ctxres, long long *key_id)
 		hex[1] = 'x';
 		sodium_bin2hex(hex + 2, sizeof(hex) - 2, fresh, sizeof(fresh));
 		sodium_memzero(fresh, sizeof(fresh));
-		res = db_exec(c->db, Q_EXPORT_KEY_INIT, 1, p);
+		res = app_write(c, Q_EXPORT_KEY_INIT, 1, p);
 		sodium_memzero(hex, sizeof(hex));
 		if (!db_ok(res) || PQntuples(res) != 1) {
 			app_db_fail(c, res, "export: key");
@@ -704,7 +704,7 @@ audit(struct ctx *c, const char *wave, long long key_id)
 	snprintf(level, sizeof(level), "%d", (int)job.plan.level);
 	snprintf(k, sizeof(k), "%lld", job.plan.k);
 	snprintf(key, sizeof(key), "%lld", key_id);
-	res = db_exec(c->db, Q_EXPORT_AUDIT, 7, p);
+	res = app_write(c, Q_EXPORT_AUDIT, 7, p);
 	if (!db_ok(res)) {
 		app_db_fail(c, res, "export: audit");
 		rc = -1;
