@@ -17,27 +17,27 @@ static const struct {
 	int (*fn)(int, char **);
 	const char *usage;
 } commands[] = {
-	{ "migrate", admin_cmd_migrate, "migrate" },
-	{ "org", admin_cmd_org,
-	    "org add --key KEY --name NAME --kind KIND --state STATE "
-	    "--population N [--urbanisation 1|2|3] [--member] [--consent-named]\n"
-	    "  org import FILE\n"
-	    "  org erase KEY" },
-	{ "user", admin_cmd_user,
-	    "user add --email E --role ROLE [--organisation KEY] [--name NAME]"
-	    "   (password on standard input)\n"
-	    "  user erase EMAIL" },
-	{ "questionnaire", admin_cmd_questionnaire, "questionnaire load FILE" },
-	{ "wave", admin_cmd_wave,
-	    "wave add --questionnaire SLUG[@VERSION] --title T --opens ISO8601 "
-	    "--closes ISO8601" },
-	{ "demo", admin_cmd_demo,
-	    "demo [--municipalities N] [--waves W] [--seed S]" },
-	{ "snapshot", admin_cmd_snapshot, "snapshot WAVE-ID" },
-	{ "export-key", admin_cmd_export_key, "export-key rotate" },
-	{ "backup", admin_cmd_backup, "backup FILE" },
-	{ "restore", admin_cmd_restore, "restore FILE   (into an empty database)" },
-	{ "housekeeping", admin_cmd_housekeeping, "housekeeping" },
+    {"migrate", admin_cmd_migrate, "migrate"},
+    {"org", admin_cmd_org,
+        "org add --key KEY --name NAME --kind KIND --state STATE "
+        "--population N [--urbanisation 1|2|3] [--member] [--consent-named]\n"
+        "  org import FILE\n"
+        "  org erase KEY"},
+    {"user", admin_cmd_user,
+        "user add --email E --role ROLE [--organisation KEY] [--name NAME]"
+        "   (password on standard input)\n"
+        "  user erase EMAIL"},
+    {"questionnaire", admin_cmd_questionnaire, "questionnaire load FILE"},
+    {"wave", admin_cmd_wave,
+        "wave add --questionnaire SLUG[@VERSION] --title T --opens ISO8601 "
+        "--closes ISO8601"},
+    {"demo", admin_cmd_demo,
+        "demo [--municipalities N] [--waves W] [--seed S]"},
+    {"snapshot", admin_cmd_snapshot, "snapshot WAVE-ID"},
+    {"export-key", admin_cmd_export_key, "export-key rotate"},
+    {"backup", admin_cmd_backup, "backup FILE"},
+    {"restore", admin_cmd_restore, "restore FILE   (into an empty database)"},
+    {"housekeeping", admin_cmd_housekeeping, "housekeeping"},
 };
 
 int
@@ -58,7 +58,7 @@ admin_exec(PGconn *conn, const char *sql)
 {
 	PGresult *res = PQexec(conn, sql);
 	int ok = PQresultStatus(res) == PGRES_COMMAND_OK ||
-	    PQresultStatus(res) == PGRES_TUPLES_OK;
+	         PQresultStatus(res) == PGRES_TUPLES_OK;
 
 	if (!ok)
 		admin_fail("%s", PQresultErrorMessage(res));
@@ -93,7 +93,7 @@ admin_progress_enabled(void)
 PGconn *
 admin_connect(void)
 {
-	const char *keys[3] = { NULL }, *vals[3] = { NULL };
+	const char *keys[3] = {NULL}, *vals[3] = {NULL};
 	const char *url = getenv("DATABASE_URL");
 	PGconn *conn;
 	int k = 0;
@@ -112,14 +112,14 @@ admin_connect(void)
 		    conn ? PQerrorMessage(conn) : "out of memory");
 		msg[strcspn(msg, "\n")] = '\0';
 		admin_fail("cannot connect to the database: %s "
-			   "(did you '. var/env'?)",
+		           "(did you '. var/env'?)",
 		    msg);
 		PQfinish(conn);
 		return NULL;
 	}
 	PQclear(PQexec(conn, "SET client_min_messages = warning"));
-	if (admin_exec(conn,
-		"SELECT set_config('rg.role', 'admin', false)") == -1) {
+	if (admin_exec(conn, "SELECT set_config('rg.role', 'admin', false)") ==
+	    -1) {
 		PQfinish(conn);
 		return NULL;
 	}

@@ -51,8 +51,8 @@ int admin_opts_parse(int argc, char **argv, struct admin_opt *opts,
 
 /* Runs a statement with text parameters as the operator; prints the error
  * and returns NULL when it fails. The caller PQclear()s the result. */
-PGresult *admin_query(PGconn *, const char *sql, int n,
-    const char *const *params);
+PGresult *admin_query(
+    PGconn *, const char *sql, int n, const char *const *params);
 
 /* Commands: each takes the arguments after its name and returns an exit
  * status. */

@@ -55,7 +55,7 @@ seconds_since(const struct timespec *t0)
 
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	return (double)(t1.tv_sec - t0->tv_sec) +
-	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
 /*
@@ -75,14 +75,15 @@ tool_find(PGconn *conn, const char *name, char *out, size_t outsz)
 	while (path != NULL && *path != '\0') {
 		size_t n = strcspn(path, ":");
 
-		if (n > 0 && (size_t)snprintf(out, outsz, "%.*s/%s", (int)n,
-				 path, name) < outsz &&
+		if (n > 0 &&
+		    (size_t)snprintf(
+		        out, outsz, "%.*s/%s", (int)n, path, name) < outsz &&
 		    access(out, X_OK) == 0)
 			return 0;
 		path += n + (path[n] == ':');
 	}
 	admin_fail("%s of PostgreSQL %d not found (install "
-		   "postgresql-client-%d)",
+	           "postgresql-client-%d)",
 	    name, major, major);
 	return -1;
 }
@@ -102,8 +103,8 @@ progress_show(const char *verb, const char *line)
  * tool succeeded, -1 otherwise (rep->error says why).
  */
 static int
-tool_run(const char *path, char *const argv[], const char *verb,
-    int progress, struct tool_report *rep)
+tool_run(const char *path, char *const argv[], const char *verb, int progress,
+    struct tool_report *rep)
 {
 	size_t prefix = strlen(argv[0]) + 2, cap = 0;
 	char *line = NULL;
@@ -130,8 +131,8 @@ tool_run(const char *path, char *const argv[], const char *verb,
 		close(fds[0]);
 		close(fds[1]);
 		execv(path, argv);
-		fprintf(stderr, "%s: error: cannot run %s: %s\n", argv[0],
-		    path, strerror(errno));
+		fprintf(stderr, "%s: error: cannot run %s: %s\n", argv[0], path,
+		    strerror(errno));
 		_exit(127);
 	}
 	close(fds[1]);
@@ -151,7 +152,7 @@ tool_run(const char *path, char *const argv[], const char *verb,
 			msg = line + prefix;
 		if (rep->error[0] == '\0' &&
 		    (strncmp(msg, "error: ", 7) == 0 ||
-			strncmp(msg, "fatal: ", 7) == 0))
+		        strncmp(msg, "fatal: ", 7) == 0))
 			snprintf(rep->error, sizeof(rep->error), "%s: %s",
 			    argv[0], msg);
 		if (progress)
@@ -208,7 +209,8 @@ size_format(long long bytes, char *out, size_t outsz)
 		snprintf(out, outsz, "%.1f GiB",
 		    (double)bytes / (1024.0 * 1024 * 1024));
 	else if (bytes >= 1024 * 1024)
-		snprintf(out, outsz, "%.1f MiB", (double)bytes / (1024.0 * 1024));
+		snprintf(
+		    out, outsz, "%.1f MiB", (double)bytes / (1024.0 * 1024));
 	else
 		snprintf(out, outsz, "%.1f KiB", (double)bytes / 1024.0);
 }
@@ -234,8 +236,8 @@ static const char summary_responses_sql[] =
 static PGresult *
 summary_counts(PGconn *conn)
 {
-	PGresult *res = admin_query(conn,
-	    "SELECT to_regclass('public.response') IS NOT NULL", 0, NULL);
+	PGresult *res = admin_query(
+	    conn, "SELECT to_regclass('public.response') IS NOT NULL", 0, NULL);
 	int migrated;
 
 	if (res == NULL)
@@ -274,8 +276,8 @@ admin_cmd_backup(int argc, char **argv)
 	struct stat st;
 	PGconn *conn;
 
-	if (admin_opts_parse(argc, argv, (struct admin_opt[]){ { 0 } }, &file,
-		1) == -1) {
+	if (admin_opts_parse(argc, argv, (struct admin_opt[]){{0}}, &file, 1) ==
+	    -1) {
 		fprintf(stderr, "usage: reifegrad-admin backup FILE\n");
 		return ADMIN_USAGE;
 	}
@@ -290,11 +292,11 @@ admin_cmd_backup(int argc, char **argv)
 	/* The snapshot that pg_dump imports, and the counts of the summary
 	 * from the very same data. */
 	if (admin_exec(conn,
-		"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") == -1 ||
+	        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") == -1 ||
 	    (res = admin_query(conn,
-		 "SELECT pg_export_snapshot(), rolsuper OR rolbypassrls"
-		 " FROM pg_roles WHERE rolname = current_user",
-		 0, NULL)) == NULL ||
+	         "SELECT pg_export_snapshot(), rolsuper OR rolbypassrls"
+	         " FROM pg_roles WHERE rolname = current_user",
+	         0, NULL)) == NULL ||
 	    (counts = summary_counts(conn)) == NULL)
 		goto out;
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", file);
@@ -306,8 +308,8 @@ admin_cmd_backup(int argc, char **argv)
 	}
 	close(fd);
 	snprintf(file_arg, sizeof(file_arg), "--file=%s", tmp);
-	snprintf(snap_arg, sizeof(snap_arg), "--snapshot=%s",
-	    PQgetvalue(res, 0, 0));
+	snprintf(
+	    snap_arg, sizeof(snap_arg), "--snapshot=%s", PQgetvalue(res, 0, 0));
 	args[n++] = "pg_dump";
 	args[n++] = "--format=custom";
 	args[n++] = "--no-password";
@@ -385,15 +387,15 @@ archive_check(const char *file)
 
 	if (f == NULL)
 		return admin_fail("restore: cannot read %s: %s", file,
-			   strerror(errno)),
+		           strerror(errno)),
 		       -1;
 	got = fread(magic, 1, sizeof(magic), f);
 	fclose(f);
 	if (got != sizeof(magic) || memcmp(magic, BACKUP_MAGIC, got) != 0)
 		return admin_fail("restore: %s is not a backup made by "
-				  "reifegrad-admin backup (pg_dump custom "
-				  "format)",
-			   file),
+		                  "reifegrad-admin backup (pg_dump custom "
+		                  "format)",
+		           file),
 		       -1;
 	return 0;
 }
@@ -413,8 +415,8 @@ admin_cmd_restore(int argc, char **argv)
 	PGresult *res;
 	PGconn *conn;
 
-	if (admin_opts_parse(argc, argv, (struct admin_opt[]){ { 0 } }, &file,
-		1) == -1) {
+	if (admin_opts_parse(argc, argv, (struct admin_opt[]){{0}}, &file, 1) ==
+	    -1) {
 		fprintf(stderr, "usage: reifegrad-admin restore FILE\n");
 		return ADMIN_USAGE;
 	}
@@ -430,26 +432,26 @@ admin_cmd_restore(int argc, char **argv)
 	 * its own in public (extensions made by createdb's template may
 	 * stay; the backup creates its own only where missing). */
 	if ((res = admin_query(conn,
-		 "SELECT (SELECT count(*) FROM pg_class c"
-		 "  JOIN pg_namespace n ON n.oid = c.relnamespace"
-		 "  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
-		 "  AND n.nspname !~ '^pg_(toast|temp)'"
-		 "  AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')"
-		 "  AND NOT EXISTS (SELECT 1 FROM pg_depend d"
-		 "   WHERE d.classid = 'pg_class'::regclass"
-		 "   AND d.objid = c.oid AND d.deptype = 'e'))"
-		 " + (SELECT count(*) FROM pg_proc p"
-		 "  JOIN pg_namespace n ON n.oid = p.pronamespace"
-		 "  WHERE n.nspname = 'public' AND NOT EXISTS ("
-		 "   SELECT 1 FROM pg_depend d"
-		 "   WHERE d.classid = 'pg_proc'::regclass"
-		 "   AND d.objid = p.oid AND d.deptype = 'e'))",
-		 0, NULL)) == NULL)
+	         "SELECT (SELECT count(*) FROM pg_class c"
+	         "  JOIN pg_namespace n ON n.oid = c.relnamespace"
+	         "  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')"
+	         "  AND n.nspname !~ '^pg_(toast|temp)'"
+	         "  AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')"
+	         "  AND NOT EXISTS (SELECT 1 FROM pg_depend d"
+	         "   WHERE d.classid = 'pg_class'::regclass"
+	         "   AND d.objid = c.oid AND d.deptype = 'e'))"
+	         " + (SELECT count(*) FROM pg_proc p"
+	         "  JOIN pg_namespace n ON n.oid = p.pronamespace"
+	         "  WHERE n.nspname = 'public' AND NOT EXISTS ("
+	         "   SELECT 1 FROM pg_depend d"
+	         "   WHERE d.classid = 'pg_proc'::regclass"
+	         "   AND d.objid = p.oid AND d.deptype = 'e'))",
+	         0, NULL)) == NULL)
 		goto out;
 	if (strcmp(PQgetvalue(res, 0, 0), "0") != 0) {
 		admin_fail("restore: the database %s is not empty (%s tables, "
-			   "sequences, views or functions); restore only into "
-			   "a new, empty database",
+		           "sequences, views or functions); restore only into "
+		           "a new, empty database",
 		    dbname, PQgetvalue(res, 0, 0));
 		PQclear(res);
 		goto out;
@@ -479,9 +481,8 @@ admin_cmd_restore(int argc, char **argv)
 	}
 	/* Planner statistics are not part of a backup. */
 	if ((conn = admin_connect()) == NULL ||
-	    admin_exec(conn,
-		"SET client_min_messages = error; ANALYZE;"
-		" RESET client_min_messages") == -1 ||
+	    admin_exec(conn, "SET client_min_messages = error; ANALYZE;"
+	                     " RESET client_min_messages") == -1 ||
 	    (res = summary_counts(conn)) == NULL)
 		goto out;
 	printf("restore: %s into %s: ", file, dbname);

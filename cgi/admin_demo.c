@@ -103,7 +103,7 @@ copy_begin(PGconn *conn, const char *sql)
 static long long
 demo_questionnaire(PGconn *conn, struct qdef *q)
 {
-	struct problems ps = { .count = 0 };
+	struct problems ps = {.count = 0};
 	PGresult *res;
 	json_t *def;
 	long long id;
@@ -118,8 +118,8 @@ demo_questionnaire(PGconn *conn, struct qdef *q)
 	if (PQntuples(res) != 1) {
 		PQclear(res);
 		admin_fail("demo: load the default questionnaire first "
-			   "(reifegrad-admin questionnaire load "
-			   "sql/questionnaires/smart-city-reifegrad-v1.json)");
+		           "(reifegrad-admin questionnaire load "
+		           "sql/questionnaires/smart-city-reifegrad-v1.json)");
 		return -1;
 	}
 	def = json_loads(PQgetvalue(res, 0, 1), 0, NULL);
@@ -144,9 +144,9 @@ demo_members(PGconn *conn, struct demo_rng *rng, long n, long long *ids,
     long *pops, int *from_register)
 {
 	char n_s[24], seed_s[24];
-	const char *p[2] = { n_s, seed_s };
+	const char *p[2] = {n_s, seed_s};
 	PGresult *res;
-	struct buf b = { 0 };
+	struct buf b = {0};
 	long i;
 
 	snprintf(n_s, sizeof(n_s), "%ld", n);
@@ -175,15 +175,16 @@ demo_members(PGconn *conn, struct demo_rng *rng, long n, long long *ids,
 		    " ORDER BY md5(key || $2), key LIMIT $1::bigint),"
 		    " upd AS (UPDATE organisation o SET member = true FROM pick"
 		    " WHERE o.id = pick.id RETURNING o.id, o.population, o.key)"
-		    " SELECT id, population FROM upd ORDER BY md5(key || $2), key",
+		    " SELECT id, population FROM upd ORDER BY md5(key || $2), "
+		    "key",
 		    2, p);
 	} else {
 		if (copy_begin(conn, "CREATE TEMP TABLE demo_org (key text,"
-				     " name text, kind text, state text,"
-				     " population integer, urbanisation"
-				     " smallint, consent boolean)"
-				     " ON COMMIT DROP;"
-				     " COPY demo_org FROM STDIN") == -1)
+		                     " name text, kind text, state text,"
+		                     " population integer, urbanisation"
+		                     " smallint, consent boolean)"
+		                     " ON COMMIT DROP;"
+		                     " COPY demo_org FROM STDIN") == -1)
 			return -1;
 		for (i = 0; i < n; i++) {
 			struct demo_org o;
@@ -192,7 +193,8 @@ demo_members(PGconn *conn, struct demo_rng *rng, long n, long long *ids,
 			demo_org_draw(rng, i, &o);
 			snprintf(pop, sizeof(pop), "%ld", o.population);
 			snprintf(urb, sizeof(urb), "%d", o.urbanisation);
-			if (copy_field(&b, o.key, 0) || copy_field(&b, o.name, 0) ||
+			if (copy_field(&b, o.key, 0) ||
+			    copy_field(&b, o.name, 0) ||
 			    copy_field(&b, o.kind, 0) ||
 			    copy_field(&b, o.state, 0) ||
 			    copy_field(&b, pop, 0) || copy_field(&b, urb, 0) ||
@@ -245,10 +247,10 @@ int
 admin_cmd_demo(int argc, char **argv)
 {
 	struct admin_opt o[] = {
-		{ "municipalities", 1, 0, NULL, 0 },
-		{ "waves", 1, 0, NULL, 0 },
-		{ "seed", 1, 0, NULL, 0 },
-		{ NULL, 0, 0, NULL, 0 },
+	    {"municipalities", 1, 0, NULL, 0},
+	    {"waves", 1, 0, NULL, 0},
+	    {"seed", 1, 0, NULL, 0},
+	    {NULL, 0, 0, NULL, 0},
 	};
 	static struct qdef q;
 	long long n = 10800, waves = 3, seed = 1, qid, *ids = NULL;
@@ -256,18 +258,18 @@ admin_cmd_demo(int argc, char **argv)
 	double *own = NULL, t0 = now_s();
 	int from_register = 0, w, rc = ADMIN_FAIL, progress;
 	struct demo_rng rng;
-	struct buf b = { 0 };
+	struct buf b = {0};
 	PGconn *conn;
 	char err[512];
 
 	if (admin_opts_parse(argc, argv, o, NULL, 0) == -1 ||
-	    (o[0].set &&
-		valid_int64(o[0].value, 1, DEMO_N_MAX, &n) == -1) ||
+	    (o[0].set && valid_int64(o[0].value, 1, DEMO_N_MAX, &n) == -1) ||
 	    (o[1].set &&
-		valid_int64(o[1].value, 1, DEMO_WAVES_MAX, &waves) == -1) ||
+	        valid_int64(o[1].value, 1, DEMO_WAVES_MAX, &waves) == -1) ||
 	    (o[2].set && valid_int64(o[2].value, 0, INT64_MAX, &seed) == -1)) {
-		fprintf(stderr, "usage: reifegrad-admin demo [--municipalities "
-				"1..%d] [--waves 1..%d] [--seed S]\n",
+		fprintf(stderr,
+		    "usage: reifegrad-admin demo [--municipalities "
+		    "1..%d] [--waves 1..%d] [--seed S]\n",
 		    DEMO_N_MAX, DEMO_WAVES_MAX);
 		return ADMIN_USAGE;
 	}
@@ -335,22 +337,23 @@ admin_cmd_demo(int argc, char **argv)
 		PQclear(res);
 		/* COPY cannot write a table under row-level security: copy
 		 * into a scratch table, then insert from it. */
-		if (copy_begin(conn, "CREATE TEMP TABLE IF NOT EXISTS demo_resp"
-				     " (wave_id bigint, organisation_id bigint,"
-				     " state text, revision integer,"
-				     " answers jsonb, answered integer,"
-				     " updated_at timestamptz,"
-				     " updated_by_name text,"
-				     " submitted_at timestamptz,"
-				     " submitted_revision integer,"
-				     " scores jsonb, overall double precision)"
-				     " ON COMMIT DROP;"
-				     " TRUNCATE demo_resp;"
-				     " COPY demo_resp (wave_id, organisation_id,"
-				     " state, revision, answers, answered,"
-				     " updated_at, updated_by_name,"
-				     " submitted_at, submitted_revision,"
-				     " scores, overall) FROM STDIN") == -1)
+		if (copy_begin(conn,
+		        "CREATE TEMP TABLE IF NOT EXISTS demo_resp"
+		        " (wave_id bigint, organisation_id bigint,"
+		        " state text, revision integer,"
+		        " answers jsonb, answered integer,"
+		        " updated_at timestamptz,"
+		        " updated_by_name text,"
+		        " submitted_at timestamptz,"
+		        " submitted_revision integer,"
+		        " scores jsonb, overall double precision)"
+		        " ON COMMIT DROP;"
+		        " TRUNCATE demo_resp;"
+		        " COPY demo_resp (wave_id, organisation_id,"
+		        " state, revision, answers, answered,"
+		        " updated_at, updated_by_name,"
+		        " submitted_at, submitted_revision,"
+		        " scores, overall) FROM STDIN") == -1)
 			goto out;
 		for (i = 0; i < n; i++) {
 			/* Sampling without replacement (Knuth's algorithm S
@@ -369,26 +372,27 @@ admin_cmd_demo(int argc, char **argv)
 
 			if (!sub && !draft)
 				continue;
-			ans = demo_answers(&rng, &q,
-			    demo_maturity(pops[i], w, own[i]), draft);
+			ans = demo_answers(
+			    &rng, &q, demo_maturity(pops[i], w, own[i]), draft);
 			questionnaire_progress(&q, ans, &answered, &total);
 			score_compute(&q, ans, &sc);
 			sc_json = json_pack("{s:o, s:o, s:o}", "overall",
 			    sc.has_overall ? json_real(sc.overall)
-					   : json_null(),
+			                   : json_null(),
 			    "stage",
-			    sc.stage >= 0 ? json_string(score_stage_id(sc.stage))
-					  : json_null(),
+			    sc.stage >= 0
+			        ? json_string(score_stage_id(sc.stage))
+			        : json_null(),
 			    "dimensions", json_object());
 			for (size_t d = 0; d < q.ndims; d++)
 				json_object_set_new(
 				    json_object_get(sc_json, "dimensions"),
 				    q.dim[d].id,
 				    sc.has_dim[d] ? json_real(sc.dim[d])
-						  : json_null());
+				                  : json_null());
 			aj = json_dumps(ans, JSON_COMPACT);
-			sj = json_dumps(sc_json,
-			    JSON_COMPACT | JSON_REAL_PRECISION(17));
+			sj = json_dumps(
+			    sc_json, JSON_COMPACT | JSON_REAL_PRECISION(17));
 			snprintf(org_s, sizeof(org_s), "%lld", ids[i]);
 			snprintf(cnt, sizeof(cnt), "%zu", answered);
 			snprintf(ov, sizeof(ov), "%.17g", sc.overall);
@@ -403,8 +407,8 @@ admin_cmd_demo(int argc, char **argv)
 			    copy_field(&b, sub ? "2026-01-01" : NULL, 0) ||
 			    copy_field(&b, sub ? "1" : NULL, 0) ||
 			    copy_field(&b, sub ? sj : NULL, 0) ||
-			    copy_field(&b, sub && sc.has_overall ? ov : NULL,
-				1) ||
+			    copy_field(
+			        &b, sub && sc.has_overall ? ov : NULL, 1) ||
 			    copy_send(conn, &b, 0)) {
 				free(aj);
 				free(sj);
@@ -420,23 +424,26 @@ admin_cmd_demo(int argc, char **argv)
 			submitted += sub;
 			drafts += draft;
 			if (progress && i % 500 == 0)
-				fprintf(stderr, "\rdemo: wave %d/%lld: %ld/%lld",
-				    w + 1, waves, i, n);
+				fprintf(stderr,
+				    "\rdemo: wave %d/%lld: %ld/%lld", w + 1,
+				    waves, i, n);
 		}
 		if (copy_end(conn, &b) == -1 ||
-		    admin_exec(conn, "INSERT INTO response (wave_id,"
-				     " organisation_id, state, revision, answers,"
-				     " answered, updated_at, updated_by_name,"
-				     " submitted_at, submitted_revision, scores,"
-				     " overall) SELECT wave_id, organisation_id,"
-				     " state, revision, answers, answered,"
-				     " updated_at, updated_by_name, submitted_at,"
-				     " submitted_revision, scores, overall"
-				     " FROM demo_resp") == -1)
+		    admin_exec(conn,
+		        "INSERT INTO response (wave_id,"
+		        " organisation_id, state, revision, answers,"
+		        " answered, updated_at, updated_by_name,"
+		        " submitted_at, submitted_revision, scores,"
+		        " overall) SELECT wave_id, organisation_id,"
+		        " state, revision, answers, answered,"
+		        " updated_at, updated_by_name, submitted_at,"
+		        " submitted_revision, scores, overall"
+		        " FROM demo_resp") == -1)
 			goto out;
 		if (progress)
-			fprintf(stderr, "\rdemo: wave %d/%lld: snapshots ...   ",
-			    w + 1, waves);
+			fprintf(stderr,
+			    "\rdemo: wave %d/%lld: snapshots ...   ", w + 1,
+			    waves);
 		if (snapshot_wave(conn, wave_s, !last, err, sizeof(err)) ==
 		    -1) {
 			admin_fail("%s", err);

@@ -51,47 +51,47 @@ erase_run(PGconn *conn, const char *sql, int n, const char *const *p)
  * Returns 0 or -1 (printed); the caller's transaction is then aborted.
  */
 static int
-erase_accounts(PGconn *conn, const char *ids, const char *emails,
-    struct erased *e)
+erase_accounts(
+    PGconn *conn, const char *ids, const char *emails, struct erased *e)
 {
-	const char *p[2] = { ids, emails };
+	const char *p[2] = {ids, emails};
 	long n;
 
 	if (erase_run(conn,
-		"UPDATE response SET updated_by_name = ''"
-		" WHERE updated_by = ANY ($1::bigint[])",
-		1, p) == -1)
+	        "UPDATE response SET updated_by_name = ''"
+	        " WHERE updated_by = ANY ($1::bigint[])",
+	        1, p) == -1)
 		return -1;
 	if ((n = erase_run(conn,
-		 "DELETE FROM session WHERE user_id = ANY ($1::bigint[])", 1,
-		 p)) == -1)
+	         "DELETE FROM session WHERE user_id = ANY ($1::bigint[])", 1,
+	         p)) == -1)
 		return -1;
 	e->sessions += n;
 	if ((n = erase_run(conn,
-		 "DELETE FROM invitation WHERE email = ANY ($2::text[])"
-		 " OR user_id = ANY ($1::bigint[])",
-		 2, p)) == -1)
+	         "DELETE FROM invitation WHERE email = ANY ($2::text[])"
+	         " OR user_id = ANY ($1::bigint[])",
+	         2, p)) == -1)
 		return -1;
 	e->invitations += n;
 	if (erase_run(conn,
-		"DELETE FROM login_failure"
-		" WHERE subject = ANY (SELECT 'e:' || x"
-		"  FROM unnest($1::text[]) x)",
-		1, p + 1) == -1)
+	        "DELETE FROM login_failure"
+	        " WHERE subject = ANY (SELECT 'e:' || x"
+	        "  FROM unnest($1::text[]) x)",
+	        1, p + 1) == -1)
 		return -1;
 	/* Failed sign-ins are audited with the address that was tried and no
 	 * actor; the person's own entries by actor. */
 	if ((n = erase_run(conn,
-		 "UPDATE audit_log SET actor_id = NULL,"
-		 " detail = detail - '{address,email,name}'::text[]"
-		 " WHERE actor_id = ANY ($1::bigint[])"
-		 " OR detail ->> 'email' = ANY ($2::text[])",
-		 2, p)) == -1)
+	         "UPDATE audit_log SET actor_id = NULL,"
+	         " detail = detail - '{address,email,name}'::text[]"
+	         " WHERE actor_id = ANY ($1::bigint[])"
+	         " OR detail ->> 'email' = ANY ($2::text[])",
+	         2, p)) == -1)
 		return -1;
 	e->audit += n;
 	if ((n = erase_run(conn,
-		 "DELETE FROM app_user WHERE id = ANY ($1::bigint[])", 1,
-		 p)) == -1)
+	         "DELETE FROM app_user WHERE id = ANY ($1::bigint[])", 1, p)) ==
+	    -1)
 		return -1;
 	e->accounts += n;
 	return 0;
@@ -106,31 +106,31 @@ erase_accounts(PGconn *conn, const char *ids, const char *emails,
 static int
 erase_responses(PGconn *conn, const char *org, struct erased *e)
 {
-	const char *p[1] = { org };
+	const char *p[1] = {org};
 	char err[512];
 	PGresult *waves;
 	long n;
 	int i;
 
 	if ((waves = admin_query(conn,
-		 "SELECT wave_id::text FROM response"
-		 " WHERE organisation_id = $1 AND state = 'submitted'"
-		 " ORDER BY wave_id",
-		 1, p)) == NULL)
+	         "SELECT wave_id::text FROM response"
+	         " WHERE organisation_id = $1 AND state = 'submitted'"
+	         " ORDER BY wave_id",
+	         1, p)) == NULL)
 		return -1;
 	if ((n = erase_run(conn,
-		 "DELETE FROM snapshot_rank WHERE organisation_id = $1", 1,
-		 p)) == -1)
+	         "DELETE FROM snapshot_rank WHERE organisation_id = $1", 1,
+	         p)) == -1)
 		goto fail;
 	e->ranks += n;
 	if ((n = erase_run(conn,
-		 "DELETE FROM response WHERE organisation_id = $1", 1, p)) ==
+	         "DELETE FROM response WHERE organisation_id = $1", 1, p)) ==
 	    -1)
 		goto fail;
 	e->responses += n;
 	for (i = 0; i < PQntuples(waves); i++)
 		if (snapshot_touch(conn, PQgetvalue(waves, i, 0), org, 1, err,
-			sizeof(err)) == -1) {
+		        sizeof(err)) == -1) {
 			admin_fail("%s", err);
 			goto fail;
 		}
@@ -144,8 +144,8 @@ fail:
 /* Writes the audit entry of an erasure: action, organisation (may be
  * NULL) and the counts; nothing that names a person. */
 static int
-erase_audit(PGconn *conn, const char *action, const char *org,
-    const char *role, const struct erased *e)
+erase_audit(PGconn *conn, const char *action, const char *org, const char *role,
+    const struct erased *e)
 {
 	char n[4][24];
 	const char *p[7];
@@ -162,14 +162,15 @@ erase_audit(PGconn *conn, const char *action, const char *org,
 	p[5] = n[2];
 	p[6] = n[3];
 	return erase_run(conn,
-		   "INSERT INTO audit_log (action, organisation_id, detail)"
-		   " VALUES ($1, $2::bigint, jsonb_strip_nulls(jsonb_build_object("
-		   "  'role', $3::text, 'responses', $4::integer,"
-		   "  'accounts', $5::integer, 'sessions', $6::integer,"
-		   "  'invitations', $7::integer)))",
-		   7, p) == -1
-	    ? -1
-	    : 0;
+	           "INSERT INTO audit_log (action, organisation_id, detail)"
+	           " VALUES ($1, $2::bigint, "
+	           "jsonb_strip_nulls(jsonb_build_object("
+	           "  'role', $3::text, 'responses', $4::integer,"
+	           "  'accounts', $5::integer, 'sessions', $6::integer,"
+	           "  'invitations', $7::integer)))",
+	           7, p) == -1
+	           ? -1
+	           : 0;
 }
 
 /*
@@ -181,7 +182,7 @@ erase_audit(PGconn *conn, const char *action, const char *org,
 int
 admin_org_erase(int argc, char **argv)
 {
-	struct erased e = { 0 };
+	struct erased e = {0};
 	const char *key, *p[3];
 	char org[24];
 	PGconn *conn;
@@ -189,8 +190,8 @@ admin_org_erase(int argc, char **argv)
 	long n;
 	int rc = ADMIN_FAIL;
 
-	if (admin_opts_parse(argc, argv, (struct admin_opt[]){ { 0 } }, &key,
-		1) == -1) {
+	if (admin_opts_parse(argc, argv, (struct admin_opt[]){{0}}, &key, 1) ==
+	    -1) {
 		fprintf(stderr, "usage: reifegrad-admin org erase KEY\n");
 		return ADMIN_USAGE;
 	}
@@ -199,8 +200,8 @@ admin_org_erase(int argc, char **argv)
 	p[0] = key;
 	if (admin_exec(conn, "BEGIN") == -1 ||
 	    (res = admin_query(conn,
-		 "SELECT id FROM organisation WHERE key = $1 FOR UPDATE", 1,
-		 p)) == NULL)
+	         "SELECT id FROM organisation WHERE key = $1 FOR UPDATE", 1,
+	         p)) == NULL)
 		goto out;
 	if (PQntuples(res) != 1) {
 		PQclear(res);
@@ -212,30 +213,30 @@ admin_org_erase(int argc, char **argv)
 	p[0] = org;
 	if (erase_responses(conn, org, &e) == -1 ||
 	    (res = admin_query(conn,
-		 "SELECT coalesce(array_agg(id), '{}')::text,"
-		 " coalesce(array_agg(email), '{}')::text"
-		 " FROM app_user WHERE organisation_id = $1",
-		 1, p)) == NULL)
+	         "SELECT coalesce(array_agg(id), '{}')::text,"
+	         " coalesce(array_agg(email), '{}')::text"
+	         " FROM app_user WHERE organisation_id = $1",
+	         1, p)) == NULL)
 		goto out;
-	if (erase_accounts(conn, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
-		&e) == -1) {
+	if (erase_accounts(
+	        conn, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), &e) == -1) {
 		PQclear(res);
 		goto out;
 	}
 	PQclear(res);
 	if ((n = erase_run(conn,
-		 "DELETE FROM invitation WHERE organisation_id = $1", 1, p)) ==
-		-1 ||
+	         "DELETE FROM invitation WHERE organisation_id = $1", 1, p)) ==
+	        -1 ||
 	    erase_run(conn,
-		"UPDATE audit_log SET detail = detail -"
-		" '{address,email,name}'::text[]"
-		" WHERE organisation_id = $1"
-		" AND detail ?| '{address,email,name}'::text[]",
-		1, p) == -1 ||
+	        "UPDATE audit_log SET detail = detail -"
+	        " '{address,email,name}'::text[]"
+	        " WHERE organisation_id = $1"
+	        " AND detail ?| '{address,email,name}'::text[]",
+	        1, p) == -1 ||
 	    erase_run(conn,
-		"UPDATE organisation SET member = false, consent_named = false,"
-		" updated_at = now() WHERE id = $1",
-		1, p) == -1)
+	        "UPDATE organisation SET member = false, consent_named = false,"
+	        " updated_at = now() WHERE id = $1",
+	        1, p) == -1)
 		goto out;
 	e.invitations += n;
 	if (erase_audit(conn, "org_erased", org, NULL, &e) == -1 ||
@@ -259,30 +260,30 @@ out:
 int
 admin_user_erase(int argc, char **argv)
 {
-	struct erased e = { 0 };
+	struct erased e = {0};
 	const char *email, *p[1];
 	char role[16], org[24], ids[32], emails[RG_EMAIL_MAX * 2 + 8];
 	PGconn *conn;
 	PGresult *res;
 	int rc = ADMIN_FAIL, has_org;
 
-	if (admin_opts_parse(argc, argv, (struct admin_opt[]){ { 0 } }, &email,
-		1) == -1) {
+	if (admin_opts_parse(
+	        argc, argv, (struct admin_opt[]){{0}}, &email, 1) == -1) {
 		fprintf(stderr, "usage: reifegrad-admin user erase EMAIL\n");
 		return ADMIN_USAGE;
 	}
 	if (valid_email(email) == -1)
-		return admin_fail("user erase: %s is not an e-mail address",
-		    email);
+		return admin_fail(
+		    "user erase: %s is not an e-mail address", email);
 	if ((conn = admin_connect()) == NULL)
 		return ADMIN_FAIL;
 	p[0] = email;
 	if (admin_exec(conn, "BEGIN") == -1 ||
 	    (res = admin_query(conn,
-		 "SELECT id, role, organisation_id,"
-		 " ARRAY[id]::text, ARRAY[email]::text"
-		 " FROM app_user WHERE email = lower($1) FOR UPDATE",
-		 1, p)) == NULL)
+	         "SELECT id, role, organisation_id,"
+	         " ARRAY[id]::text, ARRAY[email]::text"
+	         " FROM app_user WHERE email = lower($1) FOR UPDATE",
+	         1, p)) == NULL)
 		goto out;
 	if (PQntuples(res) != 1) {
 		PQclear(res);
@@ -297,7 +298,7 @@ admin_user_erase(int argc, char **argv)
 	PQclear(res);
 	if (erase_accounts(conn, ids, emails, &e) == -1 ||
 	    erase_audit(conn, "user_erased", has_org ? org : NULL, role, &e) ==
-		-1 ||
+	        -1 ||
 	    admin_exec(conn, "COMMIT") == -1)
 		goto out;
 	printf("user erase: removed 1 account (%s), %ld sessions, "

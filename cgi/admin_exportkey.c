@@ -24,8 +24,8 @@ admin_cmd_export_key(int argc, char **argv)
 	PGresult *res = NULL;
 	int rc = ADMIN_FAIL;
 
-	if (admin_opts_parse(argc, argv, (struct admin_opt[]){ { 0 } }, &verb,
-		1) == -1 ||
+	if (admin_opts_parse(argc, argv, (struct admin_opt[]){{0}}, &verb, 1) ==
+	        -1 ||
 	    strcmp(verb, "rotate") != 0) {
 		fprintf(stderr, "usage: reifegrad-admin export-key rotate\n");
 		return ADMIN_USAGE;
@@ -40,9 +40,9 @@ admin_cmd_export_key(int argc, char **argv)
 	p[0] = hex;
 	if (admin_exec(conn, "BEGIN") == -1 ||
 	    (res = admin_query(conn,
-		 "UPDATE export_key SET key = NULL, retired_at = now() "
-		 "WHERE retired_at IS NULL",
-		 0, NULL)) == NULL)
+	         "UPDATE export_key SET key = NULL, retired_at = now() "
+	         "WHERE retired_at IS NULL",
+	         0, NULL)) == NULL)
 		goto out;
 	PQclear(res);
 	res = admin_query(conn,

@@ -18,35 +18,33 @@ static const struct {
 	const char *what;
 	const char *sql;
 } rules[] = {
-	{ "expired sessions",
-	    "DELETE FROM session WHERE expires_at <= now()"
-	    " OR last_seen_at <= now() - make_interval(mins =>"
-	    "  rg_setting_int('session_idle_minutes', 60))" },
-	{ "sign-in counters",
-	    "DELETE FROM login_failure WHERE window_start <= now() -"
-	    " make_interval(mins => rg_setting_int('login_window_minutes', 15))" },
-	{ "expired invitations",
-	    "DELETE FROM invitation WHERE accepted_at IS NULL"
-	    " AND rg_setting_int('retention_invitations_days', 30) > 0"
-	    " AND expires_at <= now() - make_interval(days =>"
-	    "  rg_setting_int('retention_invitations_days', 30))" },
-	{ "audit entries",
-	    "DELETE FROM audit_log"
-	    " WHERE rg_setting_int('retention_audit_days', 730) > 0"
-	    " AND at <= now() - make_interval(days =>"
-	    "  rg_setting_int('retention_audit_days', 730))" },
-	{ "addresses in audit entries",
-	    "UPDATE audit_log SET detail = detail - '{address,email}'::text[]"
-	    " WHERE rg_setting_int('retention_addresses_days', 90) > 0"
-	    " AND at <= now() - make_interval(days =>"
-	    "  rg_setting_int('retention_addresses_days', 90))"
-	    " AND detail ?| '{address,email}'::text[]" },
-	{ "drafts of closed waves",
-	    "DELETE FROM response r USING wave w"
-	    " WHERE r.wave_id = w.id AND r.state = 'draft'"
-	    " AND rg_setting_int('retention_drafts_days', 365) > 0"
-	    " AND w.closes_at <= now() - make_interval(days =>"
-	    "  rg_setting_int('retention_drafts_days', 365))" },
+    {"expired sessions", "DELETE FROM session WHERE expires_at <= now()"
+                         " OR last_seen_at <= now() - make_interval(mins =>"
+                         "  rg_setting_int('session_idle_minutes', 60))"},
+    {"sign-in counters",
+        "DELETE FROM login_failure WHERE window_start <= now() -"
+        " make_interval(mins => rg_setting_int('login_window_minutes', 15))"},
+    {"expired invitations",
+        "DELETE FROM invitation WHERE accepted_at IS NULL"
+        " AND rg_setting_int('retention_invitations_days', 30) > 0"
+        " AND expires_at <= now() - make_interval(days =>"
+        "  rg_setting_int('retention_invitations_days', 30))"},
+    {"audit entries", "DELETE FROM audit_log"
+                      " WHERE rg_setting_int('retention_audit_days', 730) > 0"
+                      " AND at <= now() - make_interval(days =>"
+                      "  rg_setting_int('retention_audit_days', 730))"},
+    {"addresses in audit entries",
+        "UPDATE audit_log SET detail = detail - '{address,email}'::text[]"
+        " WHERE rg_setting_int('retention_addresses_days', 90) > 0"
+        " AND at <= now() - make_interval(days =>"
+        "  rg_setting_int('retention_addresses_days', 90))"
+        " AND detail ?| '{address,email}'::text[]"},
+    {"drafts of closed waves",
+        "DELETE FROM response r USING wave w"
+        " WHERE r.wave_id = w.id AND r.state = 'draft'"
+        " AND rg_setting_int('retention_drafts_days', 365) > 0"
+        " AND w.closes_at <= now() - make_interval(days =>"
+        "  rg_setting_int('retention_drafts_days', 365))"},
 };
 
 #define RULES_COUNT (sizeof(rules) / sizeof(rules[0]))

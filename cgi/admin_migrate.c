@@ -17,10 +17,10 @@
 static int
 migration_applied(PGconn *conn, const char *name)
 {
-	const char *params[1] = { name };
-	PGresult *res = PQexecParams(conn,
-	    "SELECT 1 FROM schema_migration WHERE name = $1", 1, NULL, params,
-	    NULL, NULL, 0);
+	const char *params[1] = {name};
+	PGresult *res =
+	    PQexecParams(conn, "SELECT 1 FROM schema_migration WHERE name = $1",
+	        1, NULL, params, NULL, NULL, 0);
 	int rc;
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -36,7 +36,7 @@ migration_applied(PGconn *conn, const char *name)
 static int
 migration_apply(PGconn *conn, const struct migration *m)
 {
-	const char *params[1] = { m->name };
+	const char *params[1] = {m->name};
 	PGresult *res;
 
 	if (admin_exec(conn, "BEGIN") == -1)
@@ -50,8 +50,7 @@ migration_apply(PGconn *conn, const struct migration *m)
 		msg[strcspn(msg, "\n")] = '\0';
 		PQclear(res);
 		PQclear(PQexec(conn, "ROLLBACK"));
-		return admin_fail("migrate: %s failed: %s", m->name, msg),
-		       -1;
+		return admin_fail("migrate: %s failed: %s", m->name, msg), -1;
 	}
 	PQclear(res);
 	res = PQexecParams(conn,
@@ -82,11 +81,11 @@ admin_cmd_migrate(int argc, char **argv)
 	if ((conn = admin_connect()) == NULL)
 		return ADMIN_FAIL;
 	if (admin_exec(conn, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")") ==
-		-1 ||
+	        -1 ||
 	    admin_exec(conn,
-		"CREATE TABLE IF NOT EXISTS schema_migration ("
-		" name text PRIMARY KEY,"
-		" applied_at timestamptz NOT NULL DEFAULT now())") == -1)
+	        "CREATE TABLE IF NOT EXISTS schema_migration ("
+	        " name text PRIMARY KEY,"
+	        " applied_at timestamptz NOT NULL DEFAULT now())") == -1)
 		goto out;
 	for (i = 0; i < migrations_count; i++) {
 		int done = migration_applied(conn, migrations[i].name);

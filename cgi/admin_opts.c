@@ -17,8 +17,9 @@ admin_opts_parse(int argc, char **argv, struct admin_opt *opts,
 
 		if (strncmp(argv[i], "--", 2) != 0) {
 			if (np == npositional) {
-				fprintf(stderr, "reifegrad-admin: unexpected "
-						"argument %s\n",
+				fprintf(stderr,
+				    "reifegrad-admin: unexpected "
+				    "argument %s\n",
 				    argv[i]);
 				return -1;
 			}
@@ -35,8 +36,9 @@ admin_opts_parse(int argc, char **argv, struct admin_opt *opts,
 		}
 		if (o->has_arg) {
 			if (i + 1 >= argc) {
-				fprintf(stderr, "reifegrad-admin: %s needs a "
-						"value\n",
+				fprintf(stderr,
+				    "reifegrad-admin: %s needs a "
+				    "value\n",
 				    argv[i]);
 				return -1;
 			}

@@ -15,16 +15,16 @@ static int
 org_add(int argc, char **argv)
 {
 	struct admin_opt o[] = {
-		{ "key", 1, 1, NULL, 0 },
-		{ "name", 1, 1, NULL, 0 },
-		{ "kind", 1, 1, NULL, 0 },
-		{ "state", 1, 1, NULL, 0 },
-		{ "population", 1, 1, NULL, 0 },
-		{ "urbanisation", 1, 0, NULL, 0 },
-		{ "member", 0, 0, NULL, 0 },
-		{ "consent-named", 0, 0, NULL, 0 },
-		{ "country", 1, 0, NULL, 0 },
-		{ NULL, 0, 0, NULL, 0 },
+	    {"key", 1, 1, NULL, 0},
+	    {"name", 1, 1, NULL, 0},
+	    {"kind", 1, 1, NULL, 0},
+	    {"state", 1, 1, NULL, 0},
+	    {"population", 1, 1, NULL, 0},
+	    {"urbanisation", 1, 0, NULL, 0},
+	    {"member", 0, 0, NULL, 0},
+	    {"consent-named", 0, 0, NULL, 0},
+	    {"country", 1, 0, NULL, 0},
+	    {NULL, 0, 0, NULL, 0},
 	};
 	const char *p[9];
 	char urb_s[4], country[3];
@@ -38,30 +38,30 @@ org_add(int argc, char **argv)
 		return ADMIN_USAGE;
 	if (!register_key_valid(o[0].value))
 		return admin_fail("org add: --key %s is neither an AGS nor "
-				  "CC-LAUCODE",
+		                  "CC-LAUCODE",
 		    o[0].value);
 	if (valid_utf8(o[1].value, strlen(o[1].value), &cps) == -1 ||
 	    cps == 0 || cps > RG_NAME_MAX)
 		return admin_fail("org add: --name must be 1 to %d characters "
-				  "of UTF-8",
+		                  "of UTF-8",
 		    RG_NAME_MAX);
 	if (!register_kind_valid(o[2].value))
 		return admin_fail("org add: --kind must be one of gemeinde, "
-				  "stadt, kreisfreie_stadt, landkreis, "
-				  "gemeindeverband, gemeindefreies_gebiet");
+		                  "stadt, kreisfreie_stadt, landkreis, "
+		                  "gemeindeverband, gemeindefreies_gebiet");
 	if (valid_int64(o[4].value, 0, 2000000000, &pop) == -1)
 		return admin_fail("org add: --population must be a whole "
-				  "number");
+		                  "number");
 	if (o[5].set && register_urbanisation_parse(o[5].value, &urb) == -1)
 		return admin_fail("org add: --urbanisation must be 1 (dicht), "
-				  "2 (mittel) or 3 (gering)");
+		                  "2 (mittel) or 3 (gering)");
 	/* The key names the country: "AT-..." is Austria, an AGS (digits)
 	 * Germany. */
 	snprintf(country, sizeof(country), "%.2s",
 	    o[0].value[2] == '-' ? o[0].value : "DE");
 	if (o[8].set && strcmp(o[8].value, country) != 0)
 		return admin_fail("org add: --country must be %s, the country "
-				  "the key names",
+		                  "the key names",
 		    country);
 	snprintf(urb_s, sizeof(urb_s), "%d", urb);
 	p[0] = o[0].value;
@@ -106,13 +106,13 @@ org_import(int argc, char **argv)
 	PGconn *conn;
 	int rc;
 
-	if (admin_opts_parse(argc, argv, (struct admin_opt[]){ { 0 } }, &file,
-		1) == -1)
+	if (admin_opts_parse(argc, argv, (struct admin_opt[]){{0}}, &file, 1) ==
+	    -1)
 		return ADMIN_USAGE;
 	if ((conn = admin_connect()) == NULL)
 		return ADMIN_FAIL;
-	rc = admin_import_register(conn, file,
-	    admin_progress_enabled() ? stderr : NULL);
+	rc = admin_import_register(
+	    conn, file, admin_progress_enabled() ? stderr : NULL);
 	PQfinish(conn);
 	return rc == 0 ? ADMIN_OK : ADMIN_FAIL;
 }

@@ -16,7 +16,7 @@ static int
 questionnaire_load(int argc, char **argv)
 {
 	static struct qdef q;
-	struct problems ps = { .count = 0 };
+	struct problems ps = {.count = 0};
 	char version[16], digest[QDIGEST_PARAM];
 	char *title = NULL, *text = NULL;
 	const char *file, *p[5];
@@ -27,8 +27,8 @@ questionnaire_load(int argc, char **argv)
 	size_t i;
 	int rc = ADMIN_FAIL;
 
-	if (admin_opts_parse(argc, argv, (struct admin_opt[]){ { 0 } }, &file,
-		1) == -1)
+	if (admin_opts_parse(argc, argv, (struct admin_opt[]){{0}}, &file, 1) ==
+	    -1)
 		return ADMIN_USAGE;
 	def = json_load_file(file, JSON_REJECT_DUPLICATES, &err);
 	if (def == NULL)
@@ -38,8 +38,8 @@ questionnaire_load(int argc, char **argv)
 		for (i = 0; i < ps.count && i < RG_PROBLEMS_MAX; i++)
 			fprintf(stderr, "%s: %s: %s\n", file, ps.item[i].path,
 			    ps.item[i].problem);
-		admin_fail("questionnaire load: %s: %zu problems", file,
-		    ps.count);
+		admin_fail(
+		    "questionnaire load: %s: %zu problems", file, ps.count);
 		goto out;
 	}
 	snprintf(version, sizeof(version), "%d", q.version);
@@ -78,14 +78,15 @@ questionnaire_load(int argc, char **argv)
 		goto out;
 	if (PQntuples(res) != 1) {
 		admin_fail("questionnaire load: %s version %s: stored "
-			   "concurrently, but not found; try again",
+		           "concurrently, but not found; try again",
 		    q.slug, version);
 		goto out;
 	}
 	if (PQgetvalue(res, 0, 1)[0] != 't') {
-		admin_fail("questionnaire load: %s version %s exists with other "
-			   "content; a stored questionnaire never changes, so "
-			   "raise the version",
+		admin_fail(
+		    "questionnaire load: %s version %s exists with other "
+		    "content; a stored questionnaire never changes, so "
+		    "raise the version",
 		    q.slug, version);
 		goto out;
 	}
@@ -104,11 +105,11 @@ static int
 wave_add(int argc, char **argv)
 {
 	struct admin_opt o[] = {
-		{ "questionnaire", 1, 1, NULL, 0 },
-		{ "title", 1, 1, NULL, 0 },
-		{ "opens", 1, 1, NULL, 0 },
-		{ "closes", 1, 1, NULL, 0 },
-		{ NULL, 0, 0, NULL, 0 },
+	    {"questionnaire", 1, 1, NULL, 0},
+	    {"title", 1, 1, NULL, 0},
+	    {"opens", 1, 1, NULL, 0},
+	    {"closes", 1, 1, NULL, 0},
+	    {NULL, 0, 0, NULL, 0},
 	};
 	char slug[80];
 	const char *p[5], *at;
@@ -119,8 +120,7 @@ wave_add(int argc, char **argv)
 		return ADMIN_USAGE;
 	at = strchr(o[0].value, '@');
 	snprintf(slug, sizeof(slug), "%.*s",
-	    at ? (int)(at - o[0].value) : (int)strlen(o[0].value),
-	    o[0].value);
+	    at ? (int)(at - o[0].value) : (int)strlen(o[0].value), o[0].value);
 	p[0] = slug;
 	p[1] = at ? at + 1 : NULL;
 	p[2] = o[1].value;

@@ -16,15 +16,15 @@ static int
 user_add(int argc, char **argv)
 {
 	struct admin_opt o[] = {
-		{ "email", 1, 1, NULL, 0 },
-		{ "role", 1, 1, NULL, 0 },
-		{ "organisation", 1, 0, NULL, 0 },
-		{ "name", 1, 0, NULL, 0 },
-		{ NULL, 0, 0, NULL, 0 },
+	    {"email", 1, 1, NULL, 0},
+	    {"role", 1, 1, NULL, 0},
+	    {"organisation", 1, 0, NULL, 0},
+	    {"name", 1, 0, NULL, 0},
+	    {NULL, 0, 0, NULL, 0},
 	};
 	char pw[RG_PASSWORD_MAX + 2], email[RG_EMAIL_MAX + 1];
 	char hash[crypto_pwhash_STRBYTES];
-	struct problems ps = { .count = 0 };
+	struct problems ps = {.count = 0};
 	const char *p[5];
 	PGconn *conn;
 	PGresult *res;
@@ -37,23 +37,23 @@ user_add(int argc, char **argv)
 		return admin_fail("user add: --email is not an e-mail address");
 	for (i = 0; o[0].value[i] != '\0'; i++)
 		email[i] = (o[0].value[i] >= 'A' && o[0].value[i] <= 'Z')
-		    ? (char)(o[0].value[i] - 'A' + 'a')
-		    : o[0].value[i];
+		               ? (char)(o[0].value[i] - 'A' + 'a')
+		               : o[0].value[i];
 	email[i] = '\0';
 	if (strcmp(o[1].value, "respondent") &&
 	    strcmp(o[1].value, "coordinator") &&
 	    strcmp(o[1].value, "researcher") && strcmp(o[1].value, "admin"))
 		return admin_fail("user add: --role must be respondent, "
-				  "coordinator, researcher or admin");
+		                  "coordinator, researcher or admin");
 	respondent = strcmp(o[1].value, "respondent") == 0;
 	if (respondent != o[2].set)
 		return admin_fail("user add: a respondent needs --organisation "
-				  "KEY, other roles take none");
+		                  "KEY, other roles take none");
 	if (o[3].set &&
 	    (valid_utf8(o[3].value, strlen(o[3].value), &cps) == -1 ||
-		cps > RG_NAME_MAX))
+	        cps > RG_NAME_MAX))
 		return admin_fail("user add: --name must be at most %d "
-				  "characters of UTF-8",
+		                  "characters of UTF-8",
 		    RG_NAME_MAX);
 	if (fgets(pw, sizeof(pw), stdin) == NULL)
 		return admin_fail("user add: no password on standard input");
@@ -62,8 +62,8 @@ user_add(int argc, char **argv)
 		return admin_fail("user add: the password is too long");
 	pw[n] = '\0';
 	if (password_check(pw, email, "password", &ps) == -1)
-		return admin_fail("user add: the password %s",
-		    ps.item[0].problem);
+		return admin_fail(
+		    "user add: the password %s", ps.item[0].problem);
 	if (password_hash(pw, hash) == -1)
 		return admin_fail("user add: out of memory");
 	sodium_memzero(pw, sizeof(pw));
@@ -94,8 +94,8 @@ user_add(int argc, char **argv)
 	if (PQntuples(res) != 1) {
 		PQclear(res);
 		PQfinish(conn);
-		return admin_fail("user add: no organisation with key %s",
-		    o[2].value);
+		return admin_fail(
+		    "user add: no organisation with key %s", o[2].value);
 	}
 	printf("%s\n", PQgetvalue(res, 0, 0));
 	PQclear(res);

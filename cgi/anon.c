@@ -30,7 +30,7 @@ anon_pseudonym(const unsigned char key[ANON_KEY_BYTES], long long org_id,
 	n = snprintf(msg, sizeof(msg), "%lld", org_id);
 	if (n < 0 || (size_t)n >= sizeof(msg) ||
 	    crypto_generichash(h, sizeof(h), (const unsigned char *)msg,
-		(unsigned long long)n, key, ANON_KEY_BYTES) != 0)
+	        (unsigned long long)n, key, ANON_KEY_BYTES) != 0)
 		return -1;
 	for (i = 0; i < 8; i++)
 		bits = bits << 8 | h[i];
@@ -48,24 +48,22 @@ anon_pseudonym(const unsigned char key[ANON_KEY_BYTES], long long org_id,
 static const struct {
 	const char *name, *de, *en;
 } kinds[ANON_KINDS] = {
-	{ "gemeinde", "Gemeinde", "municipality" },
-	{ "stadt", "Stadt", "town" },
-	{ "kreisfreie_stadt", "kreisfreie Stadt", "district-free city" },
-	{ "landkreis", "Landkreis", "district" },
-	{ "gemeindeverband", "Gemeindeverband", "municipal association" },
-	{ "gemeindefreies_gebiet", "gemeindefreies Gebiet",
-	    "unincorporated area" },
+    {"gemeinde", "Gemeinde", "municipality"},
+    {"stadt", "Stadt", "town"},
+    {"kreisfreie_stadt", "kreisfreie Stadt", "district-free city"},
+    {"landkreis", "Landkreis", "district"},
+    {"gemeindeverband", "Gemeindeverband", "municipal association"},
+    {"gemeindefreies_gebiet", "gemeindefreies Gebiet", "unincorporated area"},
 };
 
 static const struct {
 	const char *de, *en;
 } bands[ANON_SIZE_BANDS] = {
-	{ "unter 5.000 Einwohner", "under 5,000 inhabitants" },
-	{ "5.000 bis unter 20.000 Einwohner",
-	    "5,000 to under 20,000 inhabitants" },
-	{ "20.000 bis unter 100.000 Einwohner",
-	    "20,000 to under 100,000 inhabitants" },
-	{ "100.000 und mehr Einwohner", "100,000 inhabitants and more" },
+    {"unter 5.000 Einwohner", "under 5,000 inhabitants"},
+    {"5.000 bis unter 20.000 Einwohner", "5,000 to under 20,000 inhabitants"},
+    {"20.000 bis unter 100.000 Einwohner",
+        "20,000 to under 100,000 inhabitants"},
+    {"100.000 und mehr Einwohner", "100,000 inhabitants and more"},
 };
 
 int
@@ -127,8 +125,8 @@ anon_attr_set(struct anon_attr *a, const char *size_class, const char *kind,
 }
 
 void
-anon_generalise(const struct anon_attr *in, enum anon_level level,
-    struct anon_attr *out)
+anon_generalise(
+    const struct anon_attr *in, enum anon_level level, struct anon_attr *out)
 {
 	if (out != in)
 		*out = *in;
@@ -169,8 +167,8 @@ struct gen {
 static int
 gen_cmp(const void *a, const void *b)
 {
-	return attr_cmp(&((const struct gen *)a)->attr,
-	    &((const struct gen *)b)->attr);
+	return attr_cmp(
+	    &((const struct gen *)a)->attr, &((const struct gen *)b)->attr);
 }
 
 /*
@@ -179,8 +177,8 @@ gen_cmp(const void *a, const void *b)
  * sets each combination's keep flag for this level.
  */
 static long long
-level_suppressed(struct anon_plan *p, struct gen *g, enum anon_level level,
-    int set_keep)
+level_suppressed(
+    struct anon_plan *p, struct gen *g, enum anon_level level, int set_keep)
 {
 	long long suppressed = 0, sum;
 	size_t i, j, start;
@@ -194,7 +192,7 @@ level_suppressed(struct anon_plan *p, struct gen *g, enum anon_level level,
 	for (start = 0; start < p->ncombos; start = i) {
 		sum = 0;
 		for (i = start; i < p->ncombos &&
-		     attr_cmp(&g[i].attr, &g[start].attr) == 0;
+		                attr_cmp(&g[i].attr, &g[start].attr) == 0;
 		     i++)
 			sum += g[i].count;
 		if (sum < p->k)
@@ -206,8 +204,8 @@ level_suppressed(struct anon_plan *p, struct gen *g, enum anon_level level,
 }
 
 int
-anon_plan_decide(struct anon_plan *p, struct anon_combo *combo, size_t n,
-    long long k)
+anon_plan_decide(
+    struct anon_plan *p, struct anon_combo *combo, size_t n, long long k)
 {
 	struct gen *g = NULL;
 	long long limit;
@@ -260,8 +258,7 @@ anon_plan_keeps(const struct anon_plan *p, const struct anon_attr *a)
 	if (p->ncombos == 0)
 		return 0;
 	key.attr = *a;
-	hit = bsearch(&key, p->combo, p->ncombos, sizeof(*p->combo),
-	    combo_cmp);
+	hit = bsearch(&key, p->combo, p->ncombos, sizeof(*p->combo), combo_cmp);
 	return hit != NULL && hit->keep;
 }
 
@@ -277,9 +274,9 @@ anon_plan_free(struct anon_plan *p)
 /* Words SPSS (ALL ... WITH) or Stata (byte ... using) reserve; compared
  * without regard to case. Stata's other reserved names start with "_",
  * which no name made here does, or are str1 ... str2045 (below). */
-static const char *const reserved[] = { "all", "and", "by", "eq", "ge",
-	"gt", "le", "lt", "ne", "not", "or", "to", "with", "byte", "double",
-	"float", "if", "in", "int", "long", "strl", "using" };
+static const char *const reserved[] = {"all", "and", "by", "eq", "ge", "gt",
+    "le", "lt", "ne", "not", "or", "to", "with", "byte", "double", "float",
+    "if", "in", "int", "long", "strl", "using"};
 
 static int
 is_reserved(const char *name)
@@ -314,8 +311,8 @@ name_base(const char *id, char *out)
 
 	for (i = 0; id[i] != '\0' && n < ANON_NAME_MAX; i++)
 		tmp[n++] = is_letter(id[i]) || (id[i] >= '0' && id[i] <= '9')
-		    ? id[i]
-		    : '_';
+		               ? id[i]
+		               : '_';
 	tmp[n] = '\0';
 	if (n == 0 || !is_letter(tmp[0]))
 		snprintf(out, NAME_BASE_SIZE, "q%s", tmp);
@@ -368,13 +365,13 @@ anon_columns_build(const struct qdef *q, struct anon_columns *out)
 		const char *name;
 		enum anon_col_kind kind;
 	} fixed[ANON_FIXED_COLUMNS] = {
-		{ "pseudonym", ANON_COL_PSEUDONYM },
-		{ "wave", ANON_COL_WAVE },
-		{ "size_class", ANON_COL_SIZE_CLASS },
-		{ "size_band", ANON_COL_SIZE_BAND },
-		{ "kind", ANON_COL_KIND },
-		{ "urbanisation", ANON_COL_URBANISATION },
-		{ "state", ANON_COL_STATE },
+	    {"pseudonym", ANON_COL_PSEUDONYM},
+	    {"wave", ANON_COL_WAVE},
+	    {"size_class", ANON_COL_SIZE_CLASS},
+	    {"size_band", ANON_COL_SIZE_BAND},
+	    {"kind", ANON_COL_KIND},
+	    {"urbanisation", ANON_COL_URBANISATION},
+	    {"state", ANON_COL_STATE},
 	};
 	char base[NAME_BASE_SIZE + 8];
 	size_t d, i, n, pass;
@@ -387,7 +384,8 @@ anon_columns_build(const struct qdef *q, struct anon_columns *out)
 			for (i = 0; i < q->dim[d].nitems; i++, n++) {
 				name_base(q->dim[d].item[i].id, base);
 				column_add(out,
-				    pass == 0 ? ANON_COL_LEVEL : ANON_COL_TARGET,
+				    pass == 0 ? ANON_COL_LEVEL
+				              : ANON_COL_TARGET,
 				    n, q->dim[d].item[i].id, base,
 				    pass == 0 ? "" : "_target");
 			}
@@ -410,13 +408,10 @@ anon_column_type(enum anon_col_kind kind)
 {
 	switch (kind) {
 	case ANON_COL_PSEUDONYM:
-	case ANON_COL_STATE:
-		return ANON_TYPE_STRING;
+	case ANON_COL_STATE: return ANON_TYPE_STRING;
 	case ANON_COL_SCORE:
-	case ANON_COL_OVERALL:
-		return ANON_TYPE_NUMBER;
-	default:
-		return ANON_TYPE_INTEGER;
+	case ANON_COL_OVERALL: return ANON_TYPE_NUMBER;
+	default: return ANON_TYPE_INTEGER;
 	}
 }
 
@@ -437,7 +432,7 @@ size_t
 anon_column_values(const struct anon_column *c, const json_t *qjson,
     struct anon_value out[ANON_VALUES_MAX])
 {
-	static const char *const urb[] = { "1", "2", "3" };
+	static const char *const urb[] = {"1", "2", "3"};
 	const json_t *levels, *lv;
 	size_t n = 0, i;
 	int v;
@@ -445,28 +440,28 @@ anon_column_values(const struct anon_column *c, const json_t *qjson,
 	switch (c->kind) {
 	case ANON_COL_SIZE_CLASS:
 		for (v = 1; v <= REGISTER_SIZE_CLASSES; v++)
-			out[n++] = (struct anon_value){ v,
-				register_size_class_label(v, "de"),
-				register_size_class_label(v, "en") };
+			out[n++] = (struct anon_value){v,
+			    register_size_class_label(v, "de"),
+			    register_size_class_label(v, "en")};
 		return n;
 	case ANON_COL_SIZE_BAND:
 		for (v = 1; v <= ANON_SIZE_BANDS; v++)
-			out[n++] = (struct anon_value){ v, bands[v - 1].de,
-				bands[v - 1].en };
+			out[n++] = (struct anon_value){
+			    v, bands[v - 1].de, bands[v - 1].en};
 		return n;
 	case ANON_COL_KIND:
 		for (v = 1; v <= ANON_KINDS; v++)
-			out[n++] = (struct anon_value){ v, kinds[v - 1].de,
-				kinds[v - 1].en };
+			out[n++] = (struct anon_value){
+			    v, kinds[v - 1].de, kinds[v - 1].en};
 		return n;
 	case ANON_COL_URBANISATION:
 		for (v = 1; v <= 3; v++)
-			out[n++] = (struct anon_value){ v,
-				labels_peer("urbanisation", urb[v - 1], "de"),
-				labels_peer("urbanisation", urb[v - 1], "en") };
+			out[n++] = (struct anon_value){v,
+			    labels_peer("urbanisation", urb[v - 1], "de"),
+			    labels_peer("urbanisation", urb[v - 1], "en")};
 		return n;
 	case ANON_COL_LEVEL:
-		out[n++] = (struct anon_value){ ANON_NA_CODE, na_de, na_en };
+		out[n++] = (struct anon_value){ANON_NA_CODE, na_de, na_en};
 		/* fall through */
 	case ANON_COL_TARGET:
 		levels = json_object_get(qjson, "levels");
@@ -476,15 +471,13 @@ anon_column_values(const struct anon_column *c, const json_t *qjson,
 			if (!json_is_integer(json_object_get(lv, "value")))
 				continue;
 			out[n++] = (struct anon_value){
-				(int)json_integer_value(
-				    json_object_get(lv, "value")),
-				i18n(json_object_get(lv, "label"), "de"),
-				i18n(json_object_get(lv, "label"), "en")
-			};
+			    (int)json_integer_value(
+			        json_object_get(lv, "value")),
+			    i18n(json_object_get(lv, "label"), "de"),
+			    i18n(json_object_get(lv, "label"), "en")};
 		}
 		return n;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -546,21 +539,18 @@ anon_column_label(const struct anon_column *c, const json_t *qjson,
 	static const struct {
 		const char *de, *en;
 	} fixed[] = {
-		[ANON_COL_PSEUDONYM] = { "Pseudonym der Organisation",
-		    "Pseudonym of the organisation" },
-		[ANON_COL_WAVE] = { "Welle", "Wave" },
-		[ANON_COL_SIZE_CLASS] = { "Gemeindegrößenklasse",
-		    "Size class" },
-		[ANON_COL_SIZE_BAND] = { "Größenband (zusammengefasste "
-					 "Größenklassen)",
-		    "Size band (merged size classes)" },
-		[ANON_COL_KIND] = { "Art der Organisation",
-		    "Kind of organisation" },
-		[ANON_COL_URBANISATION] = { "Besiedlungsdichte",
-		    "Urbanisation" },
-		[ANON_COL_STATE] = { "Land / Region", "State / region" },
-		[ANON_COL_OVERALL] = { "Gesamtscore (0-100)",
-		    "Overall score (0-100)" },
+	    [ANON_COL_PSEUDONYM] = {"Pseudonym der Organisation",
+	        "Pseudonym of the organisation"},
+	    [ANON_COL_WAVE] = {"Welle", "Wave"},
+	    [ANON_COL_SIZE_CLASS] = {"Gemeindegrößenklasse", "Size class"},
+	    [ANON_COL_SIZE_BAND] = {"Größenband (zusammengefasste "
+	                            "Größenklassen)",
+	        "Size band (merged size classes)"},
+	    [ANON_COL_KIND] = {"Art der Organisation", "Kind of organisation"},
+	    [ANON_COL_URBANISATION] = {"Besiedlungsdichte", "Urbanisation"},
+	    [ANON_COL_STATE] = {"Land / Region", "State / region"},
+	    [ANON_COL_OVERALL] = {"Gesamtscore (0-100)",
+	        "Overall score (0-100)"},
 	};
 	int en = lang != NULL && strncmp(lang, "en", 2) == 0;
 	char tmp[RG_QTEXT_MAX * 4 + 128];
@@ -572,14 +562,14 @@ anon_column_label(const struct anon_column *c, const json_t *qjson,
 		o = json_object_get(item_json(qjson, c->index), "text");
 		snprintf(tmp, sizeof(tmp), "%s%s %s", c->source,
 		    c->kind == ANON_COL_LEVEL ? ""
-			: en		      ? " target:"
-					      : " Ziel:",
+		    : en                      ? " target:"
+		                              : " Ziel:",
 		    i18n(o, en ? "en" : "de"));
 		break;
 	case ANON_COL_SCORE:
-		o = json_object_get(json_array_get(json_object_get(qjson,
-						       "dimensions"),
-					c->index),
+		o = json_object_get(
+		    json_array_get(
+		        json_object_get(qjson, "dimensions"), c->index),
 		    "title");
 		snprintf(tmp, sizeof(tmp), "Score %s %s (0-100)", c->source,
 		    i18n(o, en ? "en" : "de"));
@@ -596,8 +586,8 @@ anon_column_label(const struct anon_column *c, const json_t *qjson,
 
 /* How column c is derived, in English. */
 static const char *
-derivation(const struct anon_column *c, enum anon_level level, char *out,
-    size_t outsz)
+derivation(
+    const struct anon_column *c, enum anon_level level, char *out, size_t outsz)
 {
 	switch (c->kind) {
 	case ANON_COL_PSEUDONYM:
@@ -605,32 +595,38 @@ derivation(const struct anon_column *c, enum anon_level level, char *out,
 		       "anonymisation.pseudonym): stable across waves for one "
 		       "export key, unlinkable without it. Never the name or "
 		       "official key.";
-	case ANON_COL_WAVE:
-		return "The id of the survey wave.";
+	case ANON_COL_WAVE: return "The id of the survey wave.";
 	case ANON_COL_SIZE_CLASS:
 		return level >= ANON_LEVEL_BANDS
-		    ? "Destatis Gemeindegrößenklasse of the organisation's "
-		      "population. EMPTY IN THIS EXPORT: merged into size_band "
-		      "by generalisation (k-anonymity)."
-		    : "Destatis Gemeindegrößenklasse of the organisation's "
-		      "population (the population itself is never exported); "
-		      "empty when the population is unknown.";
+		           ? "Destatis Gemeindegrößenklasse of the "
+		             "organisation's "
+		             "population. EMPTY IN THIS EXPORT: merged into "
+		             "size_band "
+		             "by generalisation (k-anonymity)."
+		           : "Destatis Gemeindegrößenklasse of the "
+		             "organisation's "
+		             "population (the population itself is never "
+		             "exported); "
+		             "empty when the population is unknown.";
 	case ANON_COL_SIZE_BAND:
 		return "size_class merged with its neighbour: classes 1-2 are "
 		       "band 1, 3-4 band 2, 5-6 band 3, 7-8 band 4; empty when "
 		       "the population is unknown.";
-	case ANON_COL_KIND:
-		return "The kind of organisation, coded 1..6.";
+	case ANON_COL_KIND: return "The kind of organisation, coded 1..6.";
 	case ANON_COL_URBANISATION:
-		return "Urbanisation type (BBSR Stadt- und Gemeindetyp; DEGURBA "
-		       "for EU members): 1 dense, 2 intermediate, 3 thin; empty "
+		return "Urbanisation type (BBSR Stadt- und Gemeindetyp; "
+		       "DEGURBA "
+		       "for EU members): 1 dense, 2 intermediate, 3 thin; "
+		       "empty "
 		       "when unknown.";
 	case ANON_COL_STATE:
 		return level >= ANON_LEVEL_NO_STATE
-		    ? "The organisation's state or region. EMPTY IN THIS "
-		      "EXPORT: dropped by generalisation (k-anonymity)."
-		    : "The organisation's state or region as recorded; empty "
-		      "when unknown.";
+		           ? "The organisation's state or region. EMPTY IN "
+		             "THIS "
+		             "EXPORT: dropped by generalisation (k-anonymity)."
+		           : "The organisation's state or region as recorded; "
+		             "empty "
+		             "when unknown.";
 	case ANON_COL_LEVEL:
 		snprintf(out, outsz,
 		    "answers[\"%s\"]: the maturity level 0..4; -1 where the "
@@ -657,12 +653,11 @@ derivation(const struct anon_column *c, enum anon_level level, char *out,
 		return "Overall score as stored at submission, full precision: "
 		       "the weight-averaged mean of the non-empty dimension "
 		       "scores; empty when every dimension score is empty.";
-	default:
-		return "";
+	default: return "";
 	}
 }
 
-static const char *const type_names[] = { "string", "integer", "number" };
+static const char *const type_names[] = {"string", "integer", "number"};
 
 /* The generalisations applied at level, as a JSON array of texts. */
 static json_t *
@@ -671,13 +666,13 @@ generalisations(enum anon_level level)
 	json_t *a = json_array();
 
 	if (level >= ANON_LEVEL_NO_STATE)
-		json_array_append_new(a,
-		    json_string("state dropped (column state is empty)"));
+		json_array_append_new(
+		    a, json_string("state dropped (column state is empty)"));
 	if (level >= ANON_LEVEL_BANDS)
 		json_array_append_new(a,
 		    json_string("neighbouring size classes merged into bands "
-				"1-2, 3-4, 5-6, 7-8 (column size_class is "
-				"empty, size_band holds the band)"));
+		                "1-2, 3-4, 5-6, 7-8 (column size_class is "
+		                "empty, size_band holds the band)"));
 	return a;
 }
 
@@ -694,13 +689,13 @@ values_json(const struct anon_column *c, const json_t *qjson)
 		return NULL;
 	a = json_array();
 	for (i = 0; i < n; i++) {
-		json_t *o = json_pack("{s:i, s:{s:s, s:s}}", "value", v[i].value,
-		    "label", "de", v[i].de ? v[i].de : "", "en",
+		json_t *o = json_pack("{s:i, s:{s:s, s:s}}", "value",
+		    v[i].value, "label", "de", v[i].de ? v[i].de : "", "en",
 		    v[i].en ? v[i].en : "");
 
 		if (c->kind == ANON_COL_KIND)
-			json_object_set_new(o, "code",
-			    json_string(anon_kind_name(v[i].value)));
+			json_object_set_new(
+			    o, "code", json_string(anon_kind_name(v[i].value)));
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -725,31 +720,35 @@ anon_codebook(const struct anon_columns *cols, const json_t *qjson,
 		if (o == NULL)
 			continue;
 		if (c->source[0] != '\0')
-			json_object_set_new(o, "source", json_string(c->source));
+			json_object_set_new(
+			    o, "source", json_string(c->source));
 		if ((v = values_json(c, qjson)) != NULL)
 			json_object_set_new(o, "values", v);
 		json_object_set_new(o, "missing",
-		    json_string(c->kind == ANON_COL_PSEUDONYM ||
-			    c->kind == ANON_COL_WAVE || c->kind == ANON_COL_KIND
-			? "never missing"
-			: c->kind == ANON_COL_LEVEL
-			? "empty field (CSV), null (JSON lines), "
-			  "system-missing (SPSS, Stata) where unanswered; -1 "
-			  "(not applicable / don't know) is a value of its "
-			  "own, declared user-missing in the SPSS file"
-			: "empty field (CSV), null (JSON lines), "
-			  "system-missing (SPSS, Stata)"));
+		    json_string(
+		        c->kind == ANON_COL_PSEUDONYM ||
+		                c->kind == ANON_COL_WAVE ||
+		                c->kind == ANON_COL_KIND
+		            ? "never missing"
+		        : c->kind == ANON_COL_LEVEL
+		            ? "empty field (CSV), null (JSON lines), "
+		              "system-missing (SPSS, Stata) where unanswered; "
+		              "-1 "
+		              "(not applicable / don't know) is a value of its "
+		              "own, declared user-missing in the SPSS file"
+		            : "empty field (CSV), null (JSON lines), "
+		              "system-missing (SPSS, Stata)"));
 		json_object_set_new(o, "derivation",
 		    json_string(derivation(c, plan->level, how, sizeof(how))));
 		json_object_set_new(o, "generalised",
 		    json_boolean((c->kind == ANON_COL_STATE &&
-				     plan->level >= ANON_LEVEL_NO_STATE) ||
-			(c->kind == ANON_COL_SIZE_CLASS &&
-			    plan->level >= ANON_LEVEL_BANDS)));
+		                     plan->level >= ANON_LEVEL_NO_STATE) ||
+		                 (c->kind == ANON_COL_SIZE_CLASS &&
+		                     plan->level >= ANON_LEVEL_BANDS)));
 		json_array_append_new(columns, o);
 	}
 	out = json_pack("{s:{s:s, s:s}, s:{s:I, s:s, s:s}, s:{s:I, s:s, s:I}, "
-			"s:s, s:I, s:[s, s, s, s], s:o}",
+	                "s:s, s:I, s:[s, s, s, s], s:o}",
 	    "title", "de", "reifegrad: anonymisierter Forschungsexport", "en",
 	    "reifegrad: anonymised research export", "wave", "id",
 	    (json_int_t)info->wave_id, "title",
@@ -757,8 +756,8 @@ anon_codebook(const struct anon_columns *cols, const json_t *qjson,
 	    info->wave_state ? info->wave_state : "", "questionnaire", "id",
 	    (json_int_t)info->questionnaire_id, "slug",
 	    json_string_value(json_object_get(qjson, "slug"))
-		? json_string_value(json_object_get(qjson, "slug"))
-		: "",
+	        ? json_string_value(json_object_get(qjson, "slug"))
+	        : "",
 	    "version",
 	    (json_int_t)json_integer_value(json_object_get(qjson, "version")),
 	    "unit", "one row per submitted response of the wave", "rows",
@@ -768,33 +767,33 @@ anon_codebook(const struct anon_columns *cols, const json_t *qjson,
 		return NULL;
 	json_object_set_new(out, "anonymisation",
 	    json_pack("{s:I, s:I, s:I, s:I, s:i, s:o, s:[I, I, I], s:s, "
-		      "s:[s, s, s, s, s, s, s], s:{s:s, s:I}}",
-		"k", (json_int_t)plan->k, "submitted",
-		(json_int_t)plan->total, "rows", (json_int_t)plan->rows,
-		"suppressed_rows", (json_int_t)plan->suppressed,
-		"generalisation_level", (int)plan->level, "generalisations",
-		generalisations(plan->level), "suppressed_rows_by_level",
-		(json_int_t)plan->suppressed_at[0],
-		(json_int_t)plan->suppressed_at[1],
-		(json_int_t)plan->suppressed_at[2], "rule",
-		"k-anonymity on the attribute columns (size class, kind, "
-		"urbanisation, state). Level 0 keeps them as they are, level 1 "
-		"drops the state, level 2 also merges neighbouring size "
-		"classes into bands. The export uses the least level at which "
-		"the rows whose combination of attributes occurs fewer than k "
-		"times in the wave are at most 5 % of the submitted responses "
-		"(rounded down), or level 2 when none gets there; those rows "
-		"are then suppressed. An unknown value counts as a value of "
-		"its own.",
-		"never_exported", "names", "official keys (AGS, LAU codes)",
-		"population and area figures", "comments",
-		"user accounts and who answered",
-		"timestamps finer than the wave",
-		"internal organisation ids", "pseudonym", "method",
-		"\"p\" + 12 characters of RFC 4648 base32 (lower case) of the "
-		"first 60 bits of BLAKE2b-128 keyed with the export key, of "
-		"the organisation's internal id in decimal digits",
-		"key_id", (json_int_t)info->key_id));
+	              "s:[s, s, s, s, s, s, s], s:{s:s, s:I}}",
+	        "k", (json_int_t)plan->k, "submitted", (json_int_t)plan->total,
+	        "rows", (json_int_t)plan->rows, "suppressed_rows",
+	        (json_int_t)plan->suppressed, "generalisation_level",
+	        (int)plan->level, "generalisations",
+	        generalisations(plan->level), "suppressed_rows_by_level",
+	        (json_int_t)plan->suppressed_at[0],
+	        (json_int_t)plan->suppressed_at[1],
+	        (json_int_t)plan->suppressed_at[2], "rule",
+	        "k-anonymity on the attribute columns (size class, kind, "
+	        "urbanisation, state). Level 0 keeps them as they are, level 1 "
+	        "drops the state, level 2 also merges neighbouring size "
+	        "classes into bands. The export uses the least level at which "
+	        "the rows whose combination of attributes occurs fewer than k "
+	        "times in the wave are at most 5 % of the submitted responses "
+	        "(rounded down), or level 2 when none gets there; those rows "
+	        "are then suppressed. An unknown value counts as a value of "
+	        "its own.",
+	        "never_exported", "names", "official keys (AGS, LAU codes)",
+	        "population and area figures", "comments",
+	        "user accounts and who answered",
+	        "timestamps finer than the wave", "internal organisation ids",
+	        "pseudonym", "method",
+	        "\"p\" + 12 characters of RFC 4648 base32 (lower case) of the "
+	        "first 60 bits of BLAKE2b-128 keyed with the export key, of "
+	        "the organisation's internal id in decimal digits",
+	        "key_id", (json_int_t)info->key_id));
 	return out;
 }
 
@@ -829,8 +828,7 @@ constraints(const struct anon_column *c, const json_t *qjson,
 	case ANON_COL_SCORE:
 	case ANON_COL_OVERALL:
 		return json_pack("{s:i, s:i}", "minimum", 0, "maximum", 100);
-	default:
-		return NULL;
+	default: return NULL;
 	}
 }
 
@@ -838,8 +836,8 @@ json_t *
 anon_datapackage(const struct anon_columns *cols, const json_t *qjson,
     const struct anon_plan *plan, const struct anon_info *info)
 {
-	char de[RG_QTEXT_MAX * 4 + 128], en[sizeof(de)], how[512],
-	    name[64], title[300];
+	char de[RG_QTEXT_MAX * 4 + 128], en[sizeof(de)], how[512], name[64],
+	    title[300];
 	struct anon_value v[ANON_VALUES_MAX];
 	json_t *fields = json_array(), *cons;
 	size_t i, j, n;
@@ -872,8 +870,8 @@ anon_datapackage(const struct anon_columns *cols, const json_t *qjson,
 	snprintf(title, sizeof(title), "reifegrad: %s",
 	    info->wave_title ? info->wave_title : "");
 	return json_pack("{s:s, s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:s, s:s, "
-			 "s:s, s:{s:s, s:b, s:s, s:s, s:b}, s:{s:o, s:[s], "
-			 "s:[s]}}]}",
+	                 "s:s, s:{s:s, s:b, s:s, s:s, s:b}, s:{s:o, s:[s], "
+	                 "s:[s]}}]}",
 	    "profile", "tabular-data-package", "name", name, "title", title,
 	    "description",
 	    "Anonymised microdata of one survey wave: one row per submitted "

@@ -78,18 +78,18 @@
 #define ANON_FIXED_COLUMNS 7
 /* The most columns an export can have: the fixed ones, a level and a
  * target per item, a score per dimension and the overall score. */
-#define ANON_COLUMNS_MAX \
-	(ANON_FIXED_COLUMNS + \
-	    2 * RG_DIMENSIONS_MAX * RG_ITEMS_PER_DIMENSION_MAX + \
+#define ANON_COLUMNS_MAX                                                       \
+	(ANON_FIXED_COLUMNS +                                                  \
+	    2 * RG_DIMENSIONS_MAX * RG_ITEMS_PER_DIMENSION_MAX +               \
 	    RG_DIMENSIONS_MAX + 1)
 /* Value labels of a column: -1 and the levels 0..4 at most, or the
  * categories of an attribute. */
 #define ANON_VALUES_MAX 10
 
 enum anon_level {
-	ANON_LEVEL_FULL = 0,	 /* size class, kind, urbanisation, state */
+	ANON_LEVEL_FULL = 0,     /* size class, kind, urbanisation, state */
 	ANON_LEVEL_NO_STATE = 1, /* state dropped */
-	ANON_LEVEL_BANDS = 2	 /* state dropped, size classes merged */
+	ANON_LEVEL_BANDS = 2     /* state dropped, size classes merged */
 };
 
 /*
@@ -114,9 +114,9 @@ int anon_size_band(int size_class);
 
 /* The attributes of a row, as stored (level 0) or generalised. */
 struct anon_attr {
-	int size_class;	  /* 1..8; 0 unknown or generalised away */
-	int size_band;	  /* 1..4; 0 unknown */
-	int kind;	  /* 1..6; 0 unknown */
+	int size_class;   /* 1..8; 0 unknown or generalised away */
+	int size_band;    /* 1..4; 0 unknown */
+	int kind;         /* 1..6; 0 unknown */
 	int urbanisation; /* 1..3; 0 unknown */
 	char state[ANON_STATE_MAX + 1]; /* "" unknown or generalised away */
 };
@@ -132,8 +132,8 @@ void anon_attr_set(struct anon_attr *a, const char *size_class,
 
 /* What a row with attributes in shows at level: in with the state
  * emptied (level >= 1) and the size class emptied (level 2). */
-void anon_generalise(const struct anon_attr *in, enum anon_level level,
-    struct anon_attr *out);
+void anon_generalise(
+    const struct anon_attr *in, enum anon_level level, struct anon_attr *out);
 
 /* One combination of attributes (level 0) in the wave and its count. */
 struct anon_combo {
@@ -147,11 +147,11 @@ struct anon_plan {
 	struct anon_combo *combo; /* sorted by attributes; owned */
 	size_t ncombos;
 	long long k;
-	long long total;		     /* submitted responses */
+	long long total;                      /* submitted responses */
 	long long suppressed_at[ANON_LEVELS]; /* rows suppressed per level */
-	enum anon_level level;		     /* the level chosen */
-	long long rows;			     /* rows exported */
-	long long suppressed;		     /* rows suppressed */
+	enum anon_level level;                /* the level chosen */
+	long long rows;                       /* rows exported */
+	long long suppressed;                 /* rows suppressed */
 	size_t state_bytes; /* longest state exported (0 when none) */
 };
 
@@ -181,18 +181,14 @@ enum anon_col_kind {
 	ANON_COL_KIND,
 	ANON_COL_URBANISATION,
 	ANON_COL_STATE,
-	ANON_COL_LEVEL,	  /* an item's level, -1 for na */
+	ANON_COL_LEVEL,   /* an item's level, -1 for na */
 	ANON_COL_TARGET,  /* an item's target level */
-	ANON_COL_SCORE,	  /* a dimension's score */
+	ANON_COL_SCORE,   /* a dimension's score */
 	ANON_COL_OVERALL, /* the overall score */
 	ANON_COL__MAX
 };
 
-enum anon_type {
-	ANON_TYPE_STRING,
-	ANON_TYPE_INTEGER,
-	ANON_TYPE_NUMBER
-};
+enum anon_type { ANON_TYPE_STRING, ANON_TYPE_INTEGER, ANON_TYPE_NUMBER };
 
 struct anon_column {
 	char name[ANON_NAME_MAX + 1];
@@ -248,9 +244,8 @@ size_t anon_column_values(const struct anon_column *c, const json_t *qjson,
  * the dimension's title for scores. When max_chars > 0 the label is cut
  * to that many characters (code points), "…" marking the cut. Returns out.
  */
-const char *anon_column_label(const struct anon_column *c,
-    const json_t *qjson, const char *lang, size_t max_chars, char *out,
-    size_t outsz);
+const char *anon_column_label(const struct anon_column *c, const json_t *qjson,
+    const char *lang, size_t max_chars, char *out, size_t outsz);
 
 /* What the codebook and the Data Package say about the export. */
 struct anon_info {
@@ -276,8 +271,7 @@ json_t *anon_codebook(const struct anon_columns *cols, const json_t *qjson,
  * resource, export.csv, whose Table Schema lists the CSV's columns field
  * for field, in order. Returns a new object, or NULL.
  */
-json_t *anon_datapackage(const struct anon_columns *cols,
-    const json_t *qjson, const struct anon_plan *plan,
-    const struct anon_info *info);
+json_t *anon_datapackage(const struct anon_columns *cols, const json_t *qjson,
+    const struct anon_plan *plan, const struct anon_info *info);
 
 #endif /* ANON_H */

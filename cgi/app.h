@@ -17,9 +17,9 @@
 /* The signed-in user of a request; id 0 when nobody is signed in. */
 struct user {
 	long long id;
-	unsigned role;	   /* one ROLE_* bit */
-	long long org_id;  /* 0 when the user belongs to no organisation */
-	int via_cookie;	   /* authenticated by the cookie (CSRF applies) */
+	unsigned role;    /* one ROLE_* bit */
+	long long org_id; /* 0 when the user belongs to no organisation */
+	int via_cookie;   /* authenticated by the cookie (CSRF applies) */
 	char token[RG_TOKEN_TEXT_MAX + 1]; /* the session token */
 };
 
@@ -69,8 +69,8 @@ void app_unavailable(struct ctx *c);
  * with the session check (ownership passes to the caller), else it runs q
  * now with n values. NULL when the connection failed.
  */
-PGresult *app_query(struct ctx *c, enum query q, int n,
-    const char *const *values);
+PGresult *app_query(
+    struct ctx *c, enum query q, int n, const char *const *values);
 
 /*
  * Makes sure the request has an open transaction with its identity set
@@ -94,8 +94,8 @@ void app_primary(struct ctx *c);
  * committed when it returns. NULL when the primary is not reachable or the
  * session has ended meanwhile.
  */
-PGresult *app_write(struct ctx *c, enum query q, int n,
-    const char *const *values);
+PGresult *app_write(
+    struct ctx *c, enum query q, int n, const char *const *values);
 
 /* Sets a 422 "invalid" answer with the problems as details. */
 void app_invalid(struct ctx *c, const struct problems *ps);

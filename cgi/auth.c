@@ -29,8 +29,8 @@ auth_token_hash_param(const char *token, char out[AUTH_HASH_PARAM])
 {
 	unsigned char h[32];
 
-	crypto_generichash(h, sizeof(h), (const unsigned char *)token,
-	    strlen(token), NULL, 0);
+	crypto_generichash(
+	    h, sizeof(h), (const unsigned char *)token, strlen(token), NULL, 0);
 	out[0] = '\\';
 	out[1] = 'x';
 	sodium_bin2hex(out + 2, AUTH_HASH_PARAM - 2, h, sizeof(h));
@@ -52,12 +52,12 @@ static int
 token_plausible(const char *s)
 {
 	return strlen(s) == AUTH_TOKEN_TEXT - 1 &&
-	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		      "0123456789-_") == AUTH_TOKEN_TEXT - 1;
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	                 "0123456789-_") == AUTH_TOKEN_TEXT - 1;
 }
 
-static const char *const role_names[] = { "respondent", "coordinator",
-	"researcher", "admin" };
+static const char *const role_names[] = {
+    "respondent", "coordinator", "researcher", "admin"};
 
 unsigned
 auth_role_bit(const char *name)
@@ -88,8 +88,8 @@ auth_session_param(struct ctx *c, char hash[AUTH_HASH_PARAM])
 	int via_cookie = 0;
 
 	if (req_bearer_get(c->req, token, sizeof(token)) != 1) {
-		if (req_cookie_get(c->req, "rg_session", token,
-			sizeof(token)) != 1)
+		if (req_cookie_get(
+		        c->req, "rg_session", token, sizeof(token)) != 1)
 			return 0;
 		via_cookie = 1;
 	}

@@ -14,7 +14,8 @@ struct buf {
 	size_t cap;
 };
 
-/* Appends n bytes of s. Returns 0, or -1 when memory ran out (buf as it was). */
+/* Appends n bytes of s. Returns 0, or -1 when memory ran out (buf as it was).
+ */
 int buf_append(struct buf *, const char *s, size_t n) RG_WUR;
 
 /* Appends a NUL-terminated string. Returns 0 or -1 as buf_append. */

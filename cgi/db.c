@@ -15,8 +15,8 @@ db_prepare_all(PGconn *conn)
 	size_t i;
 
 	for (i = 0; i < Q__MAX; i++) {
-		PGresult *res = PQprepare(conn, queries[i].name,
-		    queries[i].text, 0, NULL);
+		PGresult *res =
+		    PQprepare(conn, queries[i].name, queries[i].text, 0, NULL);
 
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			log_error("db: prepare %s: %s", queries[i].name,
@@ -107,7 +107,7 @@ db_prefers_standby(PGconn *conn)
 	for (o = opts; o != NULL && o->keyword != NULL; o++)
 		if (strcmp(o->keyword, "target_session_attrs") == 0)
 			yes = o->val != NULL &&
-			    strcmp(o->val, "prefer-standby") == 0;
+			      strcmp(o->val, "prefer-standby") == 0;
 	PQconninfoFree(opts);
 	return yes;
 }
@@ -123,10 +123,10 @@ db_in_recovery(PGconn *conn)
 
 	if (PQparameterStatus(conn, "in_hot_standby") != NULL)
 		return 0;
-	res = PQexecPrepared(conn, queries[Q_IN_RECOVERY].name, 0, NULL, NULL,
-	    NULL, 0);
+	res = PQexecPrepared(
+	    conn, queries[Q_IN_RECOVERY].name, 0, NULL, NULL, NULL, 0);
 	yes = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
-	    PQgetvalue(res, 0, 0)[0] == 't';
+	      PQgetvalue(res, 0, 0)[0] == 't';
 	PQclear(res);
 	return yes;
 }
@@ -148,7 +148,7 @@ db_use(struct db *d, PGconn *conn)
 		 * and look for a standby again later. */
 		if (d->backoff == 0)
 			log_info("db: reads: no standby reachable, reading "
-				 "from the primary meanwhile");
+			         "from the primary meanwhile");
 		d->seek_standby = 1;
 		db_backoff(d);
 	} else
@@ -178,7 +178,7 @@ db_ready(struct db *d)
 	now = time(NULL);
 	if (d->conn == NULL && d->last_attempt != 0 &&
 	    now - d->last_attempt <
-		(d->conninfo == NULL ? DB_RETRY_SECONDS : d->backoff))
+	        (d->conninfo == NULL ? DB_RETRY_SECONDS : d->backoff))
 		return -1;
 	d->last_attempt = now;
 	if (d->conn != NULL) {
@@ -225,8 +225,8 @@ db_exec(struct db *d, enum query q, int n, const char *const *values)
 
 	if (d->conn == NULL)
 		return NULL;
-	res = PQexecPrepared(d->conn, queries[q].name, n, values, NULL, NULL,
-	    0);
+	res =
+	    PQexecPrepared(d->conn, queries[q].name, n, values, NULL, NULL, 0);
 	if (!db_ok(res)) {
 		d->errors++;
 		if (PQstatus(d->conn) != CONNECTION_OK) {
@@ -239,8 +239,7 @@ db_exec(struct db *d, enum query q, int n, const char *const *values)
 }
 
 int
-db_pipeline(struct db *d, size_t n, const struct db_call *calls,
-    PGresult **out)
+db_pipeline(struct db *d, size_t n, const struct db_call *calls, PGresult **out)
 {
 	size_t i;
 	PGresult *res;
@@ -252,11 +251,12 @@ db_pipeline(struct db *d, size_t n, const struct db_call *calls,
 	    PQenterPipelineMode(d->conn) != 1)
 		goto fail;
 	for (i = 0; i < n; i++) {
-		ok = calls[i].sql != NULL
-		    ? PQsendQueryParams(d->conn, calls[i].sql, 0, NULL, NULL,
-			  NULL, NULL, 0)
-		    : PQsendQueryPrepared(d->conn, queries[calls[i].q].name,
-			  calls[i].n, calls[i].values, NULL, NULL, 0);
+		ok =
+		    calls[i].sql != NULL
+		        ? PQsendQueryParams(d->conn, calls[i].sql, 0, NULL,
+		              NULL, NULL, NULL, 0)
+		        : PQsendQueryPrepared(d->conn, queries[calls[i].q].name,
+		              calls[i].n, calls[i].values, NULL, NULL, 0);
 		if (ok != 1)
 			goto fail;
 	}

@@ -76,8 +76,7 @@ int db_standby(const struct db *);
  * Returns the result (the caller PQclear()s it), or NULL when the
  * connection failed; then the connection is dropped for a later retry.
  */
-PGresult *db_exec(struct db *, enum query q, int n,
-    const char *const *values);
+PGresult *db_exec(struct db *, enum query q, int n, const char *const *values);
 
 /* One statement of a pipeline: a named statement (sql NULL) or a fixed
  * text without parameters (BEGIN, COMMIT). */
@@ -100,8 +99,8 @@ struct db_call {
  * holds for the others. Returns 0, or -1 when the connection failed (every
  * out[i] is then NULL and the connection dropped for a later retry).
  */
-int db_pipeline(struct db *, size_t n, const struct db_call *calls,
-    PGresult **out) RG_WUR;
+int db_pipeline(
+    struct db *, size_t n, const struct db_call *calls, PGresult **out) RG_WUR;
 
 /* Runs a fixed command (BEGIN, COMMIT, ROLLBACK). Returns 0 or -1. */
 int db_command(struct db *, const char *sql) RG_WUR;

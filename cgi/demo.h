@@ -57,7 +57,7 @@ double demo_maturity(long population, int wave, double own);
  * item around 4m, sometimes "not applicable", a target above the level;
  * when partial, only some items. Returns a new object.
  */
-json_t *demo_answers(struct demo_rng *, const struct qdef *q, double m,
-    int partial);
+json_t *demo_answers(
+    struct demo_rng *, const struct qdef *q, double m, int partial);
 
 #endif /* DEMO_H */

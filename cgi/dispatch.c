@@ -44,7 +44,7 @@ app_db_fail(struct ctx *c, const PGresult *res, const char *what)
 	}
 	if (on_read(c))
 		log_info("%s: on the read connection, so the primary answers: "
-			 "%s",
+		         "%s",
 		    what, res ? PQresultErrorMessage(res) : "");
 	else
 		log_error("%s: %s", what, res ? PQresultErrorMessage(res) : "");
@@ -70,12 +70,11 @@ dispatch_body(struct ctx *c)
 		return 0;
 	if (!req_is_json(r)) {
 		resp_error(c->resp, 415, "unsupported_media_type",
-		    "Send the body as application/json; charset=utf-8.",
-		    NULL);
+		    "Send the body as application/json; charset=utf-8.", NULL);
 		return -1;
 	}
-	c->body = json_loadb(r->body, r->body_len,
-	    JSON_REJECT_DUPLICATES, &err);
+	c->body =
+	    json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &err);
 	if (c->body == NULL) {
 		ps.count = 0;
 		problems_add(&ps, "", "line %d, column %d: %s", err.line,
@@ -121,7 +120,7 @@ dispatch_authorise(struct ctx *c)
 		return -1;
 	}
 	if ((m == METHOD_POST || m == METHOD_PUT || m == METHOD_PATCH ||
-		m == METHOD_DELETE) &&
+	        m == METHOD_DELETE) &&
 	    !auth_csrf_ok(c)) {
 		resp_error(c->resp, 403, "csrf_failed",
 		    "The X-CSRF-Token header is missing or wrong.", NULL);
@@ -139,7 +138,7 @@ dispatch_authorise(struct ctx *c)
 static void
 dispatch_touch(struct ctx *c, const char *hash)
 {
-	const char *p[1] = { hash };
+	const char *p[1] = {hash};
 
 	if (c->primary->conn == NULL ||
 	    PQstatus(c->primary->conn) != CONNECTION_OK)
@@ -161,32 +160,32 @@ static int
 dispatch_begin(struct ctx *c, int prefetch)
 {
 	char hash[AUTH_HASH_PARAM], id[24];
-	const char *p[1] = { hash }, *pp[1] = { id };
+	const char *p[1] = {hash}, *pp[1] = {id};
 	const struct route *rt = c->route;
 	struct db_call calls[3];
-	PGresult *res[3] = { NULL };
+	PGresult *res[3] = {NULL};
 	size_t n = 0, i;
 	int rc = 0, s = -1, f = -1, b = -1, touch = 0;
 	int standby = on_read(c) && db_standby(c->db);
 
 	if (!prefetch) {
 		b = (int)n;
-		calls[n++] = (struct db_call){ Q__MAX,
-			(rt->flags & ROUTE_SNAPSHOT)
-			    ? "BEGIN ISOLATION LEVEL REPEATABLE READ"
-			    : "BEGIN",
-			0, NULL };
+		calls[n++] = (struct db_call){Q__MAX,
+		    (rt->flags & ROUTE_SNAPSHOT)
+		        ? "BEGIN ISOLATION LEVEL REPEATABLE READ"
+		        : "BEGIN",
+		    0, NULL};
 	}
 	if (auth_session_param(c, hash)) {
 		s = (int)n;
 		calls[n++] = (struct db_call){
-			standby ? Q_SESSION_CHECK : Q_SESSION_BEGIN, NULL, 1, p };
+		    standby ? Q_SESSION_CHECK : Q_SESSION_BEGIN, NULL, 1, p};
 	}
 	if (prefetch) {
 		snprintf(id, sizeof(id), "%lld", c->req->param[0]);
 		f = (int)n;
-		calls[n++] = (struct db_call){ (enum query)(rt->prefetch - 1),
-			NULL, c->req->nparams > 0 ? 1 : 0, pp };
+		calls[n++] = (struct db_call){(enum query)(rt->prefetch - 1),
+		    NULL, c->req->nparams > 0 ? 1 : 0, pp};
 	}
 	if (db_ready(c->db) == -1 || db_pipeline(c->db, n, calls, res) == -1) {
 		app_unavailable(c);
@@ -199,7 +198,8 @@ dispatch_begin(struct ctx *c, int prefetch)
 	} else if (s >= 0) {
 		rc = auth_session_apply(c, res[s]);
 		touch = rc == 0 && standby && c->user.id != 0 &&
-		    PQnfields(res[s]) > 3 && PQgetvalue(res[s], 0, 3)[0] == 't';
+		        PQnfields(res[s]) > 3 &&
+		        PQgetvalue(res[s], 0, 3)[0] == 't';
 	} else
 		memset(&c->user, 0, sizeof(c->user));
 	if (rc == 0 && f >= 0) {
@@ -230,7 +230,7 @@ PGresult *
 app_write(struct ctx *c, enum query q, int n, const char *const *values)
 {
 	char hash[AUTH_HASH_PARAM];
-	const char *p[1] = { hash };
+	const char *p[1] = {hash};
 	struct db_call calls[2];
 	PGresult *res[2];
 
@@ -238,8 +238,8 @@ app_write(struct ctx *c, enum query q, int n, const char *const *values)
 		return db_exec(c->db, q, n, values);
 	if (!auth_session_param(c, hash) || db_ready(c->primary) == -1)
 		return NULL;
-	calls[0] = (struct db_call){ Q_SESSION_BEGIN, NULL, 1, p };
-	calls[1] = (struct db_call){ q, NULL, n, values };
+	calls[0] = (struct db_call){Q_SESSION_BEGIN, NULL, 1, p};
+	calls[1] = (struct db_call){q, NULL, n, values};
 	if (db_pipeline(c->primary, 2, calls, res) == -1)
 		return NULL;
 	if (!db_ok(res[0]) || PQntuples(res[0]) != 1) {
@@ -371,8 +371,8 @@ dispatch(struct ctx *c)
 		return;
 	if (rt->flags & ROUTE_NO_TX) {
 		if (rt->handler(c) == -1 && c->resp->status == 0)
-			resp_error(c->resp, 500, "internal", "Internal error.",
-			    NULL);
+			resp_error(
+			    c->resp, 500, "internal", "Internal error.", NULL);
 		return;
 	}
 
@@ -381,8 +381,8 @@ dispatch(struct ctx *c)
 	 * answer may only say that a standby is behind, the primary answers
 	 * again, so that a standby never costs an answer. */
 	read = (rt->flags & ROUTE_READ) && c->replica != NULL &&
-	    c->replica->conn != NULL &&
-	    PQstatus(c->replica->conn) == CONNECTION_OK;
+	       c->replica->conn != NULL &&
+	       PQstatus(c->replica->conn) == CONNECTION_OK;
 	if (read)
 		c->db = c->replica;
 	dispatch_tx(c);

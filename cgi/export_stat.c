@@ -24,11 +24,18 @@
 #define DTA_VERSION 118
 
 /* The value label sets, one per kind of coded column. */
-enum stat_set { SET_SIZE_CLASS, SET_SIZE_BAND, SET_KIND, SET_URBANISATION,
-	SET_LEVEL, SET_TARGET, SET__MAX };
+enum stat_set {
+	SET_SIZE_CLASS,
+	SET_SIZE_BAND,
+	SET_KIND,
+	SET_URBANISATION,
+	SET_LEVEL,
+	SET_TARGET,
+	SET__MAX
+};
 
-static const char *const set_names[SET__MAX] = { "size_class", "size_band",
-	"kind", "urbanisation", "level", "target" };
+static const char *const set_names[SET__MAX] = {
+    "size_class", "size_band", "kind", "urbanisation", "level", "target"};
 
 struct export_stat {
 	readstat_writer_t *w;
@@ -95,7 +102,7 @@ stat_define(struct export_stat *s, enum export_stat_format format,
     const json_t *qjson, const struct anon_plan *plan, char *errbuf,
     size_t errsz)
 {
-	readstat_label_set_t *sets[SET__MAX] = { NULL };
+	readstat_label_set_t *sets[SET__MAX] = {NULL};
 	char label[STAT_LABEL_CHARS * 4 + 8];
 	size_t i, j, n;
 
@@ -115,21 +122,16 @@ stat_define(struct export_stat *s, enum export_stat_format format,
 			type = READSTAT_TYPE_STRING;
 			width = plan->state_bytes > 0 ? plan->state_bytes : 1;
 			break;
-		case ANON_COL_WAVE:
-			type = READSTAT_TYPE_INT32;
-			break;
+		case ANON_COL_WAVE: type = READSTAT_TYPE_INT32; break;
 		case ANON_COL_SCORE:
-		case ANON_COL_OVERALL:
-			type = READSTAT_TYPE_DOUBLE;
-			break;
-		default:
-			type = READSTAT_TYPE_INT8;
+		case ANON_COL_OVERALL: type = READSTAT_TYPE_DOUBLE; break;
+		default: type = READSTAT_TYPE_INT8;
 		}
 		if (set != SET__MAX && sets[set] == NULL) {
 			struct anon_value vals[ANON_VALUES_MAX];
 
-			sets[set] = readstat_add_label_set(s->w,
-			    READSTAT_TYPE_INT32, set_names[set]);
+			sets[set] = readstat_add_label_set(
+			    s->w, READSTAT_TYPE_INT32, set_names[set]);
 			if (sets[set] == NULL)
 				goto oom;
 			n = anon_column_values(c, qjson, vals);
@@ -139,15 +141,15 @@ stat_define(struct export_stat *s, enum export_stat_format format,
 				snprintf(vl, sizeof(vl), "%s",
 				    vals[j].de ? vals[j].de : "");
 				cut_bytes(vl, SAV_VALUE_LABEL_BYTES);
-				readstat_label_int32_value(sets[set],
-				    vals[j].value, vl);
+				readstat_label_int32_value(
+				    sets[set], vals[j].value, vl);
 			}
 		}
 		if ((v = readstat_add_variable(s->w, c->name, type, width)) ==
 		    NULL)
 			goto oom;
-		anon_column_label(c, qjson, "de", STAT_LABEL_CHARS, label,
-		    sizeof(label));
+		anon_column_label(
+		    c, qjson, "de", STAT_LABEL_CHARS, label, sizeof(label));
 		if (format == EXPORT_STAT_SAV)
 			cut_bytes(label, SAV_LABEL_BYTES);
 		readstat_variable_set_label(v, label);
@@ -156,14 +158,14 @@ stat_define(struct export_stat *s, enum export_stat_format format,
 		/* SPSS: -1 stays visible with its label but counts as
 		 * missing in statistics (a user-missing value). */
 		if (format == EXPORT_STAT_SAV && c->kind == ANON_COL_LEVEL &&
-		    readstat_variable_add_missing_double_value(v,
-			ANON_NA_CODE) != READSTAT_OK)
+		    readstat_variable_add_missing_double_value(
+		        v, ANON_NA_CODE) != READSTAT_OK)
 			goto oom;
-		readstat_variable_set_measure(v,
-		    type == READSTAT_TYPE_DOUBLE ? READSTAT_MEASURE_SCALE
-		    : c->kind == ANON_COL_LEVEL || c->kind == ANON_COL_TARGET
-			? READSTAT_MEASURE_ORDINAL
-			: READSTAT_MEASURE_NOMINAL);
+		readstat_variable_set_measure(
+		    v, type == READSTAT_TYPE_DOUBLE ? READSTAT_MEASURE_SCALE
+		       : c->kind == ANON_COL_LEVEL || c->kind == ANON_COL_TARGET
+		           ? READSTAT_MEASURE_ORDINAL
+		           : READSTAT_MEASURE_NOMINAL);
 	}
 	return 0;
 oom:
@@ -192,17 +194,17 @@ export_stat_begin(enum export_stat_format format,
 	s->ctx = ctx;
 	snprintf(file_label, sizeof(file_label), "%s", label ? label : "");
 	cut_bytes(file_label, format == EXPORT_STAT_SAV ? SAV_FILE_LABEL_BYTES
-							: DTA_FILE_LABEL_BYTES);
+	                                                : DTA_FILE_LABEL_BYTES);
 	if ((e = readstat_set_data_writer(s->w, stat_data_writer)) !=
-		READSTAT_OK ||
+	        READSTAT_OK ||
 	    (e = readstat_writer_set_file_label(s->w, file_label)) !=
-		READSTAT_OK) {
+	        READSTAT_OK) {
 		errmsg(errbuf, errsz, "setup", e);
 		goto fail;
 	}
 	if (format == EXPORT_STAT_SAV)
-		e = readstat_writer_set_compression(s->w,
-		    READSTAT_COMPRESS_ROWS);
+		e = readstat_writer_set_compression(
+		    s->w, READSTAT_COMPRESS_ROWS);
 	else
 		e = readstat_writer_set_file_format_version(s->w, DTA_VERSION);
 	if (e != READSTAT_OK) {
@@ -213,8 +215,8 @@ export_stat_begin(enum export_stat_format format,
 		goto fail;
 	readstat_add_note(s->w, "reifegrad research export: see codebook.json");
 	e = format == EXPORT_STAT_SAV
-	    ? readstat_begin_writing_sav(s->w, s, rows)
-	    : readstat_begin_writing_dta(s->w, s, rows);
+	        ? readstat_begin_writing_sav(s->w, s, rows)
+	        : readstat_begin_writing_dta(s->w, s, rows);
 	if (e != READSTAT_OK) {
 		errmsg(errbuf, errsz,
 		    s->failed_write ? "write" : "begin writing", e);
@@ -246,20 +248,21 @@ export_stat_row(struct export_stat *s, const struct export_cell *cells,
 			break;
 		case EXPORT_CELL_INT:
 			e = readstat_variable_get_type(v) == READSTAT_TYPE_INT8
-			    ? readstat_insert_int8_value(s->w, v, (int8_t)x->i)
+			        ? readstat_insert_int8_value(
+			              s->w, v, (int8_t)x->i)
 			    : readstat_variable_get_type(v) ==
-				    READSTAT_TYPE_INT32
-			    ? readstat_insert_int32_value(s->w, v,
-				  (int32_t)x->i)
-			    : readstat_insert_double_value(s->w, v,
-				  (double)x->i);
+			            READSTAT_TYPE_INT32
+			        ? readstat_insert_int32_value(
+			              s->w, v, (int32_t)x->i)
+			        : readstat_insert_double_value(
+			              s->w, v, (double)x->i);
 			break;
 		case EXPORT_CELL_NUM:
 			e = readstat_insert_double_value(s->w, v, x->d);
 			break;
 		default:
-			e = readstat_insert_string_value(s->w, v,
-			    x->s ? x->s : "");
+			e = readstat_insert_string_value(
+			    s->w, v, x->s ? x->s : "");
 		}
 		if (e != READSTAT_OK)
 			goto fail;

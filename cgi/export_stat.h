@@ -21,17 +21,21 @@
 
 enum export_stat_format {
 	EXPORT_STAT_SAV, /* SPSS system file, bytecode-compressed rows */
-	EXPORT_STAT_DTA	 /* Stata 14+ (format 118, UTF-8) */
+	EXPORT_STAT_DTA  /* Stata 14+ (format 118, UTF-8) */
 };
 
 /* One value of a row, in column order. */
 struct export_cell {
-	enum { EXPORT_CELL_MISSING, EXPORT_CELL_INT, EXPORT_CELL_NUM,
-		EXPORT_CELL_STR } type;
+	enum {
+		EXPORT_CELL_MISSING,
+		EXPORT_CELL_INT,
+		EXPORT_CELL_NUM,
+		EXPORT_CELL_STR
+	} type;
 	long long i;
 	double d;
 	const char *s; /* EXPORT_CELL_STR: the text; EXPORT_CELL_NUM: the
-			* number as the database wrote it */
+	                * number as the database wrote it */
 };
 
 /* Where the file's bytes go: 0 or -1. */

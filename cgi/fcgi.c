@@ -73,8 +73,8 @@ sink_fcgx(void *arg, const char *p, size_t n)
 static void
 resp_send(FCGX_Request *fr, const struct req *r, struct resp *rs)
 {
-	struct buf head = { 0 };
-	struct sink sink = { sink_fcgx, fr->out };
+	struct buf head = {0};
+	struct sink sink = {sink_fcgx, fr->out};
 
 	if (resp_head(rs, r->request_id, &head) == -1) {
 		buf_free(&head);
@@ -123,8 +123,8 @@ request_answer(FCGX_Request *fr, struct db *db, struct db *rdb)
 		unsigned char rnd[8];
 
 		randombytes_buf(rnd, sizeof(rnd));
-		sodium_bin2hex(r.request_id, sizeof(r.request_id), rnd,
-		    sizeof(rnd));
+		sodium_bin2hex(
+		    r.request_id, sizeof(r.request_id), rnd, sizeof(rnd));
 	}
 	log_set_request(r.request_id);
 	if (status == 0)
@@ -132,7 +132,7 @@ request_answer(FCGX_Request *fr, struct db *db, struct db *rdb)
 	if (status != 0) {
 		resp_error(&rs, status, code,
 		    status == 413 ? "The request body is larger than 1 MiB."
-				  : "The request cannot be read.",
+		                  : "The request cannot be read.",
 		    NULL);
 	} else {
 		c.req = &r;
@@ -145,16 +145,16 @@ request_answer(FCGX_Request *fr, struct db *db, struct db *rdb)
 	resp_send(fr, &r, &rs);
 	metrics_request(c.route ? (int)(c.route - routes) : -1, rs.status,
 	    (now_ms() - t0) / 1e3);
-	if (db->errors != db_errors_seen || db->reconnects != db_reconnects_seen) {
+	if (db->errors != db_errors_seen ||
+	    db->reconnects != db_reconnects_seen) {
 		metrics_db(db->errors - db_errors_seen,
 		    db->reconnects - db_reconnects_seen);
 		db_errors_seen = db->errors;
 		db_reconnects_seen = db->reconnects;
 	}
 	log_info("%s %s route=%s status=%d ms=%.1f user=%lld%s%s",
-	    req_method_name(r.method), r.path,
-	    c.route ? c.route->name : "-", rs.status, now_ms() - t0,
-	    c.user.id, rs.error_code ? " error=" : "",
+	    req_method_name(r.method), r.path, c.route ? c.route->name : "-",
+	    rs.status, now_ms() - t0, c.user.id, rs.error_code ? " error=" : "",
 	    rs.error_code ? rs.error_code : "");
 	json_decref(c.body);
 	free(body);
@@ -188,10 +188,10 @@ fcgi_worker_run(int listen_fd, volatile sig_atomic_t *stop)
 		log_error("fcgi: database not reachable yet; will retry");
 	if (reads && db_ready(&rdb) == -1)
 		log_error("fcgi: read database not reachable yet; reading "
-			  "from the primary meanwhile");
+		          "from the primary meanwhile");
 	while (!*stop) {
 		if (FCGX_Accept_r(&fr) < 0) {
-			struct timespec pause = { 0, 10 * 1000 * 1000 };
+			struct timespec pause = {0, 10 * 1000 * 1000};
 
 			if (*stop)
 				break;

@@ -23,8 +23,22 @@
 #include "stats.h"
 
 /* Columns of the benchmark query. */
-enum { B_ORG_ID, B_ORG_NAME, B_SIZE, B_URB, B_KIND, B_STATE, B_RSTATE,
-	B_SCORES, B_ANSWERS, B_QID, B_RANKS, B_SNAPS, B_K, B_UNFINAL };
+enum {
+	B_ORG_ID,
+	B_ORG_NAME,
+	B_SIZE,
+	B_URB,
+	B_KIND,
+	B_STATE,
+	B_RSTATE,
+	B_SCORES,
+	B_ANSWERS,
+	B_QID,
+	B_RANKS,
+	B_SNAPS,
+	B_K,
+	B_UNFINAL
+};
 
 /* The suppression marker of API.md. */
 static json_t *
@@ -38,9 +52,10 @@ suppressed(long long k)
 static double
 own_score(const json_t *scores, const char *col)
 {
-	json_t *v = strcmp(col, "overall") == 0
-	    ? json_object_get(scores, "overall")
-	    : json_object_get(json_object_get(scores, "dimensions"), col);
+	json_t *v =
+	    strcmp(col, "overall") == 0
+	        ? json_object_get(scores, "overall")
+	        : json_object_get(json_object_get(scores, "dimensions"), col);
 
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
@@ -61,9 +76,9 @@ column_stats(const json_t *snap_stats, const json_t *ranks,
 	if (st == NULL || n < k)
 		return suppressed(k);
 	o = json_pack("{s:I, s:O, s:O, s:O, s:O}", "n", n, "p25",
-	    json_object_get(st, "p25"), "median",
-	    json_object_get(st, "median"), "p75", json_object_get(st, "p75"),
-	    "mean", json_object_get(st, "mean"));
+	    json_object_get(st, "p25"), "median", json_object_get(st, "median"),
+	    "p75", json_object_get(st, "p75"), "mean",
+	    json_object_get(st, "mean"));
 	if (o == NULL)
 		return NULL;
 	rk = json_object_get(ranks, col);
@@ -76,10 +91,12 @@ column_stats(const json_t *snap_stats, const json_t *ranks,
 
 		if (v != NULL) {
 			for (i = 0; i < len; i++)
-				v[i] = json_number_value(json_array_get(arr, i));
+				v[i] =
+				    json_number_value(json_array_get(arr, i));
 			json_object_set_new(o, "percentile_rank",
-			    json_integer((json_int_t)lround(100 *
-				stats_percent_rank_hypothetical(v, len, own))));
+			    json_integer((json_int_t)lround(
+			        100 *
+			        stats_percent_rank_hypothetical(v, len, own))));
 			free(v);
 		}
 	} else
@@ -118,8 +135,9 @@ targets_add(json_t *out, const struct qdef *q, const json_t *answers,
 		    json_real(100.0 * sum / n / RG_LEVEL_MAX));
 		own = own_score(scores, q->dim[d].id);
 		json_object_set_new(gap, q->dim[d].id,
-		    isnan(own) ? json_null()
-			       : json_real(100.0 * sum / n / RG_LEVEL_MAX - own));
+		    isnan(own)
+		        ? json_null()
+		        : json_real(100.0 * sum / n / RG_LEVEL_MAX - own));
 	}
 	json_object_set_new(out, "targets", targets);
 	json_object_set_new(out, "gap", gap);
@@ -129,8 +147,8 @@ targets_add(json_t *out, const struct qdef *q, const json_t *answers,
 static json_t *
 recommendations(const struct qentry *q, const json_t *scores)
 {
-	json_t *out = json_object(), *dims = json_object_get(q->json,
-				       "dimensions");
+	json_t *out = json_object(),
+	       *dims = json_object_get(q->json, "dimensions");
 	size_t d;
 
 	for (d = 0; d < q->def.ndims; d++) {
@@ -141,12 +159,12 @@ recommendations(const struct qentry *q, const json_t *scores)
 		if (isnan(s))
 			continue;
 		stage = score_stage_id(score_stage(s));
-		text = json_object_get(json_object_get(json_array_get(dims, d),
-					   "recommendations"),
+		text = json_object_get(
+		    json_object_get(json_array_get(dims, d), "recommendations"),
 		    stage);
 		json_object_set_new(out, q->def.dim[d].id,
 		    json_pack("{s:s, s:O}", "stage", stage, "text",
-			text ? text : json_null()));
+		        text ? text : json_null()));
 	}
 	return out;
 }
@@ -156,7 +174,7 @@ recommendations(const struct qentry *q, const json_t *scores)
 static int
 wave_finalise(struct ctx *c, const char *wave)
 {
-	const char *p[1] = { wave };
+	const char *p[1] = {wave};
 	char err[512];
 	PGresult *res = db_exec(c->db, Q_SNAP_LOCK, 1, p);
 
@@ -182,8 +200,8 @@ wave_finalise(struct ctx *c, const char *wave)
 int
 h_benchmark_get(struct ctx *c)
 {
-	static const char *const order[] = { "size_class", "urbanisation",
-		"kind", "network" };
+	static const char *const order[] = {
+	    "size_class", "urbanisation", "kind", "network"};
 	char wave[24], peers[24];
 	const char *p[3], *by = NULL, *value = NULL;
 	const struct qentry *q;
@@ -199,9 +217,9 @@ h_benchmark_get(struct ctx *c)
 		snprintf(peers, sizeof(peers), "auto");
 	if (got == -1 ||
 	    (strcmp(peers, "auto") && strcmp(peers, "size_class") &&
-		strcmp(peers, "kind") && strcmp(peers, "state") &&
-		strcmp(peers, "urbanisation") && strcmp(peers, "network"))) {
-		struct problems ps = { .count = 0 };
+	        strcmp(peers, "kind") && strcmp(peers, "state") &&
+	        strcmp(peers, "urbanisation") && strcmp(peers, "network"))) {
+		struct problems ps = {.count = 0};
 
 		problems_add(&ps, "peers",
 		    "must be auto, size_class, kind, state, urbanisation or "
@@ -218,8 +236,8 @@ h_benchmark_get(struct ctx *c)
 		if (!db_ok(res))
 			goto dbfail;
 		if (PQntuples(res) != 1) {
-			resp_error(c->resp, 404, "not_found", "No such wave.",
-			    NULL);
+			resp_error(
+			    c->resp, 404, "not_found", "No such wave.", NULL);
 			rc = 0;
 			goto out;
 		}
@@ -286,35 +304,35 @@ h_benchmark_get(struct ctx *c)
 		json_object_set_new(stats, "overall", suppressed(k));
 		dims = json_object();
 		for (i = 0; i < q->def.ndims; i++)
-			json_object_set_new(dims, q->def.dim[i].id,
-			    suppressed(k));
+			json_object_set_new(
+			    dims, q->def.dim[i].id, suppressed(k));
 	} else {
 		json_t *ss = json_object_get(snap, "stats");
 		json_t *rk = json_object_get(ranks, by);
 
 		json_object_set_new(stats, "overall",
 		    column_stats(ss, rk, sorted, "overall",
-			own_score(scores, "overall"), k));
+		        own_score(scores, "overall"), k));
 		dims = json_object();
 		for (i = 0; i < q->def.ndims; i++)
 			json_object_set_new(dims, q->def.dim[i].id,
 			    column_stats(ss, rk, sorted, q->def.dim[i].id,
-				own_score(scores, q->def.dim[i].id), k));
+			        own_score(scores, q->def.dim[i].id), k));
 		json_object_set(stats, "as_of", json_object_get(snap, "as_of"));
 		json_object_set(stats, "final", json_object_get(snap, "final"));
 	}
 	json_object_set_new(stats, "dimensions", dims);
 
 	out = json_pack("{s:I, s:{s:o, s:o}, s:O, s:{s:s, s:s, s:s, s:o}, "
-			"s:O, s:o}",
+	                "s:O, s:o}",
 	    "wave", (json_int_t)c->req->param[0], "organisation", "id",
 	    pgj_int(res, 0, B_ORG_ID), "name", pgj_str(res, 0, B_ORG_NAME),
 	    "scores", scores, "peers", "by", by, "label",
 	    value ? labels_peer(by, value, "de") : "", "label_en",
 	    value ? labels_peer(by, value, "en") : "", "n",
 	    snap != NULL && json_integer_value(json_object_get(snap, "n")) >= k
-		? json_integer(json_integer_value(json_object_get(snap, "n")))
-		: json_null(),
+	        ? json_integer(json_integer_value(json_object_get(snap, "n")))
+	        : json_null(),
 	    "stats", stats, "recommendations", recommendations(q, scores));
 	if (out != NULL)
 		targets_add(out, &q->def, answers, scores);
@@ -338,7 +356,7 @@ int
 h_benchmark_trend(struct ctx *c)
 {
 	char id[24], slug[72];
-	const char *p[2] = { id, slug };
+	const char *p[2] = {id, slug};
 	PGresult *res = NULL;
 	json_t *waves;
 	int got, i, rc = -1;
@@ -347,7 +365,7 @@ h_benchmark_trend(struct ctx *c)
 	if (got == 0)
 		snprintf(slug, sizeof(slug), "smart-city-reifegrad");
 	if (got == -1) {
-		struct problems ps = { .count = 0 };
+		struct problems ps = {.count = 0};
 
 		problems_add(&ps, "questionnaire", "must be a slug");
 		resp_error(c->resp, 400, "bad_request",
@@ -360,11 +378,10 @@ h_benchmark_trend(struct ctx *c)
 		goto dbfail;
 	/* Respondents see their own organisation only; coordinators a named
 	 * municipality's scores only where it consented to named sharing. */
-	if (PQntuples(res) != 1 ||
-	    (c->user.role == ROLE_RESPONDENT &&
-		c->user.org_id != c->req->param[0])) {
-		resp_error(c->resp, 404, "not_found", "No such resource.",
-		    NULL);
+	if (PQntuples(res) != 1 || (c->user.role == ROLE_RESPONDENT &&
+	                               c->user.org_id != c->req->param[0])) {
+		resp_error(
+		    c->resp, 404, "not_found", "No such resource.", NULL);
 		rc = 0;
 		goto out;
 	}
@@ -391,21 +408,21 @@ h_benchmark_trend(struct ctx *c)
 
 			json_array_append_new(waves,
 			    json_pack("{s:o, s:o, s:o, s:o, s:O, s:O, s:O}",
-				"wave", pgj_int(t, i, 0), "title",
-				pgj_str(t, i, 1), "opens_at", pgj_str(t, i, 2),
-				"questionnaire_version", pgj_int(t, i, 3),
-				"overall", json_object_get(sc, "overall"),
-				"stage", json_object_get(sc, "stage"),
-				"dimensions",
-				json_object_get(sc, "dimensions")));
+			        "wave", pgj_int(t, i, 0), "title",
+			        pgj_str(t, i, 1), "opens_at", pgj_str(t, i, 2),
+			        "questionnaire_version", pgj_int(t, i, 3),
+			        "overall", json_object_get(sc, "overall"),
+			        "stage", json_object_get(sc, "stage"),
+			        "dimensions",
+			        json_object_get(sc, "dimensions")));
 			json_decref(sc);
 		}
 		PQclear(t);
 	}
 	rc = resp_json(c->resp, 200,
 	    json_pack("{s:{s:o, s:o}, s:s, s:o}", "organisation", "id",
-		pgj_int(res, 0, 0), "name", pgj_str(res, 0, 1),
-		"questionnaire", slug, "waves", waves));
+	        pgj_int(res, 0, 0), "name", pgj_str(res, 0, 1), "questionnaire",
+	        slug, "waves", waves));
 	goto out;
 dbfail:
 	app_db_fail(c, res, "trend");

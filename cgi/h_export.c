@@ -48,7 +48,7 @@
 #define EXPORT_STR(x) #x
 #define EXPORT_XSTR(x) EXPORT_STR(x)
 #define EXPORT_CURSOR "rg_export"
-#define EXPORT_FETCH \
+#define EXPORT_FETCH                                                           \
 	"FETCH FORWARD " EXPORT_XSTR(EXPORT_FETCH_ROWS) " FROM " EXPORT_CURSOR
 /* Output is handed to FastCGI in pieces of about this size. */
 #define EXPORT_FLUSH_BYTES (64 * 1024)
@@ -57,31 +57,45 @@
 /* Marks a missing value in the parsed arrays. */
 #define EXPORT_NONE INT_MIN
 
-enum export_format { FMT_CSV, FMT_JSON, FMT_SAV, FMT_DTA, FMT_CODEBOOK,
-	FMT_DATAPACKAGE, FMT__MAX };
+enum export_format {
+	FMT_CSV,
+	FMT_JSON,
+	FMT_SAV,
+	FMT_DTA,
+	FMT_CODEBOOK,
+	FMT_DATAPACKAGE,
+	FMT__MAX
+};
 
 static const struct {
 	const char *name; /* in the audit log */
 	const char *content_type;
 	const char *ext; /* of the download's file name; NULL: shown inline */
-	int rows;	 /* streams rows */
+	int rows;        /* streams rows */
 } formats[FMT__MAX] = {
-	[FMT_CSV] = { "csv", "text/csv; charset=utf-8; header=present", "csv",
-	    1 },
-	[FMT_JSON] = { "json", "application/x-ndjson", "ndjson", 1 },
-	[FMT_SAV] = { "sav", "application/x-spss-sav", "sav", 1 },
-	[FMT_DTA] = { "dta", "application/x-stata-dta", "dta", 1 },
-	[FMT_CODEBOOK] = { "codebook", "application/json; charset=utf-8", NULL,
-	    0 },
-	[FMT_DATAPACKAGE] = { "datapackage", "application/json; charset=utf-8",
-	    NULL, 0 },
+    [FMT_CSV] = {"csv", "text/csv; charset=utf-8; header=present", "csv", 1},
+    [FMT_JSON] = {"json", "application/x-ndjson", "ndjson", 1},
+    [FMT_SAV] = {"sav", "application/x-spss-sav", "sav", 1},
+    [FMT_DTA] = {"dta", "application/x-stata-dta", "dta", 1},
+    [FMT_CODEBOOK] = {"codebook", "application/json; charset=utf-8", NULL, 0},
+    [FMT_DATAPACKAGE] = {"datapackage", "application/json; charset=utf-8", NULL,
+        0},
 };
 
 /* Columns of export_context. */
 enum { X_ID, X_TITLE, X_STATE, X_QID, X_K, X_ITEMS, X_DIMS, X_KEY_ID, X_KEY };
 /* Columns of export_rows. */
-enum { R_ORG, R_SIZE, R_KIND, R_URB, R_STATE, R_LEVELS, R_TARGETS, R_SCORES,
-	R_OVERALL };
+enum {
+	R_ORG,
+	R_SIZE,
+	R_KIND,
+	R_URB,
+	R_STATE,
+	R_LEVELS,
+	R_TARGETS,
+	R_SCORES,
+	R_OVERALL
+};
 
 /* What the handler decided and the stream needs. */
 struct export_job {
@@ -287,8 +301,8 @@ static char *
 w_int(char *w, long long v)
 {
 	char tmp[24], *p = tmp + sizeof(tmp);
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
-				     : (unsigned long long)v;
+	unsigned long long u =
+	    v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 
 	do
 		*--p = (char)('0' + u % 10);
@@ -355,7 +369,7 @@ row_max(void)
 	/* Per value: its name for JSON ("name":, a comma) and the longest
 	 * number or pseudonym; plus the state, escaped, once. */
 	return job.cols.n * (ANON_NAME_MAX + 4 + EXPORT_NUMBER_MAX) +
-	    6 * ANON_STATE_MAX + 16;
+	       6 * ANON_STATE_MAX + 16;
 }
 
 /* Writes the cells of one row in the job's format. Returns 0 or -1. */
@@ -392,14 +406,9 @@ row_write(void)
 			if (json)
 				w = w_bytes(w, "null", 4);
 			break;
-		case EXPORT_CELL_INT:
-			w = w_int(w, x->i);
-			break;
-		case EXPORT_CELL_NUM:
-			w = w_bytes(w, x->s, strlen(x->s));
-			break;
-		default:
-			w = json ? w_json(w, x->s) : w_csv(w, x->s);
+		case EXPORT_CELL_INT: w = w_int(w, x->i); break;
+		case EXPORT_CELL_NUM: w = w_bytes(w, x->s, strlen(x->s)); break;
+		default: w = json ? w_json(w, x->s) : w_csv(w, x->s);
 		}
 	}
 	w = json ? w_bytes(w, "}\n", 2) : w_bytes(w, "\r\n", 2);
@@ -439,8 +448,8 @@ row_export(const PGresult *res, int i)
 	int col;
 
 	for (col = 0; col <= R_OVERALL; col++)
-		v[col] = PQgetisnull(res, i, col) ? NULL
-						  : PQgetvalue(res, i, col);
+		v[col] =
+		    PQgetisnull(res, i, col) ? NULL : PQgetvalue(res, i, col);
 	anon_attr_set(&attr, v[R_SIZE], v[R_KIND], v[R_URB], v[R_STATE]);
 	if (!anon_plan_keeps(&job.plan, &attr))
 		return 0;
@@ -456,7 +465,7 @@ row_export(const PGresult *res, int i)
 	}
 	snprintf(job.scores[job.cols.ndims], EXPORT_NUMBER_MAX, "%s",
 	    v[R_OVERALL] != NULL && number_ok(v[R_OVERALL]) ? v[R_OVERALL]
-							    : "");
+	                                                    : "");
 	for (c = 0; c < job.cols.n; c++) {
 		const struct anon_column *k = &job.cols.col[c];
 		struct export_cell *x = &job.cells[c];
@@ -466,16 +475,14 @@ row_export(const PGresult *res, int i)
 			x->type = EXPORT_CELL_STR;
 			x->s = job.pseudonym;
 			break;
-		case ANON_COL_WAVE:
-			cell_int(x, job.wave, 1);
-			break;
+		case ANON_COL_WAVE: cell_int(x, job.wave, 1); break;
 		case ANON_COL_SIZE_CLASS:
-			cell_int(x, job.shown.size_class,
-			    job.shown.size_class != 0);
+			cell_int(
+			    x, job.shown.size_class, job.shown.size_class != 0);
 			break;
 		case ANON_COL_SIZE_BAND:
-			cell_int(x, job.shown.size_band,
-			    job.shown.size_band != 0);
+			cell_int(
+			    x, job.shown.size_band, job.shown.size_band != 0);
 			break;
 		case ANON_COL_KIND:
 			cell_int(x, job.shown.kind, job.shown.kind != 0);
@@ -486,7 +493,7 @@ row_export(const PGresult *res, int i)
 			break;
 		case ANON_COL_STATE:
 			x->type = job.shown.state[0] ? EXPORT_CELL_STR
-						     : EXPORT_CELL_MISSING;
+			                             : EXPORT_CELL_MISSING;
 			x->s = job.shown.state;
 			break;
 		case ANON_COL_LEVEL:
@@ -497,14 +504,11 @@ row_export(const PGresult *res, int i)
 			cell_int(x, job.targets[k->index],
 			    job.targets[k->index] != EXPORT_NONE);
 			break;
-		case ANON_COL_SCORE:
-			cell_num(x, job.scores[k->index]);
-			break;
+		case ANON_COL_SCORE: cell_num(x, job.scores[k->index]); break;
 		case ANON_COL_OVERALL:
 			cell_num(x, job.scores[job.cols.ndims]);
 			break;
-		default:
-			x->type = EXPORT_CELL_MISSING;
+		default: x->type = EXPORT_CELL_MISSING;
 		}
 	}
 	job.written++;
@@ -534,18 +538,16 @@ body_begin(void)
 		return rc | buf_append(&job.out, "\r\n", 2);
 	case FMT_SAV:
 	case FMT_DTA:
-		job.stat = export_stat_begin(job.fmt == FMT_SAV
-			? EXPORT_STAT_SAV
-			: EXPORT_STAT_DTA,
-		    &job.cols, job.q->json, &job.plan, job.label,
-		    job.plan.rows, job_write, NULL, err, sizeof(err));
+		job.stat = export_stat_begin(
+		    job.fmt == FMT_SAV ? EXPORT_STAT_SAV : EXPORT_STAT_DTA,
+		    &job.cols, job.q->json, &job.plan, job.label, job.plan.rows,
+		    job_write, NULL, err, sizeof(err));
 		if (job.stat == NULL) {
 			log_error("export: %s", err);
 			return -1;
 		}
 		return 0;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 
@@ -568,8 +570,8 @@ export_stream(void *arg, struct sink *sink)
 	do {
 		res = PQexec(job.db->conn, EXPORT_FETCH);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-			log_error("export: fetch: %s",
-			    PQresultErrorMessage(res));
+			log_error(
+			    "export: fetch: %s", PQresultErrorMessage(res));
 			PQclear(res);
 			goto out;
 		}
@@ -593,7 +595,8 @@ export_stream(void *arg, struct sink *sink)
 	if (job_flush() == -1)
 		goto out;
 	if (job.written != job.plan.rows)
-		log_error("export: wave %lld: %lld rows announced, %lld written",
+		log_error(
+		    "export: wave %lld: %lld rows announced, %lld written",
 		    job.wave, job.plan.rows, job.written);
 	else
 		rc = 0;
@@ -614,7 +617,7 @@ key_load(struct ctx *c, PGresult *ctxres, long long *key_id)
 {
 	unsigned char fresh[ANON_KEY_BYTES];
 	char hex[2 + 2 * ANON_KEY_BYTES + 1];
-	const char *p[1] = { hex }, *text;
+	const char *p[1] = {hex}, *text;
 	PGresult *res = NULL;
 	size_t len = 0;
 	int rc = -1;
@@ -639,7 +642,7 @@ key_load(struct ctx *c, PGresult *ctxres, long long *key_id)
 	}
 	if (strncmp(text, "\\x", 2) != 0 ||
 	    sodium_hex2bin(job.key, sizeof(job.key), text + 2, strlen(text + 2),
-		NULL, &len, NULL) != 0 ||
+	        NULL, &len, NULL) != 0 ||
 	    len != sizeof(job.key)) {
 		log_error("export: the export key is malformed");
 		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
@@ -656,7 +659,7 @@ out:
 static int
 plan_load(struct ctx *c, const char *wave, long long k)
 {
-	const char *p[1] = { wave };
+	const char *p[1] = {wave};
 	struct anon_combo *combo;
 	PGresult *res = db_exec(c->db, Q_EXPORT_COMBINATIONS, 1, p);
 	int i, n;
@@ -694,8 +697,8 @@ static int
 audit(struct ctx *c, const char *wave, long long key_id)
 {
 	char rows[24], supp[24], level[8], k[24], key[24];
-	const char *p[7] = { wave, formats[job.fmt].name, rows, supp, level, k,
-		key };
+	const char *p[7] = {
+	    wave, formats[job.fmt].name, rows, supp, level, k, key};
 	PGresult *res;
 	int rc = 0;
 
@@ -720,16 +723,16 @@ cursor_declare(struct ctx *c, const char *wave)
 {
 	unsigned char salt[16];
 	char hex[2 + 2 * sizeof(salt) + 1];
-	const char *p[2] = { wave, hex };
-	struct buf sql = { 0 };
+	const char *p[2] = {wave, hex};
+	struct buf sql = {0};
 	PGresult *res;
 	int rc = -1;
 
 	/* The row order: a keyed hash, derived from the export key but not
 	 * revealing it. */
 	if (crypto_generichash(salt, sizeof(salt),
-		(const unsigned char *)"row-order", 9, job.key,
-		sizeof(job.key)) != 0)
+	        (const unsigned char *)"row-order", 9, job.key,
+	        sizeof(job.key)) != 0)
 		goto fail;
 	hex[0] = '\\';
 	hex[1] = 'x';
@@ -738,7 +741,7 @@ cursor_declare(struct ctx *c, const char *wave)
 	if (db_command(c->db, "CLOSE ALL") == -1)
 		goto dbfail;
 	if (buf_puts(&sql, "DECLARE " EXPORT_CURSOR
-			   " NO SCROLL CURSOR WITH HOLD FOR ") == -1 ||
+	                   " NO SCROLL CURSOR WITH HOLD FOR ") == -1 ||
 	    buf_puts(&sql, queries[Q_EXPORT_ROWS].text) == -1)
 		goto fail;
 	res = PQexecParams(c->db->conn, sql.data, 2, NULL, p, NULL, NULL, 0);
@@ -770,7 +773,7 @@ static int
 export_answer(struct ctx *c, enum export_format fmt)
 {
 	char wave[24];
-	const char *p[1] = { wave };
+	const char *p[1] = {wave};
 	const struct qentry *q;
 	struct anon_info info;
 	long long key_id;
@@ -796,15 +799,14 @@ export_answer(struct ctx *c, enum export_format fmt)
 	    (q = qcache_get(c, pgj_ll(res, 0, X_QID))) == NULL)
 		goto out;
 	if (!layout_matches(PQgetisnull(res, 0, X_ITEMS)
-		    ? NULL
-		    : PQgetvalue(res, 0, X_ITEMS),
-		&q->def, 1) ||
-	    !layout_matches(PQgetisnull(res, 0, X_DIMS)
-		    ? NULL
-		    : PQgetvalue(res, 0, X_DIMS),
-		&q->def, 0)) {
+	                        ? NULL
+	                        : PQgetvalue(res, 0, X_ITEMS),
+	        &q->def, 1) ||
+	    !layout_matches(
+	        PQgetisnull(res, 0, X_DIMS) ? NULL : PQgetvalue(res, 0, X_DIMS),
+	        &q->def, 0)) {
 		log_error("export: wave %s: export_layout disagrees with "
-			  "questionnaire %lld",
+		          "questionnaire %lld",
 		    wave, pgj_ll(res, 0, X_QID));
 		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
 		goto out;
@@ -818,12 +820,12 @@ export_answer(struct ctx *c, enum export_format fmt)
 	snprintf(job.label, sizeof(job.label), "reifegrad Welle %s: %s", wave,
 	    PQgetvalue(res, 0, X_TITLE));
 	if (!formats[fmt].rows) {
-		info = (struct anon_info){ job.wave, PQgetvalue(res, 0, X_TITLE),
-			PQgetvalue(res, 0, X_STATE), pgj_ll(res, 0, X_QID),
-			key_id };
+		info = (struct anon_info){job.wave, PQgetvalue(res, 0, X_TITLE),
+		    PQgetvalue(res, 0, X_STATE), pgj_ll(res, 0, X_QID), key_id};
 		doc = fmt == FMT_CODEBOOK
-		    ? anon_codebook(&job.cols, q->json, &job.plan, &info)
-		    : anon_datapackage(&job.cols, q->json, &job.plan, &info);
+		          ? anon_codebook(&job.cols, q->json, &job.plan, &info)
+		          : anon_datapackage(
+		                &job.cols, q->json, &job.plan, &info);
 		rc = resp_json(c->resp, 200, doc);
 		job_reset();
 		goto out;
@@ -836,8 +838,8 @@ export_answer(struct ctx *c, enum export_format fmt)
 	    "attachment; filename=\"reifegrad-wave-%s.%s\"", wave,
 	    formats[fmt].ext);
 	(void)resp_header(c->resp, "X-Export-Rows", "%lld", job.plan.rows);
-	(void)resp_header(c->resp, "X-Export-Suppressed", "%lld",
-	    job.plan.suppressed);
+	(void)resp_header(
+	    c->resp, "X-Export-Suppressed", "%lld", job.plan.suppressed);
 	c->resp->stream = export_stream;
 	c->resp->stream_arg = &job;
 out:

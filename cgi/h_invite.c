@@ -20,9 +20,9 @@
 int
 h_invite_create(struct ctx *c)
 {
-	static const char *const keys[] = { "email", "role", "organisation_id",
-		NULL };
-	struct problems ps = { .count = 0 };
+	static const char *const keys[] = {
+	    "email", "role", "organisation_id", NULL};
+	struct problems ps = {.count = 0};
 	const char *email = NULL, *role = NULL;
 	char lower[RG_EMAIL_MAX + 1], org_s[24], token[AUTH_TOKEN_TEXT];
 	char hash[AUTH_HASH_PARAM], url[128], *detail = NULL;
@@ -34,11 +34,11 @@ h_invite_create(struct ctx *c)
 	size_t i;
 
 	if (jv_object(c->body, "", keys, &ps) == 0) {
-		email = jv_string(c->body, "email", JV_REQUIRED, RG_EMAIL_MAX,
-		    &ps);
+		email =
+		    jv_string(c->body, "email", JV_REQUIRED, RG_EMAIL_MAX, &ps);
 		role = jv_string(c->body, "role", JV_REQUIRED, 16, &ps);
 		has_org = jv_int(c->body, "organisation_id", JV_OPTIONAL, 1,
-			      INT64_MAX, &org, &ps) == 1;
+		              INT64_MAX, &org, &ps) == 1;
 		if (email != NULL && valid_email(email) == -1)
 			problems_add(&ps, "/email", "is not an e-mail address");
 		if (role != NULL && (rbit = auth_role_bit(role)) == 0)
@@ -68,8 +68,8 @@ h_invite_create(struct ctx *c)
 		if (!db_ok(res))
 			goto dbfail;
 		if (PQntuples(res) != 1) {
-			problems_add(&ps, "/organisation_id",
-			    "no such organisation");
+			problems_add(
+			    &ps, "/organisation_id", "no such organisation");
 			app_invalid(c, &ps);
 			rc = 0;
 			goto out;
@@ -86,8 +86,8 @@ h_invite_create(struct ctx *c)
 	}
 	for (i = 0; email[i] != '\0'; i++)
 		lower[i] = (email[i] >= 'A' && email[i] <= 'Z')
-		    ? (char)(email[i] - 'A' + 'a')
-		    : email[i];
+		               ? (char)(email[i] - 'A' + 'a')
+		               : email[i];
 	lower[i] = '\0';
 	auth_token_new(token);
 	auth_token_hash_param(token, hash);
@@ -115,8 +115,8 @@ h_invite_create(struct ctx *c)
 	}
 	snprintf(url, sizeof(url), "/invitation.html#token=%s", token);
 	rc = resp_json(c->resp, 201,
-	    json_pack("{s:o, s:s}", "id", pgj_int(res, 0, 0), "accept_url",
-		url));
+	    json_pack(
+	        "{s:o, s:s}", "id", pgj_int(res, 0, 0), "accept_url", url));
 	goto out;
 dbfail:
 	app_db_fail(c, res, "invitations: create");
@@ -129,9 +129,8 @@ out:
 int
 h_invite_accept(struct ctx *c)
 {
-	static const char *const keys[] = { "token", "name", "password",
-		NULL };
-	struct problems ps = { .count = 0 };
+	static const char *const keys[] = {"token", "name", "password", NULL};
+	struct problems ps = {.count = 0};
 	const char *token = NULL, *name = NULL, *pw = NULL;
 	char hash[AUTH_HASH_PARAM], pwhash[crypto_pwhash_STRBYTES];
 	char session[AUTH_TOKEN_TEXT], session_hash[AUTH_HASH_PARAM];
@@ -140,12 +139,12 @@ h_invite_accept(struct ctx *c)
 	int rc;
 
 	if (jv_object(c->body, "", keys, &ps) == 0) {
-		token = jv_string(c->body, "token", JV_REQUIRED,
-		    RG_TOKEN_TEXT_MAX, &ps);
-		name = jv_string(c->body, "name", JV_REQUIRED, RG_NAME_MAX,
-		    &ps);
-		pw = jv_string(c->body, "password", JV_REQUIRED,
-		    RG_PASSWORD_MAX, &ps);
+		token = jv_string(
+		    c->body, "token", JV_REQUIRED, RG_TOKEN_TEXT_MAX, &ps);
+		name =
+		    jv_string(c->body, "name", JV_REQUIRED, RG_NAME_MAX, &ps);
+		pw = jv_string(
+		    c->body, "password", JV_REQUIRED, RG_PASSWORD_MAX, &ps);
 		if (pw != NULL)
 			(void)!password_check(pw, NULL, "/password", &ps);
 	}
@@ -177,8 +176,8 @@ h_invite_accept(struct ctx *c)
 		return 0;
 	}
 	c->user.id = pgj_ll(res, 0, 0);
-	rc = session_answer(c, 201, session,
-	    session_user_json(res, 0, 0, 1, 3, 2, 4, 5));
+	rc = session_answer(
+	    c, 201, session, session_user_json(res, 0, 0, 1, 3, 2, 4, 5));
 	PQclear(res);
 	return rc;
 }

@@ -21,7 +21,7 @@ h_metrics_get(struct ctx *c)
 	buf_reset(b);
 	err |= metrics_render(b, names, i);
 	err |= buf_puts(b, "# HELP reifegrad_submissions Submitted responses "
-			   "per wave.\n# TYPE reifegrad_submissions gauge\n");
+	                   "per wave.\n# TYPE reifegrad_submissions gauge\n");
 	if (db_ready(c->db) == 0 &&
 	    db_ok(res = db_exec(c->db, Q_METRICS_SUBMISSIONS, 0, NULL)))
 		for (r = 0; r < PQntuples(res); r++)

@@ -18,16 +18,16 @@
  * name of RG_NAME_MAX code points of up to 4 bytes each. The query value
  * limit of req.h is too small for the longest names. */
 #define ORG_CURSOR_RAW_MAX (19 + 1 + 4 * RG_NAME_MAX)
-#define ORG_CURSOR_TEXT_MAX \
-	sodium_base64_ENCODED_LEN(ORG_CURSOR_RAW_MAX, \
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING)
+#define ORG_CURSOR_TEXT_MAX                                                    \
+	sodium_base64_ENCODED_LEN(                                             \
+	    ORG_CURSOR_RAW_MAX, sodium_base64_VARIANT_URLSAFE_NO_PADDING)
 
 /* Column order of org_list / org_get / org_create. */
 static json_t *
 org_json(const PGresult *res, int row, int full)
 {
 	json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-			      "s:o}",
+	                      "s:o}",
 	    "id", pgj_int(res, row, 0), "key", pgj_str(res, row, 1), "name",
 	    pgj_str(res, row, 2), "kind", pgj_str(res, row, 3), "state",
 	    pgj_str(res, row, 4), "population", pgj_int(res, row, 5),
@@ -53,8 +53,7 @@ list_limit(struct ctx *c, long long *limit, struct problems *ps)
 	*limit = RG_LIST_LIMIT_DEFAULT;
 	if (got == 0)
 		return 0;
-	if (got == -1 ||
-	    valid_int64(v, 1, RG_LIST_LIMIT_MAX, limit) == -1) {
+	if (got == -1 || valid_int64(v, 1, RG_LIST_LIMIT_MAX, limit) == -1) {
 		problems_add(ps, "limit", "must be an integer from 1 to %d",
 		    RG_LIST_LIMIT_MAX);
 		return -1;
@@ -69,8 +68,8 @@ h_org_list(struct ctx *c)
 	    member[8], cursor[ORG_CURSOR_TEXT_MAX], limit_s[24], after_id[24];
 	unsigned char raw[ORG_CURSOR_RAW_MAX + 1];
 	char after_name[ORG_CURSOR_RAW_MAX + 1];
-	const char *p[7] = { NULL };
-	struct problems ps = { .count = 0 };
+	const char *p[7] = {NULL};
+	struct problems ps = {.count = 0};
 	long long limit, v;
 	PGresult *res;
 	json_t *items;
@@ -81,8 +80,7 @@ h_org_list(struct ctx *c)
 	else if (got == -1)
 		problems_add(&ps, "q", "must be valid UTF-8, at most %d bytes",
 		    RG_QUERY_VALUE_MAX - 1);
-	if ((got = req_query_get(c->req, "state", state, sizeof(state))) ==
-		1 &&
+	if ((got = req_query_get(c->req, "state", state, sizeof(state))) == 1 &&
 	    state[0])
 		p[1] = state;
 	else if (got == -1)
@@ -93,9 +91,10 @@ h_org_list(struct ctx *c)
 			    "must be an integer from 1 to 8");
 		p[2] = sc;
 	} else if (got == -1)
-		problems_add(&ps, "size_class", "must be an integer from 1 to 8");
+		problems_add(
+		    &ps, "size_class", "must be an integer from 1 to 8");
 	if ((got = req_query_get(c->req, "member", member, sizeof(member))) ==
-		1) {
+	    1) {
 		if (strcmp(member, "true") && strcmp(member, "false"))
 			problems_add(&ps, "member", "must be true or false");
 		p[3] = member;
@@ -103,23 +102,23 @@ h_org_list(struct ctx *c)
 		problems_add(&ps, "member", "must be true or false");
 	/* The cursor is base64url("<id>:<name>") of the last row shown. */
 	if ((got = req_query_get(c->req, "cursor", cursor, sizeof(cursor))) ==
-		1) {
+	    1) {
 		size_t len = 0;
 		char *colon;
 
 		if (sodium_base642bin(raw, sizeof(raw) - 1, cursor,
-			strlen(cursor), NULL, &len, NULL,
-			sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+		        strlen(cursor), NULL, &len, NULL,
+		        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
 		    (raw[len] = '\0',
-			(colon = strchr((char *)raw, ':')) == NULL) ||
+		        (colon = strchr((char *)raw, ':')) == NULL) ||
 		    valid_int64n((char *)raw, (size_t)(colon - (char *)raw), 1,
-			INT64_MAX, &v) == -1 ||
+		        INT64_MAX, &v) == -1 ||
 		    valid_utf8(colon + 1, strlen(colon + 1), NULL) == -1)
 			problems_add(&ps, "cursor", "is not a cursor of ours");
 		else {
 			snprintf(after_id, sizeof(after_id), "%lld", v);
-			snprintf(after_name, sizeof(after_name), "%s",
-			    colon + 1);
+			snprintf(
+			    after_name, sizeof(after_name), "%s", colon + 1);
 			p[4] = after_name;
 			p[5] = after_id;
 		}
@@ -152,8 +151,8 @@ h_org_list(struct ctx *c)
 		    strlen(last), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 		PQclear(res);
 		return resp_json(c->resp, 200,
-		    json_pack("{s:o, s:s}", "items", items, "next_cursor",
-			enc));
+		    json_pack(
+		        "{s:o, s:s}", "items", items, "next_cursor", enc));
 	}
 	PQclear(res);
 	return resp_json(c->resp, 200,
@@ -164,7 +163,7 @@ int
 h_org_get(struct ctx *c)
 {
 	char id[24];
-	const char *p[1] = { id };
+	const char *p[1] = {id};
 	PGresult *res;
 	int rc;
 
@@ -177,8 +176,8 @@ h_org_get(struct ctx *c)
 	}
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		resp_error(c->resp, 404, "not_found", "No such resource.",
-		    NULL);
+		resp_error(
+		    c->resp, 404, "not_found", "No such resource.", NULL);
 		return 0;
 	}
 	rc = resp_json(c->resp, 200, org_json(res, 0, 1));
@@ -189,14 +188,14 @@ h_org_get(struct ctx *c)
 int
 h_org_create(struct ctx *c)
 {
-	static const char *const keys[] = { "key", "name", "kind", "state",
-		"population", "urbanisation", "member", "consent_named",
-		"country", "area_km2", NULL };
-	struct problems ps = { .count = 0 };
+	static const char *const keys[] = {"key", "name", "kind", "state",
+	    "population", "urbanisation", "member", "consent_named", "country",
+	    "area_km2", NULL};
+	struct problems ps = {.count = 0};
 	const char *key = NULL, *name = NULL, *kind = NULL, *state = NULL,
-		   *country = NULL;
+	           *country = NULL;
 	char pop_s[24], urb_s[8], area_s[32], key_country[3] = "";
-	const char *p[10] = { NULL };
+	const char *p[10] = {NULL};
 	long long pop = 0, urb = 0;
 	int member = 0, consent = 0, has_pop = 0, has_urb = 0;
 	json_t *area;
@@ -205,24 +204,24 @@ h_org_create(struct ctx *c)
 
 	if (jv_object(c->body, "", keys, &ps) == 0) {
 		key = jv_string(c->body, "key", JV_REQUIRED, 24, &ps);
-		name = jv_string(c->body, "name", JV_REQUIRED, RG_NAME_MAX,
-		    &ps);
+		name =
+		    jv_string(c->body, "name", JV_REQUIRED, RG_NAME_MAX, &ps);
 		kind = jv_string(c->body, "kind", JV_REQUIRED, 32, &ps);
 		state = jv_string(c->body, "state", JV_OPTIONAL, 64, &ps);
 		country = jv_string(c->body, "country", JV_OPTIONAL, 2, &ps);
 		has_pop = jv_int(c->body, "population", JV_OPTIONAL, 0,
-			      2000000000, &pop, &ps) == 1;
+		              2000000000, &pop, &ps) == 1;
 		has_urb = jv_int(c->body, "urbanisation", JV_OPTIONAL, 1, 3,
-			      &urb, &ps) == 1;
+		              &urb, &ps) == 1;
 		(void)jv_bool(c->body, "member", JV_OPTIONAL, &member, &ps);
-		(void)jv_bool(c->body, "consent_named", JV_OPTIONAL, &consent,
-		    &ps);
+		(void)jv_bool(
+		    c->body, "consent_named", JV_OPTIONAL, &consent, &ps);
 		area = json_object_get(c->body, "area_km2");
 		if (area != NULL && !json_is_null(area) &&
 		    (!json_is_number(area) || json_number_value(area) < 0 ||
-			json_number_value(area) > 1e9))
-			problems_add(&ps, "/area_km2",
-			    "must be a number from 0 to 1e9");
+		        json_number_value(area) > 1e9))
+			problems_add(
+			    &ps, "/area_km2", "must be a number from 0 to 1e9");
 		else if (area != NULL && !json_is_null(area)) {
 			snprintf(area_s, sizeof(area_s), "%.2f",
 			    json_number_value(area));
@@ -240,12 +239,12 @@ h_org_create(struct ctx *c)
 			    key[2] == '-' ? key : "DE");
 		if (country != NULL &&
 		    (strlen(country) != 2 || country[0] < 'A' ||
-			country[0] > 'Z' || country[1] < 'A' ||
-			country[1] > 'Z'))
-			problems_add(&ps, "/country",
-			    "must be two capital letters");
+		        country[0] > 'Z' || country[1] < 'A' ||
+		        country[1] > 'Z'))
+			problems_add(
+			    &ps, "/country", "must be two capital letters");
 		else if (country != NULL && key_country[0] != '\0' &&
-		    strcmp(country, key_country) != 0)
+		         strcmp(country, key_country) != 0)
 			problems_add(&ps, "/country",
 			    "must be %s, the country the key names",
 			    key_country);

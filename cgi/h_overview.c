@@ -22,11 +22,19 @@
 #define OVERVIEW_BINS 10
 
 /* Columns of overview_members. */
-enum { M_ID, M_NAME, M_STATE, M_SIZE, M_CONSENT, M_STATUS, M_ANSWERED,
-	M_SCORES };
+enum {
+	M_ID,
+	M_NAME,
+	M_STATE,
+	M_SIZE,
+	M_CONSENT,
+	M_STATUS,
+	M_ANSWERED,
+	M_SCORES
+};
 
-static const char *const statuses[] = { "not_invited", "invited", "draft",
-	"submitted" };
+static const char *const statuses[] = {
+    "not_invited", "invited", "draft", "submitted"};
 
 /* Adds one member's status to a participation counter object. */
 static void
@@ -35,21 +43,20 @@ count_status(json_t *counter, const char *status)
 	size_t i;
 
 	json_object_set_new(counter, "members",
-	    json_integer(json_integer_value(json_object_get(counter,
-			     "members")) +
-		1));
+	    json_integer(
+	        json_integer_value(json_object_get(counter, "members")) + 1));
 	for (i = 0; i < sizeof(statuses) / sizeof(*statuses); i++)
 		if (strcmp(status, statuses[i]) == 0)
 			json_object_set_new(counter, status,
-			    json_integer(json_integer_value(json_object_get(
-					     counter, status)) +
-				1));
+			    json_integer(json_integer_value(
+			                     json_object_get(counter, status)) +
+			                 1));
 	/* Invited counts everyone who got as far as an invitation. */
 	if (strcmp(status, "not_invited") != 0)
 		json_object_set_new(counter, "invited_or_further",
-		    json_integer(json_integer_value(json_object_get(counter,
-				     "invited_or_further")) +
-			1));
+		    json_integer(json_integer_value(json_object_get(
+		                     counter, "invited_or_further")) +
+		                 1));
 }
 
 static json_t *
@@ -99,7 +106,7 @@ distribution(const struct qdef *q, const json_t *stats, const json_t *scores,
 		if ((json_int_t)n < k) {
 			json_object_set_new(out, col,
 			    json_pack("{s:b, s:s, s:I}", "suppressed", 1,
-				"reason", "fewer_than_k", "k", (json_int_t)k));
+			        "reason", "fewer_than_k", "k", (json_int_t)k));
 			continue;
 		}
 		if ((v = malloc(n * sizeof(double))) == NULL)
@@ -110,13 +117,14 @@ distribution(const struct qdef *q, const json_t *stats, const json_t *scores,
 		free(v);
 		h = json_array();
 		for (i = 0; i < OVERVIEW_BINS; i++)
-			json_array_append_new(h, json_integer((json_int_t)counts[i]));
+			json_array_append_new(
+			    h, json_integer((json_int_t)counts[i]));
 		json_object_set_new(out, col,
 		    json_pack("{s:I, s:O, s:O, s:O, s:O, s:o}", "n",
-			(json_int_t)n, "p25", json_object_get(st, "p25"),
-			"median", json_object_get(st, "median"), "p75",
-			json_object_get(st, "p75"), "mean",
-			json_object_get(st, "mean"), "histogram", h));
+		        (json_int_t)n, "p25", json_object_get(st, "p25"),
+		        "median", json_object_get(st, "median"), "p75",
+		        json_object_get(st, "p75"), "mean",
+		        json_object_get(st, "mean"), "histogram", h));
 	}
 	return out;
 }
@@ -126,7 +134,7 @@ static int
 overview_load(struct ctx *c, PGresult **wave, PGresult **members)
 {
 	char id[24];
-	const char *p[1] = { id };
+	const char *p[1] = {id};
 
 	snprintf(id, sizeof(id), "%lld", c->req->param[0]);
 	*members = NULL;
@@ -169,26 +177,26 @@ h_overview_get(struct ctx *c)
 		const char *status = PQgetvalue(m, i, M_STATUS);
 
 		count_status(overall, status);
-		count_status(counter_of(by_state, PQgetvalue(m, i, M_STATE)),
-		    status);
-		count_status(counter_of(by_size,
-				 PQgetisnull(m, i, M_SIZE)
-				     ? "unknown"
-				     : PQgetvalue(m, i, M_SIZE)),
+		count_status(
+		    counter_of(by_state, PQgetvalue(m, i, M_STATE)), status);
+		count_status(
+		    counter_of(by_size, PQgetisnull(m, i, M_SIZE)
+		                            ? "unknown"
+		                            : PQgetvalue(m, i, M_SIZE)),
 		    status);
 		json_array_append_new(list,
 		    json_pack("{s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:o}", "id",
-			pgj_int(m, i, M_ID), "name", pgj_str(m, i, M_NAME),
-			"state", pgj_str(m, i, M_STATE), "size_class",
-			pgj_int(m, i, M_SIZE), "status", status, "answered",
-			pgj_int(m, i, M_ANSWERED), "consent_named",
-			pgj_bool(m, i, M_CONSENT), "scores",
-			pgj_json(m, i, M_SCORES)));
+		        pgj_int(m, i, M_ID), "name", pgj_str(m, i, M_NAME),
+		        "state", pgj_str(m, i, M_STATE), "size_class",
+		        pgj_int(m, i, M_SIZE), "status", status, "answered",
+		        pgj_int(m, i, M_ANSWERED), "consent_named",
+		        pgj_bool(m, i, M_CONSENT), "scores",
+		        pgj_json(m, i, M_SCORES)));
 	}
 	stats = pgj_json(w, 0, 7);
 	scores = pgj_json(w, 0, 8);
 	out = json_pack("{s:{s:o, s:o, s:o, s:o, s:o}, s:I, "
-			"s:{s:o, s:o, s:o}, s:{s:o, s:o, s:o}, s:o, s:o}",
+	                "s:{s:o, s:o, s:o}, s:{s:o, s:o, s:o}, s:o, s:o}",
 	    "wave", "id", pgj_int(w, 0, 0), "title", pgj_str(w, 0, 1),
 	    "opens_at", pgj_str(w, 0, 2), "closes_at", pgj_str(w, 0, 3),
 	    "state", pgj_str(w, 0, 4), "k", (json_int_t)k, "participation",
@@ -218,7 +226,7 @@ csv_field(struct buf *b, const char *s, int last)
 		rc |= buf_puts(b, "\"");
 		for (; *s != '\0' && rc == 0; s++)
 			rc |= *s == '"' ? buf_puts(b, "\"\"")
-					: buf_append(b, s, 1);
+			                : buf_append(b, s, 1);
 		rc |= buf_puts(b, "\"");
 	}
 	return rc | buf_puts(b, last ? "\r\n" : ",");
@@ -236,15 +244,16 @@ h_overview_csv(struct ctx *c)
 		goto out;
 	buf_reset(b);
 	err |= buf_puts(b, "id,name,state,size_class,size_class_label,status,"
-			   "answered,consent_named,overall,stage\r\n");
+	                   "answered,consent_named,overall,stage\r\n");
 	for (i = 0; i < PQntuples(m) && !err; i++) {
 		json_t *sc = pgj_json(m, i, M_SCORES);
 		json_t *ov = json_object_get(sc, "overall");
-		const char *st = json_string_value(json_object_get(sc, "stage"));
+		const char *st =
+		    json_string_value(json_object_get(sc, "stage"));
 
 		if (json_is_number(ov))
-			snprintf(num, sizeof(num), "%.1f",
-			    json_number_value(ov));
+			snprintf(
+			    num, sizeof(num), "%.1f", json_number_value(ov));
 		else
 			num[0] = '\0';
 		err |= csv_field(b, PQgetvalue(m, i, M_ID), 0);
@@ -253,9 +262,9 @@ h_overview_csv(struct ctx *c)
 		err |= csv_field(b, PQgetvalue(m, i, M_SIZE), 0);
 		err |= csv_field(b,
 		    PQgetisnull(m, i, M_SIZE)
-			? ""
-			: labels_peer("size_class", PQgetvalue(m, i, M_SIZE),
-			      "de"),
+		        ? ""
+		        : labels_peer(
+		              "size_class", PQgetvalue(m, i, M_SIZE), "de"),
 		    0);
 		err |= csv_field(b, PQgetvalue(m, i, M_STATUS), 0);
 		err |= csv_field(b, PQgetvalue(m, i, M_ANSWERED), 0);

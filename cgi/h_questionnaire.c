@@ -21,8 +21,8 @@ int
 h_questionnaire_list(struct ctx *c)
 {
 	char slug[LIST_CURSOR_KEY_MAX + 1], version[24], limit_s[24];
-	const char *p[3] = { NULL };
-	struct problems ps = { .count = 0 };
+	const char *p[3] = {NULL};
+	struct problems ps = {.count = 0};
 	long long limit, v;
 	PGresult *res;
 	json_t *items, *next = NULL;
@@ -53,8 +53,8 @@ h_questionnaire_list(struct ctx *c)
 	for (i = 0; i < n && i < limit; i++)
 		json_array_append_new(items,
 		    json_pack("{s:o, s:o, s:o, s:o}", "id", pgj_int(res, i, 0),
-			"slug", pgj_str(res, i, 1), "version",
-			pgj_int(res, i, 2), "title", pgj_json(res, i, 3)));
+		        "slug", pgj_str(res, i, 1), "version",
+		        pgj_int(res, i, 2), "title", pgj_json(res, i, 3)));
 	if (n > limit)
 		next = list_cursor_json(PQgetvalue(res, (int)limit - 1, 2),
 		    PQgetvalue(res, (int)limit - 1, 1));
@@ -125,7 +125,7 @@ questionnaire_store(struct ctx *c, const json_t *def, const struct qdef *q)
 	}
 	rc = resp_json(c->resp, PQgetvalue(res, 0, 1)[0] == 't' ? 201 : 200,
 	    json_pack("{s:o, s:s, s:i}", "id", pgj_int(res, 0, 0), "slug",
-		q->slug, "version", q->version));
+	        q->slug, "version", q->version));
 out:
 	free(title);
 	free(text);
@@ -136,7 +136,7 @@ out:
 int
 h_questionnaire_create(struct ctx *c)
 {
-	struct problems ps = { .count = 0 };
+	struct problems ps = {.count = 0};
 	struct qdef *q;
 	int rc;
 

@@ -23,8 +23,8 @@
 
 /* Answers 409 with the response's current revision. */
 static void
-response_conflict(struct ctx *c, const char *code, const char *message,
-    long long revision)
+response_conflict(
+    struct ctx *c, const char *code, const char *message, long long revision)
 {
 	json_t *o;
 
@@ -62,8 +62,7 @@ scores_json(const struct qdef *q, const struct scores *s)
 		    s->has_dim[i] ? json_real(s->dim[i]) : json_null());
 	return json_pack("{s:o, s:o, s:o}", "overall",
 	    s->has_overall ? json_real(s->overall) : json_null(), "stage",
-	    s->stage >= 0 ? json_string(score_stage_id(s->stage))
-			  : json_null(),
+	    s->stage >= 0 ? json_string(score_stage_id(s->stage)) : json_null(),
 	    "dimensions", dims);
 }
 
@@ -76,7 +75,7 @@ wave_not_open(struct ctx *c, const char *state, long long revision)
 		return 0;
 	response_conflict(c, "wave_closed",
 	    strcmp(state, "planned") == 0 ? "This wave is not open yet."
-					  : "This wave is closed.",
+	                                  : "This wave is closed.",
 	    revision);
 	return 1;
 }
@@ -93,14 +92,14 @@ benchmark_touch(struct ctx *c, const char *wave, long long org, int reopened)
 	char org_s[24], err[512];
 
 	snprintf(org_s, sizeof(org_s), "%lld", org);
-	if (snapshot_touch(c->db->conn, wave, org_s, reopened, err,
-		sizeof(err)) == -1) {
+	if (snapshot_touch(
+	        c->db->conn, wave, org_s, reopened, err, sizeof(err)) == -1) {
 		log_error("%s", err);
 		if (PQstatus(c->db->conn) != CONNECTION_OK)
 			app_unavailable(c);
 		else
-			resp_error(c->resp, 500, "internal",
-			    "Internal error.", NULL);
+			resp_error(
+			    c->resp, 500, "internal", "Internal error.", NULL);
 		return -1;
 	}
 	return 0;
@@ -116,10 +115,10 @@ benchmark_touch(struct ctx *c, const char *wave, long long org, int reopened)
  * failed.
  */
 static int
-response_lost_race(struct ctx *c, const char *wave, long long rev,
-    int submitting)
+response_lost_race(
+    struct ctx *c, const char *wave, long long rev, int submitting)
 {
-	const char *p[1] = { wave };
+	const char *p[1] = {wave};
 	PGresult *res;
 	long long cur;
 	int rc = 0;
@@ -136,10 +135,10 @@ response_lost_race(struct ctx *c, const char *wave, long long rev,
 		    "Someone saved in between; fetch the current answers.",
 		    cur);
 	else if (submitting && !PQgetisnull(res, 0, 4) &&
-	    pgj_ll(res, 0, 4) == rev)
+	         pgj_ll(res, 0, 4) == rev)
 		rc = resp_json(c->resp, 200,
 		    json_pack("{s:s, s:o}", "state", "submitted", "scores",
-			pgj_json(res, 0, 5)));
+		        pgj_json(res, 0, 5)));
 	else
 		response_conflict(c, "already_submitted",
 		    "This response was submitted; a coordinator can reopen it.",
@@ -152,7 +151,7 @@ int
 h_response_get(struct ctx *c)
 {
 	char wave[24];
-	const char *p[1] = { wave };
+	const char *p[1] = {wave};
 	const struct qentry *q;
 	PGresult *res;
 	json_t *answers, *o;
@@ -199,7 +198,7 @@ patch_split(const json_t *patch, json_t *remove, json_t *set)
 	const char *key;
 	json_t *val;
 
-	json_object_foreach((json_t *)patch, key, val) {
+	json_object_foreach ((json_t *)patch, key, val) {
 		json_t *a, *v;
 
 		if (json_is_null(val)) {
@@ -230,8 +229,8 @@ patch_split(const json_t *patch, json_t *remove, json_t *set)
 int
 h_response_put(struct ctx *c)
 {
-	static const char *const keys[] = { "revision", "answers", NULL };
-	struct problems ps = { .count = 0 };
+	static const char *const keys[] = {"revision", "answers", NULL};
+	struct problems ps = {.count = 0};
 	char wave[24], rev_s[24];
 	const char *p[4];
 	const struct qentry *q;
@@ -242,8 +241,8 @@ h_response_put(struct ctx *c)
 	int rc = -1;
 
 	if (jv_object(c->body, "", keys, &ps) == 0) {
-		(void)jv_int(c->body, "revision", JV_REQUIRED, 0, INT32_MAX,
-		    &rev, &ps);
+		(void)jv_int(
+		    c->body, "revision", JV_REQUIRED, 0, INT32_MAX, &rev, &ps);
 		patch = json_object_get(c->body, "answers");
 		if (patch == NULL)
 			problems_add(&ps, "/answers", "is required");
@@ -316,8 +315,8 @@ h_response_put(struct ctx *c)
 	}
 	answers = pgj_json(res, 0, 1);
 	rc = resp_json(c->resp, 200,
-	    json_pack("{s:o, s:o}", "revision", pgj_int(res, 0, 0),
-		"progress", progress_json(&q->def, answers)));
+	    json_pack("{s:o, s:o}", "revision", pgj_int(res, 0, 0), "progress",
+	        progress_json(&q->def, answers)));
 	json_decref(answers);
 	goto out;
 dbfail:
@@ -334,8 +333,8 @@ out:
 int
 h_response_submit(struct ctx *c)
 {
-	static const char *const keys[] = { "revision", NULL };
-	struct problems ps = { .count = 0 };
+	static const char *const keys[] = {"revision", NULL};
+	struct problems ps = {.count = 0};
 	char wave[24], rev_s[24], overall[32];
 	const char *p[4];
 	const struct qentry *q;
@@ -347,8 +346,8 @@ h_response_submit(struct ctx *c)
 	int rc = -1;
 
 	if (jv_object(c->body, "", keys, &ps) == 0)
-		(void)jv_int(c->body, "revision", JV_REQUIRED, 0, INT32_MAX,
-		    &rev, &ps);
+		(void)jv_int(
+		    c->body, "revision", JV_REQUIRED, 0, INT32_MAX, &rev, &ps);
 	if (ps.count > 0) {
 		app_invalid(c, &ps);
 		return 0;
@@ -369,7 +368,7 @@ h_response_submit(struct ctx *c)
 		if (!PQgetisnull(res, 0, 8) && pgj_ll(res, 0, 8) == rev) {
 			rc = resp_json(c->resp, 200,
 			    json_pack("{s:s, s:o}", "state", "submitted",
-				"scores", pgj_json(res, 0, 7)));
+			        "scores", pgj_json(res, 0, 7)));
 			goto out;
 		}
 		response_conflict(c, "already_submitted",
@@ -398,8 +397,8 @@ h_response_submit(struct ctx *c)
 	}
 	score_compute(&q->def, answers, &sc);
 	scores = scores_json(&q->def, &sc);
-	if ((scores_s = json_dumps(scores, JSON_COMPACT |
-		     JSON_REAL_PRECISION(17))) == NULL) {
+	if ((scores_s = json_dumps(
+	         scores, JSON_COMPACT | JSON_REAL_PRECISION(17))) == NULL) {
 		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
 		goto out;
 	}
@@ -435,7 +434,7 @@ int
 h_response_reopen(struct ctx *c)
 {
 	char wave[24], org[24];
-	const char *p[2] = { wave, org };
+	const char *p[2] = {wave, org};
 	PGresult *res;
 	int rc;
 
@@ -454,7 +453,7 @@ h_response_reopen(struct ctx *c)
 		}
 		rc = resp_json(c->resp, 200,
 		    json_pack("{s:s, s:o}", "state", "draft", "revision",
-			pgj_int(res, 0, 0)));
+		        pgj_int(res, 0, 0)));
 		PQclear(res);
 		return rc;
 	}
@@ -469,8 +468,8 @@ h_response_reopen(struct ctx *c)
 		resp_error(c->resp, 409, "conflict",
 		    "This response is not submitted.", NULL);
 	else
-		resp_error(c->resp, 404, "not_found", "No such response.",
-		    NULL);
+		resp_error(
+		    c->resp, 404, "not_found", "No such response.", NULL);
 	PQclear(res);
 	return 0;
 }

@@ -57,8 +57,8 @@ login_throttled(struct ctx *c, long long seconds)
 static int
 login_failed(struct ctx *c, const char *email)
 {
-	const char *p[2] = { email, c->req->remote_addr };
-	const char *ap[4] = { "0", "login_failed", NULL, NULL };
+	const char *p[2] = {email, c->req->remote_addr};
+	const char *ap[4] = {"0", "login_failed", NULL, NULL};
 	json_t *detail;
 	char *dj;
 	PGresult *res;
@@ -73,8 +73,8 @@ login_failed(struct ctx *c, const char *email)
 	}
 	wait = pgj_ll(res, 0, 0);
 	PQclear(res);
-	detail = json_pack("{s:s, s:s}", "email", email, "address",
-	    c->req->remote_addr);
+	detail = json_pack(
+	    "{s:s, s:s}", "email", email, "address", c->req->remote_addr);
 	dj = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
 	json_decref(detail);
 	ap[3] = dj;
@@ -90,8 +90,8 @@ login_failed(struct ctx *c, const char *email)
 int
 h_session_login(struct ctx *c)
 {
-	static const char *const keys[] = { "email", "password", NULL };
-	struct problems ps = { .count = 0 };
+	static const char *const keys[] = {"email", "password", NULL};
+	struct problems ps = {.count = 0};
 	const char *email = NULL, *pw = NULL, *hash;
 	char lower[RG_EMAIL_MAX + 1], token[AUTH_TOKEN_TEXT];
 	char token_hash[AUTH_HASH_PARAM], newhash[crypto_pwhash_STRBYTES];
@@ -102,10 +102,10 @@ h_session_login(struct ctx *c)
 	int found, ok, rc = -1;
 
 	if (jv_object(c->body, "", keys, &ps) == 0) {
-		email = jv_string(c->body, "email", JV_REQUIRED, RG_EMAIL_MAX,
-		    &ps);
-		pw = jv_string(c->body, "password", JV_REQUIRED,
-		    RG_PASSWORD_MAX, &ps);
+		email =
+		    jv_string(c->body, "email", JV_REQUIRED, RG_EMAIL_MAX, &ps);
+		pw = jv_string(
+		    c->body, "password", JV_REQUIRED, RG_PASSWORD_MAX, &ps);
 		/* jv_string counts characters; an address is limited in
 		 * bytes, and lower[] below holds no more. */
 		if (email != NULL && strlen(email) > RG_EMAIL_MAX) {
@@ -120,8 +120,8 @@ h_session_login(struct ctx *c)
 	}
 	for (i = 0; email[i] != '\0' && i < RG_EMAIL_MAX; i++)
 		lower[i] = (email[i] >= 'A' && email[i] <= 'Z')
-		    ? (char)(email[i] - 'A' + 'a')
-		    : email[i];
+		               ? (char)(email[i] - 'A' + 'a')
+		               : email[i];
 	lower[i] = '\0';
 
 	p[0] = lower;
@@ -164,10 +164,10 @@ h_session_login(struct ctx *c)
 	user = json_pack("{s:o, s:s, s:o, s:o, s:o}", "id", pgj_int(res, 0, 0),
 	    "email", lower, "name", pgj_str(res, 0, 3), "role",
 	    pgj_str(res, 0, 2), "organisation",
-	    PQgetisnull(res, 0, 4) ? json_null()
-				   : json_pack("{s:o, s:o}", "id",
-					 pgj_int(res, 0, 4), "name",
-					 pgj_str(res, 0, 5)));
+	    PQgetisnull(res, 0, 4)
+	        ? json_null()
+	        : json_pack("{s:o, s:o}", "id", pgj_int(res, 0, 4), "name",
+	              pgj_str(res, 0, 5)));
 	c->user.id = pgj_ll(res, 0, 0);
 	rc = session_answer(c, 200, token, user);
 	goto out;
@@ -182,7 +182,7 @@ int
 h_session_logout(struct ctx *c)
 {
 	char hash[AUTH_HASH_PARAM];
-	const char *p[1] = { hash };
+	const char *p[1] = {hash};
 	PGresult *res;
 
 	auth_token_hash_param(c->user.token, hash);
@@ -209,7 +209,8 @@ h_session_me(struct ctx *c)
 		PQclear(res);
 		return -1;
 	}
-	rc = resp_json(c->resp, 200, session_user_json(res, 0, 0, 1, 2, 3, 4, 5));
+	rc = resp_json(
+	    c->resp, 200, session_user_json(res, 0, 0, 1, 2, 3, 4, 5));
 	PQclear(res);
 	return rc;
 }

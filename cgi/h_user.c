@@ -26,9 +26,9 @@
  * e-mail address of RG_EMAIL_MAX characters of up to 4 bytes each (a slug
  * or a number is shorter). */
 #define LIST_CURSOR_RAW_MAX (20 + 1 + LIST_CURSOR_KEY_MAX)
-#define LIST_CURSOR_TEXT_MAX \
-	sodium_base64_ENCODED_LEN(LIST_CURSOR_RAW_MAX, \
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING)
+#define LIST_CURSOR_TEXT_MAX                                                   \
+	sodium_base64_ENCODED_LEN(                                             \
+	    LIST_CURSOR_RAW_MAX, sodium_base64_VARIANT_URLSAFE_NO_PADDING)
 
 /* Statement parameter of an id. */
 #define USER_ID_TEXT 24
@@ -53,8 +53,8 @@ enum { S_ROLE, S_ORG, S_NAME, S_OTHER_ADMINS };
 /* Reads the cursor parameter (handlers.h). Returns 1, 0 absent, -1 bad
  * with a problem at "cursor". */
 int
-list_cursor_get(struct ctx *c, long long *n, char *key, size_t keysz,
-    struct problems *ps)
+list_cursor_get(
+    struct ctx *c, long long *n, char *key, size_t keysz, struct problems *ps)
 {
 	char text[LIST_CURSOR_TEXT_MAX];
 	unsigned char raw[LIST_CURSOR_RAW_MAX + 1];
@@ -68,13 +68,13 @@ list_cursor_get(struct ctx *c, long long *n, char *key, size_t keysz,
 	 * fits is not one of ours. */
 	if (got == -1 ||
 	    sodium_base642bin(raw, sizeof(raw) - 1, text, strlen(text), NULL,
-		&len, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+	        &len, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
 		goto bad;
 	raw[len] = '\0';
 	if (strlen((char *)raw) != len ||
 	    (colon = strchr((char *)raw, ':')) == NULL ||
 	    valid_int64n((char *)raw, (size_t)(colon - (char *)raw), 1,
-		INT64_MAX, n) == -1 ||
+	        INT64_MAX, n) == -1 ||
 	    valid_utf8(colon + 1, strlen(colon + 1), NULL) == -1 ||
 	    strlen(colon + 1) >= keysz)
 		goto bad;
@@ -105,7 +105,7 @@ list_answer(struct ctx *c, json_t *items, json_t *next)
 {
 	return resp_json(c->resp, 200,
 	    json_pack("{s:o, s:o}", "items", items, "next_cursor",
-		next != NULL ? next : json_null()));
+	        next != NULL ? next : json_null()));
 }
 
 /* An account as GET /users lists it, from a row of user_list or
@@ -113,12 +113,12 @@ list_answer(struct ctx *c, json_t *items, json_t *next)
 static json_t *
 user_json(const PGresult *res, int row)
 {
-	json_t *u = session_user_json(res, row, U_ID, U_EMAIL, U_NAME, U_ROLE,
-	    U_ORG, U_ORG_NAME);
+	json_t *u = session_user_json(
+	    res, row, U_ID, U_EMAIL, U_NAME, U_ROLE, U_ORG, U_ORG_NAME);
 
 	if (u != NULL)
-		json_object_set_new(u, "created_at",
-		    pgj_str(res, row, U_CREATED));
+		json_object_set_new(
+		    u, "created_at", pgj_str(res, row, U_CREATED));
 	return u;
 }
 
@@ -133,8 +133,8 @@ h_user_list(struct ctx *c)
 	char role[16], org[USER_ID_TEXT], q[RG_QUERY_VALUE_MAX],
 	    after_email[LIST_CURSOR_KEY_MAX + 1], after_id[USER_ID_TEXT],
 	    limit_s[USER_ID_TEXT];
-	const char *p[6] = { NULL };
-	struct problems ps = { .count = 0 };
+	const char *p[6] = {NULL};
+	struct problems ps = {.count = 0};
 	long long limit, v;
 	PGresult *res;
 	json_t *items, *next = NULL;
@@ -150,16 +150,16 @@ h_user_list(struct ctx *c)
 	} else if (got == -1)
 		problems_add(&ps, "role",
 		    "must be respondent, coordinator, researcher or admin");
-	if ((got = req_query_get(c->req, "organisation_id", org,
-		 sizeof(org))) == 1 &&
+	if ((got = req_query_get(
+	         c->req, "organisation_id", org, sizeof(org))) == 1 &&
 	    org[0] != '\0') {
 		if (valid_int64(org, 1, INT64_MAX, &v) == -1)
 			problems_add(&ps, "organisation_id",
 			    "must be a positive integer");
 		p[1] = org;
 	} else if (got == -1)
-		problems_add(&ps, "organisation_id",
-		    "must be a positive integer");
+		problems_add(
+		    &ps, "organisation_id", "must be a positive integer");
 	if ((got = req_query_get(c->req, "q", q, sizeof(q))) == 1 && q[0])
 		p[2] = q;
 	else if (got == -1)
@@ -199,18 +199,18 @@ h_user_list(struct ctx *c)
 /* What a PATCH asks for: each member is optional. */
 struct user_change {
 	const char *role; /* NULL: unchanged */
-	int set_org;	  /* organisation_id given (0 in org: null) */
+	int set_org;      /* organisation_id given (0 in org: null) */
 	long long org;
 	const char *name; /* NULL: unchanged */
 };
 
 /* Reads the body of PATCH /users/{id}. Returns 0, or -1 with problems. */
 static int
-user_change_read(const json_t *body, struct user_change *ch,
-    struct problems *ps)
+user_change_read(
+    const json_t *body, struct user_change *ch, struct problems *ps)
 {
-	static const char *const keys[] = { "role", "organisation_id", "name",
-		NULL };
+	static const char *const keys[] = {
+	    "role", "organisation_id", "name", NULL};
 	json_t *org;
 
 	memset(ch, 0, sizeof(*ch));
@@ -218,14 +218,13 @@ user_change_read(const json_t *body, struct user_change *ch,
 		return -1;
 	/* Present means changed: null is no role and no name. */
 	if (json_object_get(body, "role") != NULL &&
-	    (ch->role = jv_string(body, "role", JV_REQUIRED, 16, ps)) !=
-		NULL &&
+	    (ch->role = jv_string(body, "role", JV_REQUIRED, 16, ps)) != NULL &&
 	    auth_role_bit(ch->role) == 0)
 		problems_add(ps, "/role",
 		    "must be respondent, coordinator, researcher or admin");
 	if (json_object_get(body, "name") != NULL)
-		ch->name = jv_string(body, "name", JV_REQUIRED, RG_NAME_MAX,
-		    ps);
+		ch->name =
+		    jv_string(body, "name", JV_REQUIRED, RG_NAME_MAX, ps);
 	if ((org = json_object_get(body, "organisation_id")) != NULL) {
 		ch->set_org = 1;
 		if (!json_is_null(org))
@@ -245,20 +244,20 @@ user_change_check(struct ctx *c, unsigned new_role, long long new_org,
     const struct user_change *ch, struct problems *ps)
 {
 	char org_s[USER_ID_TEXT];
-	const char *p[1] = { org_s };
+	const char *p[1] = {org_s};
 	PGresult *res;
 	int found;
 
 	if (new_role == ROLE_RESPONDENT && new_org == 0)
 		problems_add(ps, "/organisation_id",
 		    ch->set_org ? "is required for a respondent"
-				: "is required: the account becomes a "
-				  "respondent and has no organisation");
+		                : "is required: the account becomes a "
+		                  "respondent and has no organisation");
 	else if (new_role != ROLE_RESPONDENT && new_org != 0)
 		problems_add(ps, "/organisation_id",
 		    ch->set_org ? "only respondents belong to an organisation"
-				: "must be null: only respondents belong to "
-				  "an organisation");
+		                : "must be null: only respondents belong to "
+		                  "an organisation");
 	else if (ch->set_org && new_org != 0) {
 		snprintf(org_s, sizeof(org_s), "%lld", new_org);
 		res = db_exec(c->db, Q_ORG_MEMBER, 1, p);
@@ -270,8 +269,8 @@ user_change_check(struct ctx *c, unsigned new_role, long long new_org,
 		found = PQntuples(res) == 1;
 		PQclear(res);
 		if (!found)
-			problems_add(ps, "/organisation_id",
-			    "no such organisation");
+			problems_add(
+			    ps, "/organisation_id", "no such organisation");
 	}
 	return ps->count > 0 ? -1 : 0;
 }
@@ -288,9 +287,9 @@ user_audit(struct ctx *c, const PGresult *res, int renamed)
 	char actor[USER_ID_TEXT];
 	const char *p[4];
 	int role_changed = strcmp(PQgetvalue(res, 0, U_ROLE),
-			       PQgetvalue(res, 0, U_OLD_ROLE)) != 0 ||
-	    strcmp(PQgetvalue(res, 0, U_ORG), PQgetvalue(res, 0, U_OLD_ORG)) !=
-		0;
+	                       PQgetvalue(res, 0, U_OLD_ROLE)) != 0 ||
+	                   strcmp(PQgetvalue(res, 0, U_ORG),
+	                       PQgetvalue(res, 0, U_OLD_ORG)) != 0;
 	char *detail = NULL;
 	json_t *d;
 	PGresult *a;
@@ -318,9 +317,9 @@ user_audit(struct ctx *c, const PGresult *res, int renamed)
 	p[1] = role_changed ? "role_changed" : "user_renamed";
 	/* The organisation the account belongs to now, else the one it
 	 * left. */
-	p[2] = !PQgetisnull(res, 0, U_ORG)	 ? PQgetvalue(res, 0, U_ORG)
-	    : !PQgetisnull(res, 0, U_OLD_ORG) ? PQgetvalue(res, 0, U_OLD_ORG)
-					      : NULL;
+	p[2] = !PQgetisnull(res, 0, U_ORG)       ? PQgetvalue(res, 0, U_ORG)
+	       : !PQgetisnull(res, 0, U_OLD_ORG) ? PQgetvalue(res, 0, U_OLD_ORG)
+	                                         : NULL;
 	p[3] = detail;
 	a = db_exec(c->db, Q_AUDIT, 4, p);
 	if (!db_ok(a)) {
@@ -340,7 +339,7 @@ user_audit(struct ctx *c, const PGresult *res, int renamed)
 int
 h_user_update(struct ctx *c)
 {
-	struct problems ps = { .count = 0 };
+	struct problems ps = {.count = 0};
 	struct user_change ch;
 	char id[USER_ID_TEXT], org_s[USER_ID_TEXT];
 	const char *p[4];
@@ -370,15 +369,15 @@ h_user_update(struct ctx *c)
 		goto out;
 	}
 	if (PQntuples(st) != 1) {
-		resp_error(c->resp, 404, "not_found", "No such resource.",
-		    NULL);
+		resp_error(
+		    c->resp, 404, "not_found", "No such resource.", NULL);
 		goto out;
 	}
 	old_role = auth_role_bit(PQgetvalue(st, 0, S_ROLE));
 	new_role = ch.role != NULL ? auth_role_bit(ch.role) : old_role;
-	new_org = ch.set_org ? ch.org
-	    : PQgetisnull(st, 0, S_ORG) ? 0
-					: pgj_ll(st, 0, S_ORG);
+	new_org = ch.set_org                  ? ch.org
+	          : PQgetisnull(st, 0, S_ORG) ? 0
+	                                      : pgj_ll(st, 0, S_ORG);
 	if (user_change_check(c, new_role, new_org, &ch, &ps) == -1) {
 		if (c->resp->status == 0)
 			app_invalid(c, &ps);
@@ -403,8 +402,8 @@ h_user_update(struct ctx *c)
 		goto out;
 	}
 	if (user_audit(c, res,
-		ch.name != NULL && strcmp(ch.name, PQgetvalue(st, 0, S_NAME))) ==
-	    -1)
+	        ch.name != NULL &&
+	            strcmp(ch.name, PQgetvalue(st, 0, S_NAME))) == -1)
 		goto out;
 	/* Demoting oneself ends one's own session too: say so to the
 	 * browser as well. */

@@ -40,8 +40,8 @@ digits_take(const char **s, int n, int *v)
 static int
 month_days(int y, int m)
 {
-	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-		30, 31 };
+	static const int days[12] = {
+	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
 	if (m == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
 		return 29;
@@ -112,9 +112,9 @@ static void
 wave_fail(struct ctx *c, const PGresult *res, const char *what,
     const char *order_path)
 {
-	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE)
-				: NULL;
-	struct problems ps = { .count = 0 };
+	const char *state =
+	    res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	struct problems ps = {.count = 0};
 
 	if (state != NULL && strncmp(state, "22", 2) == 0) {
 		problems_add(&ps, "", "is not a valid date and time");
@@ -122,8 +122,8 @@ wave_fail(struct ctx *c, const PGresult *res, const char *what,
 	} else if (state != NULL && strcmp(state, "23514") == 0) {
 		problems_add(&ps, order_path,
 		    strcmp(order_path, "/state") == 0
-			? "a wave that has not opened yet cannot be closed"
-			: "must be after opens_at");
+		        ? "a wave that has not opened yet cannot be closed"
+		        : "must be after opens_at");
 		app_invalid(c, &ps);
 	} else
 		app_db_fail(c, res, what);
@@ -140,8 +140,8 @@ h_wave_list(struct ctx *c)
 {
 	char key[LIST_CURSOR_KEY_MAX + 1], after_id[24], after_at[24],
 	    limit_s[24];
-	const char *p[3] = { NULL };
-	struct problems ps = { .count = 0 };
+	const char *p[3] = {NULL};
+	struct problems ps = {.count = 0};
 	long long limit, id, at = 0;
 	PGresult *res;
 	json_t *items, *next = NULL;
@@ -182,9 +182,9 @@ h_wave_list(struct ctx *c)
 int
 h_wave_create(struct ctx *c)
 {
-	static const char *const keys[] = { "questionnaire_id", "title",
-		"opens_at", "closes_at", NULL };
-	struct problems ps = { .count = 0 };
+	static const char *const keys[] = {
+	    "questionnaire_id", "title", "opens_at", "closes_at", NULL};
+	struct problems ps = {.count = 0};
 	const char *title = NULL, *opens = NULL, *closes = NULL;
 	const char *p[4];
 	char qid[24];
@@ -195,12 +195,12 @@ h_wave_create(struct ctx *c)
 	if (jv_object(c->body, "", keys, &ps) == 0) {
 		(void)jv_int(c->body, "questionnaire_id", JV_REQUIRED, 1,
 		    INT64_MAX, &q, &ps);
-		title = jv_string(c->body, "title", JV_REQUIRED, RG_NAME_MAX,
-		    &ps);
-		opens = jv_string(c->body, "opens_at", JV_REQUIRED,
-		    WAVE_TIME_MAX, &ps);
-		closes = jv_string(c->body, "closes_at", JV_REQUIRED,
-		    WAVE_TIME_MAX, &ps);
+		title =
+		    jv_string(c->body, "title", JV_REQUIRED, RG_NAME_MAX, &ps);
+		opens = jv_string(
+		    c->body, "opens_at", JV_REQUIRED, WAVE_TIME_MAX, &ps);
+		closes = jv_string(
+		    c->body, "closes_at", JV_REQUIRED, WAVE_TIME_MAX, &ps);
 		if (opens != NULL && !iso8601_valid(opens))
 			problems_add(&ps, "/opens_at",
 			    "must be an ISO 8601 date and time");
@@ -237,8 +237,8 @@ h_wave_create(struct ctx *c)
 int
 h_wave_update(struct ctx *c)
 {
-	static const char *const keys[] = { "closes_at", "state", NULL };
-	struct problems ps = { .count = 0 };
+	static const char *const keys[] = {"closes_at", "state", NULL};
+	struct problems ps = {.count = 0};
 	const char *closes = NULL, *state = NULL;
 	const char *p[3];
 	char id[24];
@@ -246,8 +246,8 @@ h_wave_update(struct ctx *c)
 	int rc;
 
 	if (jv_object(c->body, "", keys, &ps) == 0) {
-		closes = jv_string(c->body, "closes_at", JV_OPTIONAL,
-		    WAVE_TIME_MAX, &ps);
+		closes = jv_string(
+		    c->body, "closes_at", JV_OPTIONAL, WAVE_TIME_MAX, &ps);
 		state = jv_string(c->body, "state", JV_OPTIONAL, 16, &ps);
 		if (closes != NULL && !iso8601_valid(closes))
 			problems_add(&ps, "/closes_at",
@@ -270,15 +270,15 @@ h_wave_update(struct ctx *c)
 		 * before opens_at only when the wave has not opened yet. */
 		wave_fail(c, res, "waves: update",
 		    state != NULL && strcmp(state, "closed") == 0
-			? "/state"
-			: "/closes_at");
+		        ? "/state"
+		        : "/closes_at");
 		PQclear(res);
 		return 0;
 	}
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		resp_error(c->resp, 404, "not_found", "No such resource.",
-		    NULL);
+		resp_error(
+		    c->resp, 404, "not_found", "No such resource.", NULL);
 		return 0;
 	}
 	if (state != NULL && strcmp(state, PQgetvalue(res, 0, 5)) != 0) {
@@ -286,9 +286,9 @@ h_wave_update(struct ctx *c)
 		PQclear(res);
 		problems_add(&ps, "/state",
 		    strcmp(state, "open") == 0
-			? "a closed wave opens again only with a closes_at in "
-			  "the future"
-			: "cannot be set with this closes_at");
+		        ? "a closed wave opens again only with a closes_at in "
+		          "the future"
+		        : "cannot be set with this closes_at");
 		app_invalid(c, &ps);
 		return 0;
 	}

@@ -22,13 +22,11 @@ int h_session_login(struct ctx *);
 int h_session_logout(struct ctx *);
 int h_session_me(struct ctx *);
 /* The user object of API.md from the given columns of a result. */
-json_t *session_user_json(const PGresult *, int row, int id_col,
-    int email_col, int name_col, int role_col, int org_col,
-    int org_name_col);
+json_t *session_user_json(const PGresult *, int row, int id_col, int email_col,
+    int name_col, int role_col, int org_col, int org_name_col);
 /* Answers a sign-in: the session cookie and {"user": user, "csrf"};
  * steals user. */
-int session_answer(struct ctx *, int status, const char *token,
-    json_t *user);
+int session_answer(struct ctx *, int status, const char *token, json_t *user);
 
 /* h_org.c */
 int h_org_list(struct ctx *);
@@ -48,8 +46,7 @@ int h_questionnaire_create(struct ctx *);
 struct qdef;
 /* Stores a validated definition: 201 new, 200 the same one exists, 409 a
  * different one has its slug and version. */
-int questionnaire_store(struct ctx *, const json_t *def,
-    const struct qdef *q);
+int questionnaire_store(struct ctx *, const json_t *def, const struct qdef *q);
 
 /* h_wave.c */
 int h_wave_list(struct ctx *);
@@ -95,8 +92,8 @@ int h_user_update(struct ctx *);
  * Returns 1 when read, 0 when absent, -1 when it is not one of ours (a
  * problem at "cursor" added).
  */
-int list_cursor_get(struct ctx *, long long *n, char *key, size_t keysz,
-    struct problems *ps);
+int list_cursor_get(
+    struct ctx *, long long *n, char *key, size_t keysz, struct problems *ps);
 /* The cursor of the row whose n and key are given, as a new JSON string;
  * NULL when they do not fit. */
 json_t *list_cursor_json(const char *n, const char *key);

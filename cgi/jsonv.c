@@ -62,7 +62,7 @@ jv_object(const json_t *v, const char *path, const char *const *allowed,
 		problems_add(ps, path, "must be an object");
 		return -1;
 	}
-	json_object_foreach((json_t *)v, key, val) {
+	json_object_foreach ((json_t *)v, key, val) {
 		const char *const *a;
 		char p[160];
 
@@ -131,8 +131,8 @@ jv_int(const json_t *obj, const char *key, enum jv_need need, long long min,
 	}
 	if (!json_is_integer(v) || json_integer_value(v) < min ||
 	    json_integer_value(v) > max) {
-		problems_add(ps, p, "must be an integer from %lld to %lld",
-		    min, max);
+		problems_add(
+		    ps, p, "must be an integer from %lld to %lld", min, max);
 		return -1;
 	}
 	*out = json_integer_value(v);

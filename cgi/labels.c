@@ -10,22 +10,21 @@
 static const struct {
 	const char *kind, *de, *en;
 } kinds[] = {
-	{ "gemeinde", "Gemeinden", "Municipalities" },
-	{ "stadt", "Städte", "Towns" },
-	{ "kreisfreie_stadt", "Kreisfreie Städte", "District-free cities" },
-	{ "landkreis", "Landkreise", "Districts" },
-	{ "gemeindeverband", "Gemeindeverbände", "Municipal associations" },
-	{ "gemeindefreies_gebiet", "Gemeindefreie Gebiete",
-	    "Unincorporated areas" },
+    {"gemeinde", "Gemeinden", "Municipalities"},
+    {"stadt", "Städte", "Towns"},
+    {"kreisfreie_stadt", "Kreisfreie Städte", "District-free cities"},
+    {"landkreis", "Landkreise", "Districts"},
+    {"gemeindeverband", "Gemeindeverbände", "Municipal associations"},
+    {"gemeindefreies_gebiet", "Gemeindefreie Gebiete", "Unincorporated areas"},
 };
 
 /* Eurostat's degree of urbanisation (DEGURBA) 1..3. */
 static const struct {
 	const char *value, *de, *en;
 } urbanisations[] = {
-	{ "1", "dicht besiedelt", "densely populated" },
-	{ "2", "mittlere Besiedlungsdichte", "intermediate density" },
-	{ "3", "gering besiedelt", "thinly populated" },
+    {"1", "dicht besiedelt", "densely populated"},
+    {"2", "mittlere Besiedlungsdichte", "intermediate density"},
+    {"3", "gering besiedelt", "thinly populated"},
 };
 
 const char *
@@ -41,7 +40,8 @@ labels_peer(const char *by, const char *value, const char *lang)
 		const char *l = NULL;
 
 		if (valid_int64(value, 1, 8, &cls) == 0)
-			l = register_size_class_label((int)cls, en ? "en" : "de");
+			l = register_size_class_label(
+			    (int)cls, en ? "en" : "de");
 		return l ? l : value;
 	}
 	if (strcmp(by, "kind") == 0) {
@@ -58,6 +58,6 @@ labels_peer(const char *by, const char *value, const char *lang)
 		     i++)
 			if (strcmp(urbanisations[i].value, value) == 0)
 				return en ? urbanisations[i].en
-					  : urbanisations[i].de;
+				          : urbanisations[i].de;
 	return value;
 }

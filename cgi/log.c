@@ -41,8 +41,8 @@ log_line(const char *level, const char *fmt, va_list ap)
 		unsigned char c = (unsigned char)msg[i];
 
 		if (c < 0x20 || c == 0x7F) {
-			o += (size_t)snprintf(line + o, sizeof(line) - o,
-			    "\\x%02x", c);
+			o += (size_t)snprintf(
+			    line + o, sizeof(line) - o, "\\x%02x", c);
 		} else
 			line[o++] = (char)c;
 	}

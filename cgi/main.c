@@ -65,9 +65,9 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: reifegrad-fcgi [--socket PATH] [--workers N] "
-			"[--pidfile PATH]\n"
-			"  without --socket, the listening socket is taken "
-			"from fd 0\n");
+	                "[--pidfile PATH]\n"
+	                "  without --socket, the listening socket is taken "
+	                "from fd 0\n");
 	exit(2);
 }
 
@@ -79,8 +79,8 @@ stdin_is_listener(void)
 	socklen_t len = sizeof(listening);
 
 	return getsockopt(0, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) ==
-		0 &&
-	    listening;
+	           0 &&
+	       listening;
 }
 
 /* Forks one worker; returns its pid or -1. The child never returns. */
@@ -117,7 +117,7 @@ main(int argc, char *argv[])
 			pidfile = argv[++i];
 		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
 			if (valid_int64(argv[++i], 1, MAIN_WORKERS_MAX,
-				&nworkers) == -1)
+			        &nworkers) == -1)
 				usage();
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("reifegrad-fcgi %s\n", RG_VERSION);
@@ -142,8 +142,9 @@ main(int argc, char *argv[])
 		listen_fd = FCGX_OpenSocket(socket_path, MAIN_BACKLOG);
 		umask(old);
 		if (listen_fd < 0) {
-			fprintf(stderr, "reifegrad-fcgi: cannot listen on %s: "
-					"%s\n",
+			fprintf(stderr,
+			    "reifegrad-fcgi: cannot listen on %s: "
+			    "%s\n",
 			    socket_path, strerror(errno));
 			return 1;
 		}
@@ -191,11 +192,11 @@ main(int argc, char *argv[])
 				continue;
 			if (WIFSIGNALED(st))
 				log_error("master: worker %d killed by signal "
-					  "%d; replacing it",
+				          "%d; replacing it",
 				    (int)pid, WTERMSIG(st));
 			else
 				log_error("master: worker %d exited with %d; "
-					  "replacing it",
+				          "replacing it",
 				    (int)pid, WEXITSTATUS(st));
 			pids[i] = stop_requested ? 0 : worker_spawn(listen_fd);
 		}

@@ -8,12 +8,12 @@
 #include "metrics.h"
 
 /* The statuses counted one by one; others are counted as "other". */
-static const int statuses[] = { 200, 201, 204, 400, 401, 403, 404, 405, 409,
-	410, 413, 415, 422, 429, 500, 503 };
+static const int statuses[] = {200, 201, 204, 400, 401, 403, 404, 405, 409, 410,
+    413, 415, 422, 429, 500, 503};
 #define NSTATUS (sizeof(statuses) / sizeof(*statuses) + 1)
 
-static const double bounds[METRICS_BUCKETS] = { 0.001, 0.0025, 0.005, 0.01,
-	0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0 };
+static const double bounds[METRICS_BUCKETS] = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0};
 
 struct metrics_shm {
 	uint64_t requests[METRICS_ROUTES_MAX + 1][NSTATUS];
@@ -55,7 +55,7 @@ metrics_request(int route, int status, double seconds)
 	if (shm == NULL)
 		return;
 	r = route < 0 || route >= METRICS_ROUTES_MAX ? METRICS_ROUTES_MAX
-						     : (size_t)route;
+	                                             : (size_t)route;
 	for (s = 0; s < NSTATUS - 1 && statuses[s] != status; s++)
 		;
 	add(&shm->requests[r][s], 1);
@@ -86,8 +86,8 @@ void
 metrics_workers(int alive)
 {
 	if (shm != NULL)
-		__atomic_store_n(&shm->workers, (uint64_t)alive,
-		    __ATOMIC_RELAXED);
+		__atomic_store_n(
+		    &shm->workers, (uint64_t)alive, __ATOMIC_RELAXED);
 }
 
 static uint64_t
@@ -106,12 +106,12 @@ metrics_render(struct buf *out, const char *const *names, size_t n)
 	if (shm == NULL)
 		return buf_puts(out, "# reifegrad metrics are not available\n");
 	err |= buf_puts(out, "# HELP reifegrad_requests_total Requests "
-			     "answered, by route and status.\n"
-			     "# TYPE reifegrad_requests_total counter\n");
+	                     "answered, by route and status.\n"
+	                     "# TYPE reifegrad_requests_total counter\n");
 	for (r = 0; r <= METRICS_ROUTES_MAX; r++) {
-		const char *name = r < n ? names[r]
-		    : r == METRICS_ROUTES_MAX ? "unmatched"
-					      : NULL;
+		const char *name = r < n                     ? names[r]
+		                   : r == METRICS_ROUTES_MAX ? "unmatched"
+		                                             : NULL;
 
 		if (name == NULL)
 			continue;
@@ -132,9 +132,9 @@ metrics_render(struct buf *out, const char *const *names, size_t n)
 		}
 	}
 	err |= buf_puts(out, "# HELP reifegrad_request_duration_seconds Time "
-			     "from reading a request to its last byte.\n"
-			     "# TYPE reifegrad_request_duration_seconds "
-			     "histogram\n");
+	                     "from reading a request to its last byte.\n"
+	                     "# TYPE reifegrad_request_duration_seconds "
+	                     "histogram\n");
 	for (b = 0; b < METRICS_BUCKETS; b++) {
 		cum += get(&shm->bucket[b]);
 		err |= buf_printf(out,

@@ -43,7 +43,6 @@ void metrics_workers(int alive);
  * Renders every metric into out: route names come from names[0..n).
  * Returns 0 or -1.
  */
-int metrics_render(struct buf *out, const char *const *names, size_t n)
-    RG_WUR;
+int metrics_render(struct buf *out, const char *const *names, size_t n) RG_WUR;
 
 #endif /* METRICS_H */

@@ -15,37 +15,130 @@
  * as "123456" already fail the length rule.)
  */
 static const char *const common_passwords[] = {
-	"123456789012", "1234567890123", "12345678901234", "123456789000",
-	"000000000000", "111111111111", "123123123123", "121212121212",
-	"987654321098", "qwertyuiopas", "qwertzuiopue", "qwertzuiop12",
-	"qwertyuiop12", "qwertyuiop123", "qwertz123456", "qwerty123456",
-	"asdfghjkl123", "asdfghjklöä", "yxcvbnm12345", "1qaz2wsx3edc",
-	"1q2w3e4r5t6z", "1q2w3e4r5t6y", "q1w2e3r4t5z6", "passwort1234",
-	"passwort123!", "password1234", "password123!", "passwordpassword",
-	"passwortpasswort", "passwort12345", "password12345", "hallo1234567",
-	"hallohallo12", "geheim123456", "geheimgeheim", "willkommen12",
-	"willkommen123", "willkommen2024", "willkommen2025", "willkommen2026",
-	"welcome12345", "welcome2024!", "letmein12345", "iloveyou1234",
-	"ichliebedich", "ichliebedich1", "schatz123456", "sommer2024!!",
-	"sommer123456", "winter123456", "fruehling2024", "herbst123456",
-	"januar2025!!", "dezember2025", "deutschland1", "deutschland12",
-	"deutschland2024", "fussball1234", "fußball12345", "bayernmuenchen",
-	"borussia1909", "schalke04schalke", "rathaus12345", "rathaus2024!",
-	"rathaus2025!", "rathaus2026!", "gemeinde1234", "gemeinde2024",
-	"gemeinde2025", "verwaltung12", "verwaltung123", "verwaltung2024",
-	"stadtverwaltung", "buergermeister", "bürgermeister", "smartcity2024",
-	"smartcity2025", "smartcity123", "smartcity1234", "digitalisierung",
-	"digital12345", "reifegrad123", "reifegrad1234", "reifegrad2026",
-	"kommune12345", "kommune2024!", "landkreis123", "mustermann12",
-	"maxmustermann", "erikamusterfrau", "abcdefghijkl", "abcdefgh1234",
-	"abc123abc123", "aaaaaaaaaaaa", "changeme1234", "changemenow!",
-	"admin1234567", "administrator", "administrator1", "adminadmin12",
-	"test12345678", "testtesttest", "trustno1trustno1", "superman1234",
-	"dragon123456", "monkey123456", "sunshine1234", "princess1234",
-	"football1234", "baseball1234", "starwars1234", "master123456",
-	"zaq12wsxcde3", "!qaz2wsx#edc", "p@ssw0rd1234", "pa$$w0rd1234",
-	"passw0rd1234", "start1234567", "startstart12", "anfang123456",
-	"neuespasswort", "meinpasswort", "meinpasswort1", "kennwort1234",
+    "123456789012",
+    "1234567890123",
+    "12345678901234",
+    "123456789000",
+    "000000000000",
+    "111111111111",
+    "123123123123",
+    "121212121212",
+    "987654321098",
+    "qwertyuiopas",
+    "qwertzuiopue",
+    "qwertzuiop12",
+    "qwertyuiop12",
+    "qwertyuiop123",
+    "qwertz123456",
+    "qwerty123456",
+    "asdfghjkl123",
+    "asdfghjklöä",
+    "yxcvbnm12345",
+    "1qaz2wsx3edc",
+    "1q2w3e4r5t6z",
+    "1q2w3e4r5t6y",
+    "q1w2e3r4t5z6",
+    "passwort1234",
+    "passwort123!",
+    "password1234",
+    "password123!",
+    "passwordpassword",
+    "passwortpasswort",
+    "passwort12345",
+    "password12345",
+    "hallo1234567",
+    "hallohallo12",
+    "geheim123456",
+    "geheimgeheim",
+    "willkommen12",
+    "willkommen123",
+    "willkommen2024",
+    "willkommen2025",
+    "willkommen2026",
+    "welcome12345",
+    "welcome2024!",
+    "letmein12345",
+    "iloveyou1234",
+    "ichliebedich",
+    "ichliebedich1",
+    "schatz123456",
+    "sommer2024!!",
+    "sommer123456",
+    "winter123456",
+    "fruehling2024",
+    "herbst123456",
+    "januar2025!!",
+    "dezember2025",
+    "deutschland1",
+    "deutschland12",
+    "deutschland2024",
+    "fussball1234",
+    "fußball12345",
+    "bayernmuenchen",
+    "borussia1909",
+    "schalke04schalke",
+    "rathaus12345",
+    "rathaus2024!",
+    "rathaus2025!",
+    "rathaus2026!",
+    "gemeinde1234",
+    "gemeinde2024",
+    "gemeinde2025",
+    "verwaltung12",
+    "verwaltung123",
+    "verwaltung2024",
+    "stadtverwaltung",
+    "buergermeister",
+    "bürgermeister",
+    "smartcity2024",
+    "smartcity2025",
+    "smartcity123",
+    "smartcity1234",
+    "digitalisierung",
+    "digital12345",
+    "reifegrad123",
+    "reifegrad1234",
+    "reifegrad2026",
+    "kommune12345",
+    "kommune2024!",
+    "landkreis123",
+    "mustermann12",
+    "maxmustermann",
+    "erikamusterfrau",
+    "abcdefghijkl",
+    "abcdefgh1234",
+    "abc123abc123",
+    "aaaaaaaaaaaa",
+    "changeme1234",
+    "changemenow!",
+    "admin1234567",
+    "administrator",
+    "administrator1",
+    "adminadmin12",
+    "test12345678",
+    "testtesttest",
+    "trustno1trustno1",
+    "superman1234",
+    "dragon123456",
+    "monkey123456",
+    "sunshine1234",
+    "princess1234",
+    "football1234",
+    "baseball1234",
+    "starwars1234",
+    "master123456",
+    "zaq12wsxcde3",
+    "!qaz2wsx#edc",
+    "p@ssw0rd1234",
+    "pa$$w0rd1234",
+    "passw0rd1234",
+    "start1234567",
+    "startstart12",
+    "anfang123456",
+    "neuespasswort",
+    "meinpasswort",
+    "meinpasswort1",
+    "kennwort1234",
 };
 
 /* 1 when s is one character repeated, or a run of consecutive characters
@@ -81,8 +174,8 @@ contains_ci(const char *hay, const char *needle, size_t nl)
 }
 
 int
-password_check(const char *pw, const char *email, const char *path,
-    struct problems *ps)
+password_check(
+    const char *pw, const char *email, const char *path, struct problems *ps)
 {
 	size_t cps, i, n = strlen(pw);
 	size_t before = ps->count;
@@ -98,19 +191,19 @@ password_check(const char *pw, const char *email, const char *path,
 	for (i = 0; i < sizeof(common_passwords) / sizeof(*common_passwords);
 	     i++)
 		if (strcasecmp(pw, common_passwords[i]) == 0) {
-			problems_add(ps, path,
-			    "is one of the most common passwords");
+			problems_add(
+			    ps, path, "is one of the most common passwords");
 			break;
 		}
 	if (password_is_trivial(pw))
-		problems_add(ps, path,
-		    "is one repeated character or a plain sequence");
+		problems_add(
+		    ps, path, "is one repeated character or a plain sequence");
 	if (email != NULL && email[0] != '\0') {
 		size_t local = strcspn(email, "@");
 
 		if (local >= 4 && contains_ci(pw, email, local))
-			problems_add(ps, path,
-			    "must not contain the e-mail address");
+			problems_add(
+			    ps, path, "must not contain the e-mail address");
 	}
 	return ps->count == before ? 0 : -1;
 }
@@ -119,9 +212,9 @@ int
 password_hash(const char *pw, char out[crypto_pwhash_STRBYTES])
 {
 	return crypto_pwhash_str(out, pw, strlen(pw), PASSWORD_OPSLIMIT,
-		   PASSWORD_MEMLIMIT) == 0
-	    ? 0
-	    : -1;
+	           PASSWORD_MEMLIMIT) == 0
+	           ? 0
+	           : -1;
 }
 
 int
@@ -133,8 +226,8 @@ password_verify(const char *hash, const char *pw)
 int
 password_needs_rehash(const char *hash)
 {
-	return crypto_pwhash_str_needs_rehash(hash, PASSWORD_OPSLIMIT,
-		   PASSWORD_MEMLIMIT) != 0;
+	return crypto_pwhash_str_needs_rehash(
+	           hash, PASSWORD_OPSLIMIT, PASSWORD_MEMLIMIT) != 0;
 }
 
 const char *

@@ -12,9 +12,8 @@ pgj_ll(const PGresult *res, int row, int col)
 {
 	long long v;
 
-	if (PQgetisnull(res, row, col) ||
-	    valid_int64(PQgetvalue(res, row, col), INT64_MIN, INT64_MAX, &v) ==
-		-1)
+	if (PQgetisnull(res, row, col) || valid_int64(PQgetvalue(res, row, col),
+	                                      INT64_MIN, INT64_MAX, &v) == -1)
 		return 0;
 	return v;
 }
@@ -24,9 +23,8 @@ pgj_int(const PGresult *res, int row, int col)
 {
 	long long v;
 
-	if (PQgetisnull(res, row, col) ||
-	    valid_int64(PQgetvalue(res, row, col), INT64_MIN, INT64_MAX, &v) ==
-		-1)
+	if (PQgetisnull(res, row, col) || valid_int64(PQgetvalue(res, row, col),
+	                                      INT64_MIN, INT64_MAX, &v) == -1)
 		return json_null();
 	return json_integer(v);
 }
@@ -50,8 +48,8 @@ pgj_str(const PGresult *res, int row, int col)
 {
 	if (PQgetisnull(res, row, col))
 		return json_null();
-	return json_stringn(PQgetvalue(res, row, col),
-	    (size_t)PQgetlength(res, row, col));
+	return json_stringn(
+	    PQgetvalue(res, row, col), (size_t)PQgetlength(res, row, col));
 }
 
 json_t *

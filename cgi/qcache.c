@@ -15,8 +15,8 @@ const struct qentry *
 qcache_get(struct ctx *c, long long id)
 {
 	char ids[24];
-	const char *p[1] = { ids };
-	struct problems ps = { .count = 0 };
+	const char *p[1] = {ids};
+	struct problems ps = {.count = 0};
 	struct qentry *e;
 	PGresult *res;
 	size_t i;
@@ -28,7 +28,8 @@ qcache_get(struct ctx *c, long long id)
 	res = db_exec(c->db, Q_QUESTIONNAIRE_GET, 1, p);
 	if (db_ok(res) && PQntuples(res) == 0) {
 		PQclear(res);
-		resp_error(c->resp, 404, "not_found", "No such resource.", NULL);
+		resp_error(
+		    c->resp, 404, "not_found", "No such resource.", NULL);
 		return NULL;
 	}
 	if (!db_ok(res) || PQntuples(res) != 1) {
@@ -48,7 +49,7 @@ qcache_get(struct ctx *c, long long id)
 	 * now means the validator changed, which the operator must hear. */
 	if (questionnaire_validate(e->json, &e->def, &ps) == -1) {
 		log_error("qcache: questionnaire %lld no longer validates: "
-			  "%s %s",
+		          "%s %s",
 		    id, ps.count ? ps.item[0].path : "",
 		    ps.count ? ps.item[0].problem : "");
 		json_decref(e->json);

@@ -15,8 +15,8 @@ qdigest_param(const json_t *def, char out[QDIGEST_PARAM])
 
 	if (canon == NULL)
 		return -1;
-	crypto_generichash(h, sizeof(h), (const unsigned char *)canon,
-	    strlen(canon), NULL, 0);
+	crypto_generichash(
+	    h, sizeof(h), (const unsigned char *)canon, strlen(canon), NULL, 0);
 	free(canon);
 	out[0] = '\\';
 	out[1] = 'x';

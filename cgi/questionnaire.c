@@ -193,8 +193,7 @@ check_keys(struct vctx *c, const json_t *obj, const char *path,
 	json_t *v;
 
 	/* json_object_foreach takes a non-const object but only reads it. */
-	json_object_foreach((json_t *)obj, key, v)
-	{
+	json_object_foreach ((json_t *)obj, key, v) {
 		if (!key_in(key, keys)) {
 			path_key(sub, path, key);
 			vctx_add(c, sub, "unknown key");
@@ -398,8 +397,7 @@ check_levels(struct vctx *c, const json_t *levels)
 	if (json_array_size(levels) != Q_LEVELS)
 		vctx_add(
 		    c, "/levels", "must have exactly %d entries", Q_LEVELS);
-	json_array_foreach(levels, i, e)
-	{
+	json_array_foreach (levels, i, e) {
 		path_index(path, "/levels", i);
 		if (!json_is_object(e)) {
 			vctx_add(c, path, "must be an object");
@@ -438,8 +436,7 @@ check_sources(struct vctx *c, const json_t *def)
 		vctx_add(c, "/sources", "must be an array");
 		return;
 	}
-	json_array_foreach(src, i, e)
-	{
+	json_array_foreach (src, i, e) {
 		path_index(path, "/sources", i);
 		(void)check_string(c, e, path, Q_SOURCE_MAX, NULL);
 	}
@@ -464,8 +461,7 @@ check_i18n_map(struct vctx *c, const json_t *obj, const char *path,
 		vctx_add(c, mpath, "must be an object");
 		return;
 	}
-	json_object_foreach((json_t *)map, key, v)
-	{
+	json_object_foreach ((json_t *)map, key, v) {
 		path_key(sub, mpath, key);
 		for (i = 0; i < nkeys; i++)
 			if (strcmp(key, keys[i]) == 0)
@@ -582,8 +578,7 @@ check_dimension(struct vctx *c, const json_t *dim, const char *path,
 	else if (n > RG_ITEMS_PER_DIMENSION_MAX)
 		vctx_add(
 		    c, ipath, "at most %d items", RG_ITEMS_PER_DIMENSION_MAX);
-	json_array_foreach(items, i, it)
-	{
+	json_array_foreach (items, i, it) {
 		path_index(sub, ipath, i);
 		check_item(c, it, sub, q, d, i);
 	}
@@ -659,8 +654,7 @@ questionnaire_validate(const json_t *def, struct qdef *out, struct problems *ps)
 		else if (n > RG_DIMENSIONS_MAX)
 			vctx_add(&c, "/dimensions", "at most %d dimensions",
 			    RG_DIMENSIONS_MAX);
-		json_array_foreach(dims, d, dim)
-		{
+		json_array_foreach (dims, d, dim) {
 			path_index(path, "/dimensions", d);
 			check_dimension(&c, dim, path, &q, d);
 		}
@@ -758,8 +752,7 @@ questionnaire_validate_answers(
 		vctx_add(&c, "/answers", "must be an object");
 		return -1;
 	}
-	json_object_foreach((json_t *)answers, key, a)
-	{
+	json_object_foreach ((json_t *)answers, key, a) {
 		path_key(path, "/answers", key);
 		if (questionnaire_find_item(q, key, NULL, NULL) != 0) {
 			vctx_add(&c, path, "unknown item");

@@ -37,14 +37,14 @@ struct qdef {
  * valid, fills out (may be NULL). Every problem is added to ps with a JSON
  * pointer path. Returns 0 when valid, -1 otherwise. Borrows def.
  */
-int questionnaire_validate(const json_t *def, struct qdef *out,
-    struct problems *ps) RG_WUR;
+int questionnaire_validate(
+    const json_t *def, struct qdef *out, struct problems *ps) RG_WUR;
 
 /*
  * Finds an item by id; returns 0 and sets the indexes *dim and *item, or -1.
  */
-int questionnaire_find_item(const struct qdef *, const char *id,
-    size_t *dim, size_t *item) RG_WUR;
+int questionnaire_find_item(
+    const struct qdef *, const char *id, size_t *dim, size_t *item) RG_WUR;
 
 /*
  * Validates the "answers" object of a PUT (API.md): keys are item ids of q;
@@ -54,16 +54,16 @@ int questionnaire_find_item(const struct qdef *, const char *id,
  * other keys. Problems are added with paths like "/answers/D1.2/level".
  * Returns 0 when valid, -1 otherwise. Borrows answers.
  */
-int questionnaire_validate_answers(const struct qdef *q, const json_t *answers,
-    struct problems *ps) RG_WUR;
+int questionnaire_validate_answers(
+    const struct qdef *q, const json_t *answers, struct problems *ps) RG_WUR;
 
 /*
  * Lists into ps (path "/answers/<id>", problem "required") every required
  * item of q that the merged answers object leaves unanswered: neither a
  * level nor na=true. Returns the number of such items.
  */
-size_t questionnaire_missing_required(const struct qdef *q,
-    const json_t *answers, struct problems *ps);
+size_t questionnaire_missing_required(
+    const struct qdef *q, const json_t *answers, struct problems *ps);
 
 /* Counts answered items (a level, or na=true) and all items. */
 void questionnaire_progress(const struct qdef *q, const json_t *answers,

@@ -11,7 +11,14 @@
 #include "valid.h"
 
 static const char *const method_names[METHOD__MAX] = {
-	"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER",
+    "GET",
+    "HEAD",
+    "POST",
+    "PUT",
+    "PATCH",
+    "DELETE",
+    "OPTIONS",
+    "OTHER",
 };
 
 const char *
@@ -78,7 +85,8 @@ req_from_env(struct req *r, char *const *envp, const char **code)
 	r->user_agent = env_get(envp, "HTTP_USER_AGENT");
 	r->remote_addr = (s = env_get(envp, "REMOTE_ADDR")) ? s : "";
 	s = env_get(envp, "HTTPS");
-	r->https = s != NULL && (strcasecmp(s, "on") == 0 || strcmp(s, "1") == 0);
+	r->https =
+	    s != NULL && (strcasecmp(s, "on") == 0 || strcmp(s, "1") == 0);
 	request_id_copy(r->request_id, env_get(envp, "REQUEST_ID"));
 	r->content_length = -1;
 
@@ -161,8 +169,7 @@ url_decode(const char *in, size_t n, char *out, size_t outsz)
 }
 
 int
-req_query_get(const struct req *r, const char *name, char *out,
-    size_t outsz)
+req_query_get(const struct req *r, const char *name, char *out, size_t outsz)
 {
 	const char *p = r->query, *end, *eq;
 	size_t nl = strlen(name);
@@ -182,7 +189,9 @@ req_query_get(const struct req *r, const char *name, char *out,
 				return 1;
 			}
 			return url_decode(eq + 1, (size_t)(end - eq - 1), out,
-				   outsz) == 0 ? 1 : -1;
+			           outsz) == 0
+			           ? 1
+			           : -1;
 		}
 		p = *end ? end + 1 : end;
 	}
@@ -190,8 +199,7 @@ req_query_get(const struct req *r, const char *name, char *out,
 }
 
 int
-req_cookie_get(const struct req *r, const char *name, char *out,
-    size_t outsz)
+req_cookie_get(const struct req *r, const char *name, char *out, size_t outsz)
 {
 	const char *p = r->cookie, *end, *eq;
 	size_t nl = strlen(name), vl;
@@ -267,5 +275,5 @@ req_is_json(const struct req *r)
 	if (*p == '"')
 		p++;
 	return strncasecmp(p, "utf-8", 5) == 0 &&
-	    (p[5] == '\0' || p[5] == '"' || p[5] == ' ' || p[5] == ';');
+	       (p[5] == '\0' || p[5] == '"' || p[5] == ' ' || p[5] == ';');
 }

@@ -37,12 +37,12 @@ enum http_method {
 struct req {
 	enum http_method method;
 	char path[RG_PATH_MAX + 1];
-	const char *query;	  /* raw QUERY_STRING, never NULL */
+	const char *query;        /* raw QUERY_STRING, never NULL */
 	const char *content_type; /* NULL when absent */
 	long long content_length; /* -1 when absent */
-	const char *cookie;	  /* raw Cookie header or NULL */
+	const char *cookie;       /* raw Cookie header or NULL */
 	const char *authorization;
-	const char *csrf;	 /* X-CSRF-Token or NULL */
+	const char *csrf;        /* X-CSRF-Token or NULL */
 	const char *remote_addr; /* never NULL */
 	const char *user_agent;
 	int https;
@@ -69,12 +69,12 @@ int req_from_env(struct req *r, char *const *envp, const char **code);
  * bytes). Returns 1 when present, 0 when absent, -1 when its encoding is
  * bad, it holds NUL or invalid UTF-8, or it does not fit.
  */
-int req_query_get(const struct req *, const char *name, char *out,
-    size_t outsz);
+int req_query_get(
+    const struct req *, const char *name, char *out, size_t outsz);
 
 /* Copies the cookie name's value into out. Returns 1, 0 absent, -1 bad. */
-int req_cookie_get(const struct req *, const char *name, char *out,
-    size_t outsz);
+int req_cookie_get(
+    const struct req *, const char *name, char *out, size_t outsz);
 
 /* Copies a Bearer token of the Authorization header into out. Returns 1,
  * 0 absent, -1 malformed. */

@@ -53,9 +53,8 @@ int
 resp_json(struct resp *r, int status, json_t *body)
 {
 	buf_reset(&r->body);
-	if (body == NULL ||
-	    json_dump_callback(body, dump_to_buf, &r->body,
-		JSON_COMPACT | JSON_REAL_PRECISION(10)) == -1) {
+	if (body == NULL || json_dump_callback(body, dump_to_buf, &r->body,
+	                        JSON_COMPACT | JSON_REAL_PRECISION(10)) == -1) {
 		json_decref(body);
 		resp_error(r, 500, "internal", "Internal error.", NULL);
 		return -1;
@@ -91,9 +90,9 @@ resp_error(struct resp *r, int status, const char *code, const char *message,
 	if (n > RG_PROBLEMS_MAX)
 		n = RG_PROBLEMS_MAX;
 	for (i = 0; i < n; i++)
-		json_array_append_new(details,
-		    json_pack("{s:s, s:s}", "path", ps->item[i].path,
-			"problem", ps->item[i].problem));
+		json_array_append_new(
+		    details, json_pack("{s:s, s:s}", "path", ps->item[i].path,
+		                 "problem", ps->item[i].problem));
 	o = json_pack("{s:{s:s, s:s, s:o}}", "error", "code", code, "message",
 	    message, "details", details);
 	if (o == NULL ||
@@ -109,8 +108,8 @@ fallback:
 	r->error_code = "internal";
 	/* When even this fails the answer goes out with an empty body. */
 	if (buf_puts(&r->body, "{\"error\":{\"code\":\"internal\","
-			       "\"message\":\"Internal error.\","
-			       "\"details\":[]}}") == -1)
+	                       "\"message\":\"Internal error.\","
+	                       "\"details\":[]}}") == -1)
 		buf_reset(&r->body);
 }
 
@@ -146,8 +145,8 @@ resp_head(const struct resp *r, const char *request_id, struct buf *out)
 
 	if (buf_printf(out, "Status: %d %s\r\n", status, resp_reason(status)))
 		return -1;
-	if (status != 204 && buf_printf(out, "Content-Type: %s\r\n",
-				 r->content_type))
+	if (status != 204 &&
+	    buf_printf(out, "Content-Type: %s\r\n", r->content_type))
 		return -1;
 	if (r->stream == NULL && status != 204 &&
 	    buf_printf(out, "Content-Length: %zu\r\n", r->body.len))

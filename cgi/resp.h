@@ -68,7 +68,7 @@ const char *resp_reason(int status);
  * Writes the CGI head (Status, Content-Type, the fixed headers, the extra
  * lines, X-Request-Id, a blank line) into out. Returns 0 or -1.
  */
-int resp_head(const struct resp *, const char *request_id, struct buf *out)
-    RG_WUR;
+int resp_head(
+    const struct resp *, const char *request_id, struct buf *out) RG_WUR;
 
 #endif /* RESP_H */

@@ -13,8 +13,8 @@
 
 /* Matches path against pattern; on success stores the ids in param. */
 static int
-path_match(const char *pattern, const char *path, long long *param,
-    size_t *nparam)
+path_match(
+    const char *pattern, const char *path, long long *param, size_t *nparam)
 {
 	size_t np = 0;
 
@@ -47,7 +47,7 @@ const struct route *
 router_match(const struct route *table, size_t n, struct req *r, char *allow,
     size_t allowsz)
 {
-	long long param[RG_PARAMS_MAX] = { 0 };
+	long long param[RG_PARAMS_MAX] = {0};
 	size_t i, np, used = 0;
 	enum http_method m = r->method == METHOD_HEAD ? METHOD_GET : r->method;
 

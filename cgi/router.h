@@ -16,7 +16,7 @@ enum role_bit {
 	ROLE_ADMIN = 1u << 3,
 };
 #define ROUTE_PUBLIC 0u
-#define ROLES_SIGNED_IN \
+#define ROLES_SIGNED_IN                                                        \
 	(ROLE_RESPONDENT | ROLE_COORDINATOR | ROLE_RESEARCHER | ROLE_ADMIN)
 
 struct route {
@@ -26,7 +26,7 @@ struct route {
 	int (*handler)(struct ctx *);
 	unsigned roles;
 	const char *name; /* stable route name for logs and metrics */
-	unsigned flags;	  /* ROUTE_* below */
+	unsigned flags;   /* ROUTE_* below */
 	/* A read-only route may name the statement its handler starts with
 	 * (1 + the enum query of sql/queries, 0 for none; its one parameter
 	 * is the path's first {id}, if any): dispatch then sends it together

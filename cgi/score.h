@@ -9,7 +9,8 @@
 #include "questionnaire.h"
 
 struct scores {
-	/* dim[i] is the score of q->dim[i], 0..100; valid only if has_dim[i]. */
+	/* dim[i] is the score of q->dim[i], 0..100; valid only if has_dim[i].
+	 */
 	double dim[RG_DIMENSIONS_MAX];
 	int has_dim[RG_DIMENSIONS_MAX];
 	double overall;
@@ -26,8 +27,8 @@ struct scores {
  * dimension scores that exist; none when no dimension has one. stage follows
  * from overall. Nothing is rounded. Borrows answers.
  */
-void score_compute(const struct qdef *q, const json_t *answers,
-    struct scores *out);
+void score_compute(
+    const struct qdef *q, const json_t *answers, struct scores *out);
 
 /* The stage (0..RG_STAGES-1) of a score 0..100. */
 int score_stage(double score);

@@ -18,13 +18,13 @@
 #include "snapshot.h"
 #include "stats.h"
 
-const char *const snapshot_by[SNAPSHOT_BY_COUNT] = { "size_class",
-	"urbanisation", "kind", "network", "state" };
+const char *const snapshot_by[SNAPSHOT_BY_COUNT] = {
+    "size_class", "urbanisation", "kind", "network", "state"};
 
 /* One scored column ("overall" or a dimension id) of a group. */
 struct column {
 	char id[RG_QID_MAX + 1];
-	double *v;	/* per member, NAN where absent */
+	double *v;      /* per member, NAN where absent */
 	double *sorted; /* the present values, ascending */
 	size_t n;
 };
@@ -34,8 +34,8 @@ static PGresult *
 run(PGconn *conn, enum query q, int n, const char *const *p, char *err,
     size_t errsz)
 {
-	PGresult *res = PQexecParams(conn, queries[q].text, n, NULL, p, NULL,
-	    NULL, 0);
+	PGresult *res =
+	    PQexecParams(conn, queries[q].text, n, NULL, p, NULL, NULL, 0);
 	ExecStatusType s = PQresultStatus(res);
 
 	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
@@ -76,11 +76,11 @@ column_get(struct column *cols, size_t *ncols, const char *id, size_t rows)
 
 /* A submitted response as the snapshot sees it. */
 struct member {
-	const char *id, *org; /* borrowed from the result */
-	double overall;	      /* NAN when absent */
-	json_t *dims;	      /* {"D1": score|null, ...} */
+	const char *id, *org;                /* borrowed from the result */
+	double overall;                      /* NAN when absent */
+	json_t *dims;                        /* {"D1": score|null, ...} */
 	const char *attr[SNAPSHOT_BY_COUNT]; /* NULL when unknown */
-	json_t *ranks;	      /* {"size_class": {"overall": 71, ...}} */
+	json_t *ranks; /* {"size_class": {"overall": 71, ...}} */
 };
 
 /*
@@ -89,9 +89,9 @@ struct member {
  * -1 (err).
  */
 static int
-group_compute(PGconn *conn, const char *wave, const char *by,
-    const char *value, struct member *m, const size_t *idx, size_t n,
-    int final, char *err, size_t errsz)
+group_compute(PGconn *conn, const char *wave, const char *by, const char *value,
+    struct member *m, const size_t *idx, size_t n, int final, char *err,
+    size_t errsz)
 {
 	struct column cols[RG_DIMENSIONS_MAX + 1];
 	size_t ncols = 0, r, i;
@@ -110,7 +110,7 @@ group_compute(PGconn *conn, const char *wave, const char *by,
 		json_t *v;
 
 		cols[0].v[r] = x->overall;
-		json_object_foreach(x->dims, key, v) {
+		json_object_foreach (x->dims, key, v) {
 			struct column *c = column_get(cols, &ncols, key, n);
 
 			if (c == NULL)
@@ -132,9 +132,9 @@ group_compute(PGconn *conn, const char *wave, const char *by,
 		stats_summarise(c->sorted, c->n, &s);
 		json_object_set_new(stats, c->id,
 		    c->n == 0 ? json_pack("{s:i}", "n", 0)
-			      : json_pack("{s:I, s:f, s:f, s:f, s:f}", "n",
-				    (json_int_t)s.n, "p25", s.p25, "median",
-				    s.median, "p75", s.p75, "mean", s.mean));
+		              : json_pack("{s:I, s:f, s:f, s:f, s:f}", "n",
+		                    (json_int_t)s.n, "p25", s.p25, "median",
+		                    s.median, "p75", s.p75, "mean", s.mean));
 		for (r = 0; r < c->n; r++)
 			json_array_append_new(arr, json_real(c->sorted[r]));
 		json_object_set_new(scores, c->id, arr);
@@ -145,9 +145,9 @@ group_compute(PGconn *conn, const char *wave, const char *by,
 		for (i = 0; i < ncols; i++)
 			if (!isnan(cols[i].v[r]))
 				json_object_set_new(rk, cols[i].id,
-				    json_integer((json_int_t)lround(100 *
-					stats_percent_rank(cols[i].sorted,
-					    cols[i].n, cols[i].v[r]))));
+				    json_integer((json_int_t)lround(
+				        100 * stats_percent_rank(cols[i].sorted,
+				                  cols[i].n, cols[i].v[r]))));
 		json_object_set_new(m[idx[r]].ranks, by, rk);
 	}
 	stats_s = json_dumps(stats, JSON_COMPACT | JSON_REAL_PRECISION(17));
@@ -204,10 +204,10 @@ member_cmp(const void *a, const void *b)
  * and ranks. Returns the number of groups or -1.
  */
 static int
-snapshot_run(PGconn *conn, const char *wave, const char *by,
-    const char *value, int final, char *err, size_t errsz)
+snapshot_run(PGconn *conn, const char *wave, const char *by, const char *value,
+    int final, char *err, size_t errsz)
 {
-	const char *p[3] = { wave, by, value };
+	const char *p[3] = {wave, by, value};
 	struct member *m = NULL;
 	size_t *idx = NULL, n, i, k, start, cnt;
 	json_t *ranks = json_array();
@@ -230,14 +230,14 @@ snapshot_run(PGconn *conn, const char *wave, const char *by,
 		m[i].id = PQgetvalue(res, (int)i, 0);
 		m[i].org = PQgetvalue(res, (int)i, 1);
 		m[i].overall = PQgetisnull(res, (int)i, 2)
-		    ? NAN
-		    : strtod(PQgetvalue(res, (int)i, 2), NULL);
+		                   ? NAN
+		                   : strtod(PQgetvalue(res, (int)i, 2), NULL);
 		m[i].dims = json_loads(PQgetvalue(res, (int)i, 3), 0, NULL);
 		m[i].ranks = json_object();
 		for (b = 0; b < SNAPSHOT_BY_COUNT; b++)
 			m[i].attr[b] = PQgetisnull(res, (int)i, 4 + b)
-			    ? NULL
-			    : PQgetvalue(res, (int)i, 4 + b);
+			                   ? NULL
+			                   : PQgetvalue(res, (int)i, 4 + b);
 	}
 	for (b = 0; b < SNAPSHOT_BY_COUNT; b++) {
 		if (by != NULL && strcmp(by, snapshot_by[b]) != 0)
@@ -251,13 +251,13 @@ snapshot_run(PGconn *conn, const char *wave, const char *by,
 		qsort(idx, k, sizeof(*idx), member_cmp);
 		for (start = 0; start < k; start += cnt) {
 			for (cnt = 1; start + cnt < k &&
-			     strcmp(m[idx[start]].attr[b],
-				 m[idx[start + cnt]].attr[b]) == 0;
+			              strcmp(m[idx[start]].attr[b],
+			                  m[idx[start + cnt]].attr[b]) == 0;
 			     cnt++)
 				;
 			if (group_compute(conn, wave, snapshot_by[b],
-				m[idx[start]].attr[b], m, idx + start, cnt,
-				final, err, errsz) == -1)
+			        m[idx[start]].attr[b], m, idx + start, cnt,
+			        final, err, errsz) == -1)
 				goto out;
 			groups++;
 		}
@@ -266,8 +266,7 @@ snapshot_run(PGconn *conn, const char *wave, const char *by,
 		if (json_object_size(m[i].ranks) > 0)
 			json_array_append_new(ranks,
 			    json_pack("{s:s, s:s, s:O}", "response", m[i].id,
-				"organisation", m[i].org, "ranks",
-				m[i].ranks));
+			        "organisation", m[i].org, "ranks", m[i].ranks));
 	if ((ranks_s = json_dumps(ranks, JSON_COMPACT)) == NULL)
 		goto oom;
 	/* A whole wave replaces its ranks; one group merges its own. */
@@ -276,8 +275,9 @@ snapshot_run(PGconn *conn, const char *wave, const char *by,
 		goto out;
 	PQclear(w);
 	p[0] = ranks_s;
-	if ((w = run(conn, by == NULL ? Q_SNAP_RANKS_INSERT : Q_SNAP_RANKS_MERGE,
-		 1, p, err, errsz)) == NULL)
+	if ((w = run(conn,
+	         by == NULL ? Q_SNAP_RANKS_INSERT : Q_SNAP_RANKS_MERGE, 1, p,
+	         err, errsz)) == NULL)
 		goto out;
 	PQclear(w);
 	rc = groups;
@@ -315,9 +315,8 @@ elevate(PGconn *conn, char *prev, size_t prevsz, char *err, size_t errsz)
 
 	if (res == NULL)
 		return -1;
-	if (PQntuples(res) != 1 ||
-	    (size_t)snprintf(prev, prevsz, "%s", PQgetvalue(res, 0, 0)) >=
-		prevsz) {
+	if (PQntuples(res) != 1 || (size_t)snprintf(prev, prevsz, "%s",
+	                               PQgetvalue(res, 0, 0)) >= prevsz) {
 		PQclear(res);
 		snprintf(err, errsz, "snapshot: unexpected role");
 		return -1;
@@ -329,7 +328,7 @@ elevate(PGconn *conn, char *prev, size_t prevsz, char *err, size_t errsz)
 static int
 restore(PGconn *conn, const char *prev, char *err, size_t errsz)
 {
-	const char *p[1] = { prev };
+	const char *p[1] = {prev};
 	PGresult *res = run(conn, Q_SNAP_RESTORE, 1, p, err, errsz);
 
 	if (res == NULL)
@@ -342,7 +341,7 @@ static int
 group_run(PGconn *conn, const char *wave, const char *by, const char *value,
     int final, char *err, size_t errsz)
 {
-	const char *p[3] = { wave, by, value };
+	const char *p[3] = {wave, by, value};
 	PGresult *res;
 
 	if (snapshot_run(conn, wave, by, value, final, err, errsz) == -1 ||
@@ -365,17 +364,17 @@ snapshot_group(PGconn *conn, const char *wave, const char *by,
 }
 
 int
-snapshot_wave(PGconn *conn, const char *wave, int final, char *err,
-    size_t errsz)
+snapshot_wave(
+    PGconn *conn, const char *wave, int final, char *err, size_t errsz)
 {
-	const char *p[1] = { wave };
+	const char *p[1] = {wave};
 	char prev[32];
 	PGresult *res;
 	int n;
 
 	if (elevate(conn, prev, sizeof(prev), err, errsz) == -1 ||
 	    (n = snapshot_run(conn, wave, NULL, NULL, final, err, errsz)) ==
-		-1 ||
+	        -1 ||
 	    (res = run(conn, Q_SNAP_RESET_WAVE, 1, p, err, errsz)) == NULL)
 		return -1;
 	PQclear(res);
@@ -386,7 +385,7 @@ static int
 touch_run(PGconn *conn, const char *wave, const char *org, int reopened,
     char *err, size_t errsz)
 {
-	const char *p[2] = { wave, org };
+	const char *p[2] = {wave, org};
 	PGresult *res;
 	int i;
 
@@ -408,7 +407,7 @@ touch_run(PGconn *conn, const char *wave, const char *org, int reopened,
 	for (i = 0; i < PQntuples(res); i++)
 		if (PQgetvalue(res, i, 2)[0] == 't' &&
 		    group_run(conn, wave, PQgetvalue(res, i, 0),
-			PQgetvalue(res, i, 1), 0, err, errsz) == -1) {
+		        PQgetvalue(res, i, 1), 0, err, errsz) == -1) {
 			PQclear(res);
 			return -1;
 		}
@@ -417,8 +416,8 @@ touch_run(PGconn *conn, const char *wave, const char *org, int reopened,
 }
 
 int
-snapshot_touch(PGconn *conn, const char *wave, const char *org,
-    int reopened, char *err, size_t errsz)
+snapshot_touch(PGconn *conn, const char *wave, const char *org, int reopened,
+    char *err, size_t errsz)
 {
 	char prev[32];
 

@@ -26,8 +26,8 @@ int snapshot_group(PGconn *, const char *wave, const char *by,
     const char *value, int final, char *err, size_t errsz) RG_WUR;
 
 /* Recomputes every group of wave. Returns the number of groups, or -1. */
-int snapshot_wave(PGconn *, const char *wave, int final, char *err,
-    size_t errsz) RG_WUR;
+int snapshot_wave(
+    PGconn *, const char *wave, int final, char *err, size_t errsz) RG_WUR;
 
 /*
  * Counts one submission or reopening (reopened set: its ranks are dropped
@@ -35,7 +35,7 @@ int snapshot_wave(PGconn *, const char *wave, int final, char *err,
  * recomputes the groups that have seen k changes since their snapshot.
  * Returns 0 or -1 (err).
  */
-int snapshot_touch(PGconn *, const char *wave, const char *org,
-    int reopened, char *err, size_t errsz) RG_WUR;
+int snapshot_touch(PGconn *, const char *wave, const char *org, int reopened,
+    char *err, size_t errsz) RG_WUR;
 
 #endif /* SNAPSHOT_H */

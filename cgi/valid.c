@@ -7,8 +7,8 @@
 #include "valid.h"
 
 int
-valid_int64n(const char *s, size_t n, long long min, long long max,
-    long long *out)
+valid_int64n(
+    const char *s, size_t n, long long min, long long max, long long *out)
 {
 	unsigned long long v = 0, limit;
 	size_t i = 0;
@@ -24,7 +24,7 @@ valid_int64n(const char *s, size_t n, long long min, long long max,
 	}
 	/* Magnitude limit of a long long, for either sign. */
 	limit = neg ? (unsigned long long)9223372036854775807LL + 1
-		    : (unsigned long long)9223372036854775807LL;
+	            : (unsigned long long)9223372036854775807LL;
 	for (; i < n; i++) {
 		unsigned d;
 
@@ -40,7 +40,7 @@ valid_int64n(const char *s, size_t n, long long min, long long max,
 
 		if (neg)
 			r = v == limit ? (-9223372036854775807LL - 1)
-				       : -(long long)v;
+			               : -(long long)v;
 		else
 			r = (long long)v;
 		if (r < min || r > max)
@@ -122,14 +122,13 @@ valid_email(const char *s)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c <= ' ' || c == 0x7F || c == '<' || c == '>' ||
-		    c == '"' || c == ',' || c == ';' || c == '\\')
+		if (c <= ' ' || c == 0x7F || c == '<' || c == '>' || c == '"' ||
+		    c == ',' || c == ';' || c == '\\')
 			return -1;
 	}
 	at = strchr(s, '@');
 	if (at == NULL || at == s || strchr(at + 1, '@') != NULL ||
-	    at[1] == '\0' || strchr(at + 1, '.') == NULL ||
-	    s[n - 1] == '.')
+	    at[1] == '\0' || strchr(at + 1, '.') == NULL || s[n - 1] == '.')
 		return -1;
 	return 0;
 }

@@ -11,8 +11,8 @@
 
 /* Parses a decimal integer without sign other than a leading '-', without
  * spaces, within [min, max]. The one integer parser of the program. */
-int valid_int64(const char *s, long long min, long long max,
-    long long *out) RG_WUR;
+int valid_int64(
+    const char *s, long long min, long long max, long long *out) RG_WUR;
 
 /* Like valid_int64 for the first n bytes of s (not NUL-terminated). */
 int valid_int64n(const char *s, size_t n, long long min, long long max,

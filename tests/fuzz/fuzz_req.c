@@ -20,11 +20,11 @@ dummy(struct ctx *c)
 }
 
 static const struct route table[] = {
-	{ METHOD_GET, "/api/v1/health", dummy, ROUTE_PUBLIC, "health", 0 },
-	{ METHOD_PUT, "/api/v1/waves/{id}/response", dummy, ROLE_RESPONDENT,
-	    "response", 0 },
-	{ METHOD_POST, "/api/v1/waves/{id}/responses/{id}/reopen", dummy,
-	    ROLE_ADMIN, "reopen", 0 },
+    {METHOD_GET, "/api/v1/health", dummy, ROUTE_PUBLIC, "health", 0},
+    {METHOD_PUT, "/api/v1/waves/{id}/response", dummy, ROLE_RESPONDENT,
+        "response", 0},
+    {METHOD_POST, "/api/v1/waves/{id}/responses/{id}/reopen", dummy, ROLE_ADMIN,
+        "reopen", 0},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

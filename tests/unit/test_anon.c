@@ -36,9 +36,9 @@ test_pseudonym_golden(void **state)
 		long long id;
 		const char *k0, *kff; /* key 00 01 .. 1f; key ff .. ff */
 	} cases[] = {
-		{ 1, "psu37gmu2dury", "p3m5ijhkmseeb" },
-		{ 42, "pe67mjrstxjlj", "pw6n5lbfyjuor" },
-		{ INT64_MAX, "pnat5ytrnlhu4", "ptg2rp73xfj7i" },
+	    {1, "psu37gmu2dury", "p3m5ijhkmseeb"},
+	    {42, "pe67mjrstxjlj", "pw6n5lbfyjuor"},
+	    {INT64_MAX, "pnat5ytrnlhu4", "ptg2rp73xfj7i"},
 	};
 	unsigned char k0[ANON_KEY_BYTES], kff[ANON_KEY_BYTES];
 	char out[ANON_PSEUDONYM_SIZE];
@@ -71,8 +71,8 @@ test_pseudonym_shape(void **state)
 		assert_int_equal(anon_pseudonym(k, id, a), 0);
 		assert_int_equal(strlen(a), 13);
 		assert_int_equal(a[0], 'p');
-		assert_int_equal(strspn(a + 1, "abcdefghijklmnopqrstuvwxyz234567"),
-		    12);
+		assert_int_equal(
+		    strspn(a + 1, "abcdefghijklmnopqrstuvwxyz234567"), 12);
 		assert_int_equal(anon_pseudonym(k, id + 1, b), 0);
 		assert_string_not_equal(a, b);
 		k[0] ^= 1;
@@ -166,16 +166,15 @@ struct combo_in {
 
 /* Decides the plan of the combinations in[0..n) with k. */
 static void
-plan_of(struct anon_plan *p, const struct combo_in *in, size_t n,
-    long long k)
+plan_of(struct anon_plan *p, const struct combo_in *in, size_t n, long long k)
 {
 	struct anon_combo *c = calloc(n ? n : 1, sizeof(*c));
 	size_t i;
 
 	assert_non_null(c);
 	for (i = 0; i < n; i++) {
-		anon_attr_set(&c[i].attr, in[i].size, in[i].kind, in[i].urb,
-		    in[i].state);
+		anon_attr_set(
+		    &c[i].attr, in[i].size, in[i].kind, in[i].urb, in[i].state);
 		c[i].count = in[i].count;
 	}
 	assert_int_equal(anon_plan_decide(p, c, n, k), 0);
@@ -197,9 +196,9 @@ static void
 test_plan_level0(void **state)
 {
 	static const struct combo_in in[] = {
-		{ "1", "gemeinde", "3", "Bayern", 5 },
-		{ "1", "gemeinde", "3", "Hessen", 9 },
-		{ "5", "stadt", "2", "Bayern", 6 },
+	    {"1", "gemeinde", "3", "Bayern", 5},
+	    {"1", "gemeinde", "3", "Hessen", 9},
+	    {"5", "stadt", "2", "Bayern", 6},
 	};
 	struct anon_plan p;
 
@@ -227,16 +226,16 @@ static void
 test_plan_threshold(void **state)
 {
 	static const struct combo_in at[] = {
-		{ "1", "gemeinde", "3", "Bayern", 60 },
-		{ "1", "gemeinde", "3", "Hessen", 35 },
-		{ "1", "gemeinde", "3", "Saarland", 3 },
-		{ "1", "gemeinde", "3", "Bremen", 2 },
+	    {"1", "gemeinde", "3", "Bayern", 60},
+	    {"1", "gemeinde", "3", "Hessen", 35},
+	    {"1", "gemeinde", "3", "Saarland", 3},
+	    {"1", "gemeinde", "3", "Bremen", 2},
 	};
 	static const struct combo_in over[] = {
-		{ "1", "gemeinde", "3", "Bayern", 60 },
-		{ "1", "gemeinde", "3", "Hessen", 34 },
-		{ "1", "gemeinde", "3", "Saarland", 4 },
-		{ "1", "gemeinde", "3", "Bremen", 2 },
+	    {"1", "gemeinde", "3", "Bayern", 60},
+	    {"1", "gemeinde", "3", "Hessen", 34},
+	    {"1", "gemeinde", "3", "Saarland", 4},
+	    {"1", "gemeinde", "3", "Bremen", 2},
 	};
 	struct anon_plan p;
 
@@ -272,11 +271,11 @@ static void
 test_plan_bands(void **state)
 {
 	static const struct combo_in in[] = {
-		{ "1", "gemeinde", "3", "A", 16 },
-		{ "1", "gemeinde", "3", "B", 16 },
-		{ "3", "gemeinde", "3", "A", 3 },
-		{ "4", "gemeinde", "3", "B", 3 },
-		{ "8", "kreisfreie_stadt", "1", "A", 2 },
+	    {"1", "gemeinde", "3", "A", 16},
+	    {"1", "gemeinde", "3", "B", 16},
+	    {"3", "gemeinde", "3", "A", 3},
+	    {"4", "gemeinde", "3", "B", 3},
+	    {"8", "kreisfreie_stadt", "1", "A", 2},
 	};
 	struct anon_plan p;
 
@@ -301,8 +300,8 @@ static void
 test_plan_small_and_empty(void **state)
 {
 	static const struct combo_in in[] = {
-		{ "2", "gemeinde", "3", "A", 2 },
-		{ "2", "gemeinde", "3", "B", 1 },
+	    {"2", "gemeinde", "3", "A", 2},
+	    {"2", "gemeinde", "3", "B", 1},
 	};
 	struct anon_plan p;
 
@@ -333,10 +332,10 @@ static void
 test_plan_unknowns_and_duplicates(void **state)
 {
 	static const struct combo_in in[] = {
-		{ NULL, "gemeinde", NULL, "", 3 },
-		{ "0", "gemeinde", "9", "", 2 },
-		{ "1", "gemeinde", NULL, "", 4 },
-		{ "1", "gemeinde", "1", "", 20 },
+	    {NULL, "gemeinde", NULL, "", 3},
+	    {"0", "gemeinde", "9", "", 2},
+	    {"1", "gemeinde", NULL, "", 4},
+	    {"1", "gemeinde", "1", "", 20},
 	};
 	struct anon_plan p;
 
@@ -392,7 +391,7 @@ static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct problems ps = { .count = 0 };
+	struct problems ps = {.count = 0};
 
 	if (f == NULL)
 		return -1;
@@ -423,18 +422,18 @@ teardown(void **state)
 static void
 test_columns_names(void **state)
 {
-	static const char *const want[] = { "pseudonym", "wave", "size_class",
-		"size_band", "kind", "urbanisation", "state",
-		/* levels */
-		"D1_1", "q1_a", "q_in", "wave_2", "A_b", "a_B_2",
-		"Abcdefghij_Abcdefghij_Abcdefghij",
-		"Abcdefghij_Abcdefghij_Abcdefgh_2",
-		/* targets */
-		"D1_1_target", "q1_a_target", "q_in_target", "wave_target",
-		"A_b_target", "a_B_2_target", "Abcdefghij_Abcdefghij_Abc_target",
-		"Abcdefghij_Abcdefghij_A_2_target",
-		/* scores */
-		"score_D1", "score_2nd", "score_overall" };
+	static const char *const want[] = {"pseudonym", "wave", "size_class",
+	    "size_band", "kind", "urbanisation", "state",
+	    /* levels */
+	    "D1_1", "q1_a", "q_in", "wave_2", "A_b", "a_B_2",
+	    "Abcdefghij_Abcdefghij_Abcdefghij",
+	    "Abcdefghij_Abcdefghij_Abcdefgh_2",
+	    /* targets */
+	    "D1_1_target", "q1_a_target", "q_in_target", "wave_target",
+	    "A_b_target", "a_B_2_target", "Abcdefghij_Abcdefghij_Abc_target",
+	    "Abcdefghij_Abcdefghij_A_2_target",
+	    /* scores */
+	    "score_D1", "score_2nd", "score_overall"};
 	const struct fixture *f = *state;
 	const struct anon_columns *c = &f->cols;
 	size_t i, j;
@@ -448,9 +447,10 @@ test_columns_names(void **state)
 		assert_string_equal(n, want[i]);
 		assert_true(strlen(n) <= ANON_NAME_MAX);
 		assert_true((n[0] >= 'a' && n[0] <= 'z') ||
-		    (n[0] >= 'A' && n[0] <= 'Z'));
-		assert_int_equal(strspn(n, "abcdefghijklmnopqrstuvwxyz"
-					   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"),
+		            (n[0] >= 'A' && n[0] <= 'Z'));
+		assert_int_equal(
+		    strspn(n, "abcdefghijklmnopqrstuvwxyz"
+		              "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"),
 		    strlen(n));
 		for (j = 0; j < i; j++)
 			assert_int_not_equal(strcasecmp(n, c->col[j].name), 0);
@@ -462,7 +462,8 @@ test_columns_names(void **state)
 	assert_int_equal(c->col[22].index, 7);
 	assert_int_equal(c->col[24].kind, ANON_COL_SCORE);
 	assert_int_equal(c->col[24].index, 1);
-	assert_int_equal(anon_column_type(ANON_COL_PSEUDONYM), ANON_TYPE_STRING);
+	assert_int_equal(
+	    anon_column_type(ANON_COL_PSEUDONYM), ANON_TYPE_STRING);
 	assert_int_equal(anon_column_type(ANON_COL_STATE), ANON_TYPE_STRING);
 	assert_int_equal(anon_column_type(ANON_COL_LEVEL), ANON_TYPE_INTEGER);
 	assert_int_equal(anon_column_type(ANON_COL_OVERALL), ANON_TYPE_NUMBER);
@@ -495,21 +496,21 @@ test_columns_values_and_labels(void **state)
 	assert_int_equal(anon_column_values(&f->cols.col[0], f->json, v), 0);
 	assert_int_equal(anon_column_values(&f->cols.col[24], f->json, v), 0);
 
-	assert_string_equal(anon_column_label(&f->cols.col[7], f->json, "de",
-				0, out, sizeof(out)),
+	assert_string_equal(anon_column_label(&f->cols.col[7], f->json, "de", 0,
+	                        out, sizeof(out)),
 	    "D1.1 Frage eins");
 	assert_string_equal(anon_column_label(&f->cols.col[15], f->json, "en",
-				0, out, sizeof(out)),
+	                        0, out, sizeof(out)),
 	    "D1.1 target: Question one");
 	assert_string_equal(anon_column_label(&f->cols.col[24], f->json, "de",
-				0, out, sizeof(out)),
+	                        0, out, sizeof(out)),
 	    "Score 2nd Zwei (0-100)");
 	/* Cut to 20 characters: 19 and "…", never inside an "ä". */
 	assert_string_equal(anon_column_label(&f->cols.col[13], f->json, "de",
-				20, out, sizeof(out)),
+	                        20, out, sizeof(out)),
 	    "Abcdefghij.Abcdefgh\xE2\x80\xA6");
-	anon_column_label(&f->cols.col[13], f->json, "de", 80, out,
-	    sizeof(out));
+	anon_column_label(
+	    &f->cols.col[13], f->json, "de", 80, out, sizeof(out));
 	assert_true(strlen(out) < sizeof(out));
 	assert_string_equal(out + strlen(out) - 3, "\xE2\x80\xA6");
 	/* A buffer too small: cut at a character boundary (64 bytes of
@@ -525,14 +526,14 @@ static void
 test_codebook_and_datapackage(void **state)
 {
 	static const struct combo_in in[] = {
-		{ "1", "gemeinde", "3", "A", 16 },
-		{ "1", "gemeinde", "3", "B", 16 },
-		{ "3", "gemeinde", "3", "A", 3 },
-		{ "4", "gemeinde", "3", "B", 3 },
-		{ "8", "kreisfreie_stadt", "1", "A", 2 },
+	    {"1", "gemeinde", "3", "A", 16},
+	    {"1", "gemeinde", "3", "B", 16},
+	    {"3", "gemeinde", "3", "A", 3},
+	    {"4", "gemeinde", "3", "B", 3},
+	    {"8", "kreisfreie_stadt", "1", "A", 2},
 	};
 	const struct fixture *f = *state;
-	struct anon_info info = { 17, "Welle \"17\"", "closed", 4, 9 };
+	struct anon_info info = {17, "Welle \"17\"", "closed", 4, 9};
 	struct anon_plan p;
 	json_t *cb, *dp, *cols, *fields, *an;
 	size_t i;
@@ -543,20 +544,24 @@ test_codebook_and_datapackage(void **state)
 	assert_non_null(cb);
 	assert_non_null(dp);
 	cols = json_object_get(cb, "columns");
-	fields = json_object_get(json_object_get(json_array_get(
-					 json_object_get(dp, "resources"), 0),
-				     "schema"),
+	fields = json_object_get(
+	    json_object_get(
+	        json_array_get(json_object_get(dp, "resources"), 0), "schema"),
 	    "fields");
 	assert_int_equal(json_array_size(cols), f->cols.n);
 	assert_int_equal(json_array_size(fields), f->cols.n);
 	for (i = 0; i < f->cols.n; i++) {
-		json_t *c = json_array_get(cols, i), *fl = json_array_get(fields, i);
+		json_t *c = json_array_get(cols, i),
+		       *fl = json_array_get(fields, i);
 
-		assert_string_equal(json_string_value(json_object_get(c, "name")),
+		assert_string_equal(
+		    json_string_value(json_object_get(c, "name")),
 		    f->cols.col[i].name);
-		assert_string_equal(json_string_value(json_object_get(fl, "name")),
+		assert_string_equal(
+		    json_string_value(json_object_get(fl, "name")),
 		    f->cols.col[i].name);
-		assert_string_equal(json_string_value(json_object_get(c, "type")),
+		assert_string_equal(
+		    json_string_value(json_object_get(c, "type")),
 		    json_string_value(json_object_get(fl, "type")));
 		assert_non_null(json_string_value(
 		    json_object_get(json_object_get(c, "label"), "en")));
@@ -565,20 +570,18 @@ test_codebook_and_datapackage(void **state)
 	}
 	an = json_object_get(cb, "anonymisation");
 	assert_int_equal(json_integer_value(json_object_get(an, "k")), 5);
-	assert_int_equal(json_integer_value(
-			     json_object_get(an, "suppressed_rows")),
-	    2);
-	assert_int_equal(json_integer_value(
-			     json_object_get(an, "generalisation_level")),
-	    2);
-	assert_int_equal(json_array_size(json_object_get(an, "generalisations")),
-	    2);
+	assert_int_equal(
+	    json_integer_value(json_object_get(an, "suppressed_rows")), 2);
+	assert_int_equal(
+	    json_integer_value(json_object_get(an, "generalisation_level")), 2);
+	assert_int_equal(
+	    json_array_size(json_object_get(an, "generalisations")), 2);
 	assert_int_equal(json_integer_value(json_object_get(
-			     json_object_get(an, "pseudonym"), "key_id")),
+	                     json_object_get(an, "pseudonym"), "key_id")),
 	    9);
 	assert_int_equal(json_integer_value(json_object_get(cb, "rows")), 38);
 	assert_string_equal(json_string_value(json_object_get(
-				json_object_get(cb, "wave"), "title")),
+	                        json_object_get(cb, "wave"), "title")),
 	    "Welle \"17\"");
 	assert_true(json_is_true(
 	    json_object_get(json_array_get(cols, 2), "generalised")));
@@ -597,21 +600,21 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pseudonym_golden),
-		cmocka_unit_test(test_pseudonym_shape),
-		cmocka_unit_test(test_attributes),
-		cmocka_unit_test(test_attributes_long_state),
-		cmocka_unit_test(test_plan_level0),
-		cmocka_unit_test(test_plan_threshold),
-		cmocka_unit_test(test_plan_bands),
-		cmocka_unit_test(test_plan_small_and_empty),
-		cmocka_unit_test(test_plan_unknowns_and_duplicates),
-		cmocka_unit_test_setup_teardown(test_columns_names, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_columns_values_and_labels,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_codebook_and_datapackage,
-		    setup, teardown),
+	    cmocka_unit_test(test_pseudonym_golden),
+	    cmocka_unit_test(test_pseudonym_shape),
+	    cmocka_unit_test(test_attributes),
+	    cmocka_unit_test(test_attributes_long_state),
+	    cmocka_unit_test(test_plan_level0),
+	    cmocka_unit_test(test_plan_threshold),
+	    cmocka_unit_test(test_plan_bands),
+	    cmocka_unit_test(test_plan_small_and_empty),
+	    cmocka_unit_test(test_plan_unknowns_and_duplicates),
+	    cmocka_unit_test_setup_teardown(
+	        test_columns_names, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_columns_values_and_labels, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_codebook_and_datapackage, setup, teardown),
 	};
 
 	if (sodium_init() < 0)

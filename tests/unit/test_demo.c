@@ -32,7 +32,7 @@
 static void
 default_shape(struct qdef *q)
 {
-	static const size_t items[] = { 6, 5, 6, 5, 5, 6, 7, 5 };
+	static const size_t items[] = {6, 5, 6, 5, 5, 6, 7, 5};
 	size_t d, i;
 
 	memset(q, 0, sizeof(*q));
@@ -42,8 +42,9 @@ default_shape(struct qdef *q)
 		q->dim[d].weight = 1;
 		q->dim[d].nitems = items[d];
 		for (i = 0; i < items[d]; i++) {
-			snprintf(q->dim[d].item[i].id, sizeof(q->dim[d].item[i].id),
-			    "D%d.%d", (int)(d + 1) % 10, (int)(i + 1) % 10);
+			snprintf(q->dim[d].item[i].id,
+			    sizeof(q->dim[d].item[i].id), "D%d.%d",
+			    (int)(d + 1) % 10, (int)(i + 1) % 10);
 			q->dim[d].item[i].required = 1;
 		}
 	}
@@ -85,7 +86,7 @@ test_rng_uniform_and_normal(void **state)
 {
 	struct demo_rng r;
 	double s = 0, s2 = 0, u, x, n = 100000;
-	int i, bins[10] = { 0 };
+	int i, bins[10] = {0};
 
 	(void)state;
 	demo_rng_seed(&r, 42);
@@ -133,8 +134,8 @@ test_orgs_same_seed_same_network(void **state)
 		assert_int_equal(x.population, y.population);
 		assert_int_equal(x.urbanisation, y.urbanisation);
 		assert_int_equal(x.consent_named, y.consent_named);
-		same += x.population == z.population &&
-		    strcmp(x.name, z.name) == 0;
+		same +=
+		    x.population == z.population && strcmp(x.name, z.name) == 0;
 	}
 	assert_true(same < 20); /* another seed, another network */
 }
@@ -142,11 +143,11 @@ test_orgs_same_seed_same_network(void **state)
 static void
 test_orgs_look_like_germany(void **state)
 {
-	static const char *const laender[] = { "Schleswig-Holstein", "Hamburg",
-		"Niedersachsen", "Bremen", "Nordrhein-Westfalen", "Hessen",
-		"Rheinland-Pfalz", "Baden-Württemberg", "Bayern", "Saarland",
-		"Berlin", "Brandenburg", "Mecklenburg-Vorpommern", "Sachsen",
-		"Sachsen-Anhalt", "Thüringen" };
+	static const char *const laender[] = {"Schleswig-Holstein", "Hamburg",
+	    "Niedersachsen", "Bremen", "Nordrhein-Westfalen", "Hessen",
+	    "Rheinland-Pfalz", "Baden-Württemberg", "Bayern", "Saarland",
+	    "Berlin", "Brandenburg", "Mecklenburg-Vorpommern", "Sachsen",
+	    "Sachsen-Anhalt", "Thüringen"};
 	struct demo_rng r;
 	struct demo_org o;
 	long i, small = 0, consent = 0, big = 0, rlp = 0, hh = 0, moved = 0;
@@ -205,7 +206,7 @@ test_orgs_look_like_germany(void **state)
 static void
 test_maturity_grows_with_size_and_waves(void **state)
 {
-	long pops[] = { 500, 1500, 8000, 30000, 200000, 1000000 };
+	long pops[] = {500, 1500, 8000, 30000, 200000, 1000000};
 	size_t i;
 	int w;
 
@@ -213,10 +214,10 @@ test_maturity_grows_with_size_and_waves(void **state)
 	for (i = 0; i + 1 < sizeof(pops) / sizeof(*pops); i++)
 		for (w = 0; w < 3; w++)
 			assert_true(demo_maturity(pops[i], w, 0) <
-			    demo_maturity(pops[i + 1], w, 0));
+			            demo_maturity(pops[i + 1], w, 0));
 	for (w = 0; w < 5; w++)
 		assert_true(demo_maturity(20000, w, 0) <
-		    demo_maturity(20000, w + 1, 0));
+		            demo_maturity(20000, w + 1, 0));
 	/* Clamped to 0..1. */
 	assert_true(demo_maturity(1000, 0, -5) == 0.0);
 	assert_true(demo_maturity(1000, 0, 5) == 1.0);
@@ -240,12 +241,13 @@ answers_summary(uint64_t seed, double m, int partial, int count,
 
 		assert_non_null(a);
 		items += 45;
-		json_object_foreach(a, id, v) {
+		json_object_foreach (a, id, v) {
 			json_t *lv = json_object_get(v, "level"),
 			       *tg = json_object_get(v, "target");
 			size_t di, ii;
 
-			assert_int_equal(questionnaire_find_item(&q, id, &di, &ii), 0);
+			assert_int_equal(
+			    questionnaire_find_item(&q, id, &di, &ii), 0);
 			total++;
 			if (json_is_true(json_object_get(v, "na"))) {
 				na++;
@@ -254,9 +256,9 @@ answers_summary(uint64_t seed, double m, int partial, int count,
 			}
 			assert_true(json_is_integer(lv) && json_is_integer(tg));
 			assert_true(json_integer_value(lv) >= 0 &&
-			    json_integer_value(lv) <= 4);
-			assert_true(json_integer_value(tg) >=
-				json_integer_value(lv) &&
+			            json_integer_value(lv) <= 4);
+			assert_true(
+			    json_integer_value(tg) >= json_integer_value(lv) &&
 			    json_integer_value(tg) <= 4);
 			levels += (double)json_integer_value(lv);
 			nlevels++;
@@ -301,7 +303,7 @@ test_answers_follow_maturity(void **state)
 
 	(void)state;
 	answers_summary(1, 0.2, 0, 400, &lo, &na, &answered);
-	assert_true(answered == 1.0); /* complete: every item */
+	assert_true(answered == 1.0);        /* complete: every item */
 	assert_true(na > 0.03 && na < 0.05); /* about 4 % n/a */
 	answers_summary(1, 0.5, 0, 400, &mid, &na, &answered);
 	answers_summary(1, 0.8, 0, 400, &hi, &na, &answered);

@@ -23,7 +23,8 @@
 static const char qdef_text[] =
     "{\"slug\":\"stat-test\",\"version\":1,"
     "\"title\":{\"de\":\"T\",\"en\":\"T\"},"
-    "\"levels\":[{\"value\":0,\"label\":{\"de\":\"gar nicht\",\"en\":\"none\"}},"
+    "\"levels\":[{\"value\":0,\"label\":{\"de\":\"gar "
+    "nicht\",\"en\":\"none\"}},"
     "{\"value\":1,\"label\":{\"de\":\"wenig\",\"en\":\"little\"}},"
     "{\"value\":2,\"label\":{\"de\":\"mittel\",\"en\":\"some\"}},"
     "{\"value\":3,\"label\":{\"de\":\"viel\",\"en\":\"much\"}},"
@@ -116,8 +117,9 @@ io_seek(readstat_off_t off, readstat_io_flags_t whence, void *io)
 {
 	struct mem *m = io;
 	readstat_off_t base = whence == READSTAT_SEEK_SET ? 0
-	    : whence == READSTAT_SEEK_CUR		  ? (readstat_off_t)m->pos
-							  : (readstat_off_t)m->len;
+	                      : whence == READSTAT_SEEK_CUR
+	                          ? (readstat_off_t)m->pos
+	                          : (readstat_off_t)m->len;
 
 	if (base + off < 0 || base + off > (readstat_off_t)m->len)
 		return -1;
@@ -160,11 +162,11 @@ on_variable(int i, readstat_variable_t *v, const char *sets, void *ctx)
 	    readstat_variable_get_name(v));
 	snprintf(s->label[i], sizeof(s->label[i]), "%s",
 	    readstat_variable_get_label(v) ? readstat_variable_get_label(v)
-					   : "");
+	                                   : "");
 	snprintf(s->sets[i], sizeof(s->sets[i]), "%s", sets ? sets : "");
 	for (j = 0; j < readstat_variable_get_missing_ranges_count(v); j++)
 		if (readstat_double_value(
-			readstat_variable_get_missing_range_lo(v, j)) == -1)
+		        readstat_variable_get_missing_range_lo(v, j)) == -1)
 			s->user_missing_minus1[i] = 1;
 	return READSTAT_HANDLER_OK;
 }
@@ -184,24 +186,25 @@ on_value(int row, readstat_variable_t *v, readstat_value_t val, void *ctx)
 	if (readstat_value_type(val) == READSTAT_TYPE_STRING)
 		snprintf(s->str[row][i], sizeof(s->str[row][i]), "%s",
 		    readstat_string_value(val) ? readstat_string_value(val)
-					       : "");
+		                               : "");
 	else if (!s->missing[row][i])
 		s->num[row][i] = readstat_double_value(val);
 	return READSTAT_HANDLER_OK;
 }
 
 static int
-on_value_label(const char *set, readstat_value_t val, const char *label,
-    void *ctx)
+on_value_label(
+    const char *set, readstat_value_t val, const char *label, void *ctx)
 {
 	struct seen *s = ctx;
 	int v = readstat_value_type(val) == READSTAT_TYPE_DOUBLE
-	    ? (int)readstat_double_value(val)
-	    : readstat_int32_value(val);
+	            ? (int)readstat_double_value(val)
+	            : readstat_int32_value(val);
 
 	if (s->nlabels == 64)
 		return READSTAT_HANDLER_ABORT;
-	snprintf(s->labels[s->nlabels].set, sizeof(s->labels[0].set), "%s", set);
+	snprintf(
+	    s->labels[s->nlabels].set, sizeof(s->labels[0].set), "%s", set);
 	s->labels[s->nlabels].value = v;
 	snprintf(s->labels[s->nlabels].label, sizeof(s->labels[0].label), "%s",
 	    label);
@@ -227,7 +230,7 @@ parse(enum export_stat_format f, struct mem *m, struct seen *s)
 	readstat_set_value_handler(p, on_value);
 	readstat_set_value_label_handler(p, on_value_label);
 	e = f == EXPORT_STAT_SAV ? readstat_parse_sav(p, "mem", s)
-				 : readstat_parse_dta(p, "mem", s);
+	                         : readstat_parse_dta(p, "mem", s);
 	readstat_parser_free(p);
 	if (e != READSTAT_OK)
 		fail_msg("parse: %s", readstat_error_message(e));
@@ -244,7 +247,7 @@ static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct problems ps = { .count = 0 };
+	struct problems ps = {.count = 0};
 	struct anon_combo *c = calloc(1, sizeof(*c));
 
 	if (f == NULL || c == NULL)
@@ -253,7 +256,8 @@ setup(void **state)
 	if (f->json == NULL || questionnaire_validate(f->json, &f->q, &ps))
 		return -1;
 	anon_columns_build(&f->q, &f->cols);
-	anon_attr_set(&c->attr, "3", "kreisfreie_stadt", "1", "Baden-Württemberg");
+	anon_attr_set(
+	    &c->attr, "3", "kreisfreie_stadt", "1", "Baden-Württemberg");
 	c->count = ROWS;
 	if (anon_plan_decide(&f->plan, c, 1, 1) == -1)
 		return -1;
@@ -278,38 +282,41 @@ teardown(void **state)
 static void
 rows_of(struct export_cell cells[ROWS][13])
 {
-	static const char *const ps[ROWS] = { "pabcdefghijkl", "pmnopqrstuvw",
-		"p234567abcdef" };
-	static const long long lv[ROWS][4] = { { 0, 4, 1, 4 }, { -1, 2, 0, -9 },
-		{ -9, -9, -9, -9 } };
-	static const char *const sc[ROWS] = { "20.833333333333332", "62.5", "" };
+	static const char *const ps[ROWS] = {
+	    "pabcdefghijkl", "pmnopqrstuvw", "p234567abcdef"};
+	static const long long lv[ROWS][4] = {
+	    {0, 4, 1, 4}, {-1, 2, 0, -9}, {-9, -9, -9, -9}};
+	static const char *const sc[ROWS] = {"20.833333333333332", "62.5", ""};
 	int r, i;
 
 	memset(cells, 0, sizeof(struct export_cell) * ROWS * 13);
 	for (r = 0; r < ROWS; r++) {
-		cells[r][0] = (struct export_cell){ EXPORT_CELL_STR, 0, 0, ps[r] };
-		cells[r][1] = (struct export_cell){ EXPORT_CELL_INT, 1234567, 0,
-			NULL };
-		cells[r][2] = (struct export_cell){ EXPORT_CELL_INT, 3, 0, NULL };
-		cells[r][3] = (struct export_cell){ EXPORT_CELL_INT, 2, 0, NULL };
-		cells[r][4] = (struct export_cell){ EXPORT_CELL_INT, 3, 0, NULL };
-		cells[r][5] = (struct export_cell){ EXPORT_CELL_INT, 1, 0, NULL };
-		cells[r][6] = r == 2
-		    ? (struct export_cell){ EXPORT_CELL_MISSING, 0, 0, NULL }
-		    : (struct export_cell){ EXPORT_CELL_STR, 0, 0,
-			  "Baden-Württemberg" };
+		cells[r][0] =
+		    (struct export_cell){EXPORT_CELL_STR, 0, 0, ps[r]};
+		cells[r][1] =
+		    (struct export_cell){EXPORT_CELL_INT, 1234567, 0, NULL};
+		cells[r][2] = (struct export_cell){EXPORT_CELL_INT, 3, 0, NULL};
+		cells[r][3] = (struct export_cell){EXPORT_CELL_INT, 2, 0, NULL};
+		cells[r][4] = (struct export_cell){EXPORT_CELL_INT, 3, 0, NULL};
+		cells[r][5] = (struct export_cell){EXPORT_CELL_INT, 1, 0, NULL};
+		cells[r][6] = r == 2 ? (struct export_cell){EXPORT_CELL_MISSING,
+		                           0, 0, NULL}
+		                     : (struct export_cell){EXPORT_CELL_STR, 0,
+		                           0, "Baden-Württemberg"};
 		for (i = 0; i < 4; i++)
-			cells[r][7 + i] = lv[r][i] == -9
-			    ? (struct export_cell){ EXPORT_CELL_MISSING, 0, 0,
-				  NULL }
-			    : (struct export_cell){ EXPORT_CELL_INT, lv[r][i], 0,
-				  NULL };
+			cells[r][7 + i] =
+			    lv[r][i] == -9
+			        ? (struct export_cell){EXPORT_CELL_MISSING, 0,
+			              0, NULL}
+			        : (struct export_cell){
+			              EXPORT_CELL_INT, lv[r][i], 0, NULL};
 		for (i = 0; i < 2; i++)
-			cells[r][11 + i] = sc[r][0] == '\0'
-			    ? (struct export_cell){ EXPORT_CELL_MISSING, 0, 0,
-				  NULL }
-			    : (struct export_cell){ EXPORT_CELL_NUM, 0,
-				  strtod(sc[r], NULL), sc[r] };
+			cells[r][11 + i] =
+			    sc[r][0] == '\0'
+			        ? (struct export_cell){EXPORT_CELL_MISSING, 0,
+			              0, NULL}
+			        : (struct export_cell){EXPORT_CELL_NUM, 0,
+			              strtod(sc[r], NULL), sc[r]};
 	}
 }
 
@@ -318,7 +325,7 @@ roundtrip(void **state, enum export_stat_format fmt)
 {
 	struct fixture *f = *state;
 	struct export_cell cells[ROWS][13];
-	struct mem m = { 0 };
+	struct mem m = {0};
 	struct seen *s = calloc(1, sizeof(*s));
 	struct export_stat *w;
 	char err[256];
@@ -332,8 +339,8 @@ roundtrip(void **state, enum export_stat_format fmt)
 	    sizeof(err));
 	assert_non_null(w);
 	for (r = 0; r < ROWS; r++)
-		assert_int_equal(export_stat_row(w, cells[r], err, sizeof(err)),
-		    0);
+		assert_int_equal(
+		    export_stat_row(w, cells[r], err, sizeof(err)), 0);
 	assert_int_equal(export_stat_end(w, err, sizeof(err)), 0);
 
 	parse(fmt, &m, s);
@@ -342,7 +349,8 @@ roundtrip(void **state, enum export_stat_format fmt)
 	for (i = 0; i < 13; i++)
 		assert_string_equal(s->name[i], f->cols.col[i].name);
 	assert_string_equal(s->label[7], "D1.1 Gibt es einen Ratsbeschluss?");
-	assert_string_equal(s->label[9], "D1.1 Ziel: Gibt es einen Ratsbeschluss?");
+	assert_string_equal(
+	    s->label[9], "D1.1 Ziel: Gibt es einen Ratsbeschluss?");
 	assert_string_equal(s->label[2], "Gemeindegrößenklasse");
 	/* Stata keeps the names of label sets; SPSS numbers them. */
 	if (fmt == EXPORT_STAT_DTA) {
@@ -352,7 +360,8 @@ roundtrip(void **state, enum export_stat_format fmt)
 	}
 	assert_string_equal(s->sets[7], s->sets[8]);
 	assert_string_not_equal(s->sets[7], s->sets[9]);
-	assert_string_equal(label_of(s, 7, -1), "nicht zutreffend / weiß nicht");
+	assert_string_equal(
+	    label_of(s, 7, -1), "nicht zutreffend / weiß nicht");
 	assert_string_equal(label_of(s, 7, 4), "völlig");
 	assert_null(label_of(s, 9, -1));
 	assert_string_equal(label_of(s, 9, 0), "gar nicht");
@@ -364,15 +373,16 @@ roundtrip(void **state, enum export_stat_format fmt)
 	assert_int_equal(s->user_missing_minus1[9], 0);
 	for (r = 0; r < ROWS; r++) {
 		assert_string_equal(s->str[r][0], cells[r][0].s);
-		assert_string_equal(s->str[r][6],
-		    r == 2 ? "" : "Baden-Württemberg");
+		assert_string_equal(
+		    s->str[r][6], r == 2 ? "" : "Baden-Württemberg");
 		for (i = 1; i < 13; i++) {
 			if (i == 6)
 				continue;
 			assert_int_equal(s->missing[r][i],
 			    cells[r][i].type == EXPORT_CELL_MISSING);
 			if (cells[r][i].type == EXPORT_CELL_INT)
-				assert_true(s->num[r][i] == (double)cells[r][i].i);
+				assert_true(
+				    s->num[r][i] == (double)cells[r][i].i);
 			if (cells[r][i].type == EXPORT_CELL_NUM)
 				assert_true(s->num[r][i] == cells[r][i].d);
 		}
@@ -401,7 +411,7 @@ test_row_count_enforced(void **state)
 {
 	struct fixture *f = *state;
 	struct export_cell cells[ROWS][13];
-	struct mem m = { 0 };
+	struct mem m = {0};
 	struct export_stat *w;
 	char err[256] = "";
 	int fmt;
@@ -413,8 +423,8 @@ test_row_count_enforced(void **state)
 		    f->json, &f->plan, "x", ROWS, mem_write, &m, err,
 		    sizeof(err));
 		assert_non_null(w);
-		assert_int_equal(export_stat_row(w, cells[0], err, sizeof(err)),
-		    0);
+		assert_int_equal(
+		    export_stat_row(w, cells[0], err, sizeof(err)), 0);
 		assert_int_equal(export_stat_end(w, err, sizeof(err)), -1);
 		assert_non_null(strstr(err, "export_stat"));
 	}
@@ -461,14 +471,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_sav_roundtrip, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_dta_roundtrip, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_row_count_enforced, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_write_failure, setup,
-		    teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_sav_roundtrip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_dta_roundtrip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_row_count_enforced, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_write_failure, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("export_stat", tests, NULL, NULL);
