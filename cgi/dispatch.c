@@ -188,8 +188,13 @@ dispatch_begin(struct ctx *c, int prefetch)
 		    NULL, c->req->nparams > 0 ? 1 : 0, pp};
 	}
 	if (db_ready(c->db) == -1 || db_pipeline(c->db, n, calls, res) == -1) {
-		app_unavailable(c);
-		return -1;
+		/* A connection that broke while idle (the server restarted)
+		 * shows only now; nothing has run yet, so try once afresh. */
+		if (c->db->conn != NULL || db_ready(c->db) == -1 ||
+		    db_pipeline(c->db, n, calls, res) == -1) {
+			app_unavailable(c);
+			return -1;
+		}
 	}
 	c->tx_open = !prefetch;
 	if (b >= 0 && !db_ok(res[b])) {

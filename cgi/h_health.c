@@ -12,6 +12,10 @@ h_health_get(struct ctx *c)
 
 	up = db_ready(c->db) == 0 &&
 	     db_ok(res = db_exec(c->db, Q_HEALTH, 0, NULL));
+	/* A connection that broke while idle shows only now: once afresh. */
+	if (!up && res == NULL && c->db->conn == NULL)
+		up = db_ready(c->db) == 0 &&
+		     db_ok(res = db_exec(c->db, Q_HEALTH, 0, NULL));
 	PQclear(res);
 	if (!up) {
 		(void)resp_header(c->resp, "Retry-After", "%d", DB_RETRY_AFTER);
