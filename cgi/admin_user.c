@@ -97,6 +97,20 @@ user_add(int argc, char **argv)
 		return admin_fail(
 		    "user add: no organisation with key %s", o[2].value);
 	}
+	{
+		/* An existing account got a new password and perhaps a new
+		 * role: its sessions end, as after PATCH /users. */
+		const char *id[1] = {PQgetvalue(res, 0, 0)};
+		PGresult *d = admin_query(conn,
+		    "DELETE FROM session WHERE user_id = $1::bigint", 1, id);
+
+		if (d == NULL) {
+			PQclear(res);
+			PQfinish(conn);
+			return ADMIN_FAIL;
+		}
+		PQclear(d);
+	}
 	printf("%s\n", PQgetvalue(res, 0, 0));
 	PQclear(res);
 	PQfinish(conn);

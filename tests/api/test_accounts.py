@@ -1059,3 +1059,19 @@ def test_role_gate_of_every_route():
             if got != want:
                 failures.append((method, pattern, caller, want, r))
     assert not failures, "\n".join(repr(f) for f in failures)
+
+
+def test_user_add_again_ends_the_accounts_sessions():
+    import uuid as _uuid
+    from lib import admin as _admin, request as _request
+    email = "again-%s@example.org" % _uuid.uuid4().hex[:10]
+    _admin("user", "add", "--email", email, "--role", "researcher", stdin="ein-langes-passwort-1\n")
+    r = _request("POST", "/api/v1/login", body={"email": email, "password": "ein-langes-passwort-1"})
+    assert r.status == 200, r
+    token = [c for c in r.headers_all("Set-Cookie") if c.startswith("rg_session=")][0].split(";")[0].split("=", 1)[1]
+    bearer = {"Authorization": "Bearer " + token}
+    assert _request("GET", "/api/v1/me", headers=bearer).status == 200
+    _admin("user", "add", "--email", email, "--role", "coordinator", stdin="ein-anderes-passwort-2\n")
+    assert _request("GET", "/api/v1/me", headers=bearer).status == 401
+    r = _request("POST", "/api/v1/login", body={"email": email, "password": "ein-anderes-passwort-2"})
+    assert r.status == 200 and r.json["user"]["role"] == "coordinator", r
