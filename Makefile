@@ -48,15 +48,16 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
 
 all: build/reifegrad-fcgi build/reifegrad-admin
 
-build/gen/queries.h: sql/queries.awk $(wildcard sql/queries/*.sql)
+build/gen/queries.h: sql/queries.awk sql/queries $(wildcard sql/queries/*.sql)
 	@mkdir -p $(@D)
 	awk -v out=h -f sql/queries.awk $(sort $(wildcard sql/queries/*.sql)) > $@.tmp && mv $@.tmp $@
 
-build/gen/queries.c: sql/queries.awk $(wildcard sql/queries/*.sql)
+build/gen/queries.c: sql/queries.awk sql/queries $(wildcard sql/queries/*.sql)
 	@mkdir -p $(@D)
 	awk -v out=c -f sql/queries.awk $(sort $(wildcard sql/queries/*.sql)) > $@.tmp && mv $@.tmp $@
 
-build/gen/migrations.c: sql/migrations.awk $(wildcard sql/migrations/*.sql)
+# The folders too: a removed file changes only their time.
+build/gen/migrations.c: sql/migrations.awk sql/migrations $(wildcard sql/migrations/*.sql)
 	@mkdir -p $(@D)
 	awk -f sql/migrations.awk $(sort $(wildcard sql/migrations/*.sql)) > $@.tmp && mv $@.tmp $@
 
