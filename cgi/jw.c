@@ -1,0 +1,98 @@
+/*
+ * jw.c: JSON text into a struct buf (see jw.h).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jw.h"
+
+int
+jw_str(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const char *run = s;
+
+	if (buf_append(b, "\"", 1) == -1)
+		return -1;
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		char esc[7];
+		size_t n = 2;
+
+		if (ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		if (buf_append(b, run, (size_t)(s - run)) == -1)
+			return -1;
+		esc[0] = '\\';
+		switch (ch) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[ch >> 4];
+			esc[5] = hex[ch & 15];
+			n = 6;
+		}
+		if (buf_append(b, esc, n) == -1)
+			return -1;
+		run = s + 1;
+	}
+	if (buf_append(b, run, (size_t)(s - run)) == -1)
+		return -1;
+	return buf_append(b, "\"", 1);
+}
+
+int
+jw_key(struct buf *b, const char *key)
+{
+	if (jw_str(b, key) == -1)
+		return -1;
+	return buf_append(b, ":", 1);
+}
+
+int
+jw_real(struct buf *b, double v)
+{
+	char s[40], *e;
+	int n;
+
+	if (!isfinite(v))
+		return buf_append(b, "null", 4);
+	n = snprintf(s, sizeof(s) - 2, "%.10g", v);
+	if (n < 0 || (size_t)n >= sizeof(s) - 2)
+		return -1;
+	/* A dot or an exponent, so that it reads back as a real. */
+	if (strchr(s, '.') == NULL && strchr(s, 'e') == NULL) {
+		memcpy(s + n, ".0", 3);
+		n += 2;
+	}
+	/* No '+' and no leading zeros in the exponent: 1e-05 -> 1e-5. */
+	if ((e = strchr(s, 'e')) != NULL) {
+		char *from = e + 1, *to = e + 1;
+
+		if (*from == '-')
+			from = ++to;
+		else if (*from == '+')
+			from++;
+		while (*from == '0' && from[1] != '\0')
+			from++;
+		memmove(to, from, strlen(from) + 1);
+		n = (int)strlen(s);
+	}
+	return buf_append(b, s, (size_t)n);
+}
+
+int
+jw_int(struct buf *b, long long v)
+{
+	char s[24];
+	int n = snprintf(s, sizeof(s), "%lld", v);
+
+	return buf_append(b, s, (size_t)n);
+}

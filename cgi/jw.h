@@ -1,0 +1,26 @@
+/*
+ * jw.h: writing JSON text straight into a struct buf, for the hot answers
+ * (benchmark, response) that splice text PostgreSQL already rendered
+ * instead of building a jansson tree. Writes what resp_json() would write
+ * for the same values: reals with 10 significant digits and always a dot
+ * or an exponent, strings escaped as jansson escapes them. Pure.
+ */
+#ifndef JW_H
+#define JW_H
+
+#include "buf.h"
+#include "reifegrad.h"
+
+/* Appends s (UTF-8, NUL-terminated) as a JSON string. 0 or -1. */
+int jw_str(struct buf *, const char *s) RG_WUR;
+
+/* Appends "key": with key escaped. 0 or -1. */
+int jw_key(struct buf *, const char *key) RG_WUR;
+
+/* Appends a real as resp_json() writes it; null for NaN or infinity. */
+int jw_real(struct buf *, double v) RG_WUR;
+
+/* Appends an integer. 0 or -1. */
+int jw_int(struct buf *, long long v) RG_WUR;
+
+#endif /* JW_H */

@@ -1,0 +1,108 @@
+/*
+ * test_jw.c: cgi/jw.c writes what resp_json() (jansson, 10 digits) writes
+ * for the same values, checked against jansson itself.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "jw.h"
+
+/* What jansson writes for one value, as the answers do. */
+static char *
+jansson_text(json_t *v)
+{
+	char *s = json_dumps(
+	    v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(10));
+
+	json_decref(v);
+	return s;
+}
+
+static void
+test_reals(void **state)
+{
+	static const double v[] = {0, 1, -1, 35, 37.1875, 41.666666666666664,
+	    100, 1e-5, 1.5e-7, 123456789012.0, 1e21, -2.5e-12, 0.1, 99.99999999,
+	    33.333333333333336, 5e300};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(*v); i++) {
+		struct buf b = {0};
+		char *want = jansson_text(json_real(v[i]));
+
+		assert_int_equal(jw_real(&b, v[i]), 0);
+		assert_string_equal(b.data, want);
+		free(want);
+		buf_free(&b);
+	}
+}
+
+static void
+test_not_finite(void **state)
+{
+	struct buf b = {0};
+
+	(void)state;
+	assert_int_equal(jw_real(&b, NAN), 0);
+	assert_int_equal(jw_real(&b, INFINITY), 0);
+	assert_string_equal(b.data, "nullnull");
+	buf_free(&b);
+}
+
+static void
+test_strings(void **state)
+{
+	static const char *const v[] = {"", "plain",
+	    "Kleinbr\xc3\xbc"
+	    "ckstedt",
+	    "quote \" and \\ backslash", "tab\tnew\nline\rcr\bbs\fff",
+	    "\x01\x1f control", "slash / stays",
+	    "\xe2\x82\xac euro at the end"};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(*v); i++) {
+		struct buf b = {0};
+		char *want = jansson_text(json_string(v[i]));
+
+		assert_non_null(want);
+		assert_int_equal(jw_str(&b, v[i]), 0);
+		assert_string_equal(b.data, want);
+		free(want);
+		buf_free(&b);
+	}
+}
+
+static void
+test_keys_and_ints(void **state)
+{
+	struct buf b = {0};
+
+	(void)state;
+	assert_int_equal(jw_key(&b, "a\"b"), 0);
+	assert_int_equal(jw_int(&b, -9223372036854775807LL - 1), 0);
+	assert_string_equal(b.data, "\"a\\\"b\":-9223372036854775808");
+	buf_free(&b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_reals),
+	    cmocka_unit_test(test_not_finite),
+	    cmocka_unit_test(test_strings),
+	    cmocka_unit_test(test_keys_and_ints),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
