@@ -346,14 +346,15 @@ admin_cmd_demo(int argc, char **argv)
 		        " updated_by_name text,"
 		        " submitted_at timestamptz,"
 		        " submitted_revision integer,"
-		        " scores jsonb, overall double precision)"
+		        " scores jsonb, overall double precision,"
+		        " targets jsonb)"
 		        " ON COMMIT DROP;"
 		        " TRUNCATE demo_resp;"
 		        " COPY demo_resp (wave_id, organisation_id,"
 		        " state, revision, answers, answered,"
 		        " updated_at, updated_by_name,"
 		        " submitted_at, submitted_revision,"
-		        " scores, overall) FROM STDIN") == -1)
+		        " scores, overall, targets) FROM STDIN") == -1)
 			goto out;
 		for (i = 0; i < n; i++) {
 			/* Sampling without replacement (Knuth's algorithm S
@@ -367,7 +368,8 @@ admin_cmd_demo(int argc, char **argv)
 			need_draft -= draft;
 			json_t *ans, *sc_json;
 			struct scores sc;
-			char org_s[24], cnt[16], ov[32], *aj, *sj;
+			char org_s[24], cnt[16], ov[32], *aj, *sj, *tj;
+			json_t *tg;
 			size_t answered, total;
 
 			if (!sub && !draft)
@@ -390,13 +392,17 @@ admin_cmd_demo(int argc, char **argv)
 				    q.dim[d].id,
 				    sc.has_dim[d] ? json_real(sc.dim[d])
 				                  : json_null());
+			tg = score_targets_json(&q, &sc);
+			tj = json_dumps(
+			    tg, JSON_COMPACT | JSON_REAL_PRECISION(17));
+			json_decref(tg);
 			aj = json_dumps(ans, JSON_COMPACT);
 			sj = json_dumps(
 			    sc_json, JSON_COMPACT | JSON_REAL_PRECISION(17));
 			snprintf(org_s, sizeof(org_s), "%lld", ids[i]);
 			snprintf(cnt, sizeof(cnt), "%zu", answered);
 			snprintf(ov, sizeof(ov), "%.17g", sc.overall);
-			if (aj == NULL || sj == NULL ||
+			if (aj == NULL || sj == NULL || tj == NULL ||
 			    copy_field(&b, wave_s, 0) ||
 			    copy_field(&b, org_s, 0) ||
 			    copy_field(&b, sub ? "submitted" : "draft", 0) ||
@@ -408,10 +414,12 @@ admin_cmd_demo(int argc, char **argv)
 			    copy_field(&b, sub ? "1" : NULL, 0) ||
 			    copy_field(&b, sub ? sj : NULL, 0) ||
 			    copy_field(
-			        &b, sub && sc.has_overall ? ov : NULL, 1) ||
+			        &b, sub && sc.has_overall ? ov : NULL, 0) ||
+			    copy_field(&b, sub ? tj : NULL, 1) ||
 			    copy_send(conn, &b, 0)) {
 				free(aj);
 				free(sj);
+				free(tj);
 				json_decref(ans);
 				json_decref(sc_json);
 				admin_fail("demo: writing responses failed");
@@ -419,6 +427,7 @@ admin_cmd_demo(int argc, char **argv)
 			}
 			free(aj);
 			free(sj);
+			free(tj);
 			json_decref(ans);
 			json_decref(sc_json);
 			submitted += sub;
@@ -434,11 +443,11 @@ admin_cmd_demo(int argc, char **argv)
 		        " organisation_id, state, revision, answers,"
 		        " answered, updated_at, updated_by_name,"
 		        " submitted_at, submitted_revision, scores,"
-		        " overall) SELECT wave_id, organisation_id,"
-		        " state, revision, answers, answered,"
-		        " updated_at, updated_by_name, submitted_at,"
-		        " submitted_revision, scores, overall"
-		        " FROM demo_resp") == -1)
+		        " overall, targets) SELECT wave_id,"
+		        " organisation_id, state, revision, answers,"
+		        " answered, updated_at, updated_by_name,"
+		        " submitted_at, submitted_revision, scores,"
+		        " overall, targets FROM demo_resp") == -1)
 			goto out;
 		if (progress)
 			fprintf(stderr,

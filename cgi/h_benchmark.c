@@ -3,9 +3,13 @@
  * peers) and GET /organisations/{id}/trend (its scores across waves).
  *
  * Everything shown comes from published snapshots (see snapshot.c): one
- * round trip fetches the caller's scores, ranks and the snapshots of its
- * groups. Groups and dimensions with fewer than k responses are
- * suppressed, never shown; min and max are never published.
+ * round trip, together with the session check, fetches the caller's
+ * scores, targets, the snapshot of its peer group and its ranks there; the
+ * answer is written straight into the body (jw.h), splicing the
+ * recommendations' text escaped once per questionnaire, so that a
+ * benchmark costs about what a health check costs (issue 8). Groups and
+ * dimensions with fewer than k responses are suppressed, never shown; min
+ * and max are never published.
  */
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +18,7 @@
 
 #include "app.h"
 #include "handlers.h"
+#include "jw.h"
 #include "labels.h"
 #include "log.h"
 #include "pgjson.h"
@@ -26,27 +31,29 @@
 enum {
 	B_ORG_ID,
 	B_ORG_NAME,
-	B_SIZE,
-	B_URB,
-	B_KIND,
-	B_STATE,
 	B_RSTATE,
 	B_SCORES,
-	B_ANSWERS,
+	B_TARGETS,
 	B_QID,
+	B_BY,
+	B_VALUE,
+	B_N,
+	B_STATS,
+	B_AS_OF,
+	B_FINAL,
 	B_RANKS,
-	B_SNAPS,
 	B_K,
 	B_UNFINAL
 };
 
-/* The suppression marker of API.md. */
-static json_t *
-suppressed(long long k)
-{
-	return json_pack("{s:b, s:s, s:I}", "suppressed", 1, "reason",
-	    "fewer_than_k", "k", (json_int_t)k);
-}
+/* What one benchmark answer is written from (parsed columns are owned). */
+struct bench {
+	const struct qentry *q;
+	const char *by, *value; /* value NULL: the group has no snapshot */
+	long long n, k;
+	json_t *scores, *targets, *ranks, *stats, *sorted;
+	PGresult *res;
+};
 
 /* The own score of column col ("overall" or a dimension id), or NAN. */
 static double
@@ -60,113 +67,184 @@ own_score(const json_t *scores, const char *col)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+/* The suppression marker of API.md. */
+static int
+write_suppressed(struct buf *b, long long k)
+{
+	return buf_puts(b, "{\"suppressed\":true,\"reason\":\"fewer_than_k\","
+	                   "\"k\":") ||
+	       jw_int(b, k) || buf_puts(b, "}");
+}
+
 /*
- * The stats object of one column: the snapshot's figures and the member's
- * percentile rank (from its stored ranks, or, when it submitted after the
- * snapshot, the hypothetical rank within the snapshot's scores), or the
- * suppression marker when fewer than k responses have this column.
+ * The percentile rank of the member in column col: its stored rank, or,
+ * when it submitted after the snapshot, the hypothetical rank within the
+ * snapshot's scores; -1 when it has none.
  */
-static json_t *
-column_stats(const json_t *snap_stats, const json_t *ranks,
-    const json_t *sorted_scores, const char *col, double own, long long k)
+static long
+column_rank(const struct bench *bn, const char *col)
 {
-	json_t *st = json_object_get(snap_stats, col), *o, *rk;
-	json_int_t n = json_integer_value(json_object_get(st, "n"));
+	json_t *rk = json_object_get(bn->ranks, col), *arr;
+	double own = own_score(bn->scores, col), *v;
+	size_t i, len;
+	long r;
 
-	if (st == NULL || n < k)
-		return suppressed(k);
-	o = json_pack("{s:I, s:O, s:O, s:O, s:O}", "n", n, "p25",
-	    json_object_get(st, "p25"), "median", json_object_get(st, "median"),
-	    "p75", json_object_get(st, "p75"), "mean",
-	    json_object_get(st, "mean"));
-	if (o == NULL)
-		return NULL;
-	rk = json_object_get(ranks, col);
 	if (json_is_integer(rk))
-		json_object_set(o, "percentile_rank", rk);
-	else if (!isnan(own) && sorted_scores != NULL) {
-		json_t *arr = json_object_get(sorted_scores, col);
-		size_t i, len = json_array_size(arr);
-		double *v = malloc((len ? len : 1) * sizeof(double));
-
-		if (v != NULL) {
-			for (i = 0; i < len; i++)
-				v[i] =
-				    json_number_value(json_array_get(arr, i));
-			json_object_set_new(o, "percentile_rank",
-			    json_integer((json_int_t)lround(
-			        100 *
-			        stats_percent_rank_hypothetical(v, len, own))));
-			free(v);
-		}
-	} else
-		json_object_set_new(o, "percentile_rank", json_null());
-	return o;
+		return (long)json_integer_value(rk);
+	if (isnan(own) || bn->sorted == NULL)
+		return -1;
+	arr = json_object_get(bn->sorted, col);
+	len = json_array_size(arr);
+	if ((v = malloc((len ? len : 1) * sizeof(double))) == NULL)
+		return -1;
+	for (i = 0; i < len; i++)
+		v[i] = json_number_value(json_array_get(arr, i));
+	r = lround(100 * stats_percent_rank_hypothetical(v, len, own));
+	free(v);
+	return r;
 }
 
-/* Mean target level per dimension as a score, and the gap to the score. */
-static void
-targets_add(json_t *out, const struct qdef *q, const json_t *answers,
-    const json_t *scores)
+/* The figures of one column and the member's rank in it, or the
+ * suppression marker when fewer than k responses have the column. */
+static int
+write_column(struct buf *b, const struct bench *bn, const char *col)
 {
-	json_t *targets = json_object(), *gap = json_object();
-	size_t d, i;
+	static const char *const figures[] = {"p25", "median", "p75", "mean"};
+	json_t *st = json_object_get(bn->stats, col);
+	json_int_t n = json_integer_value(json_object_get(st, "n"));
+	long rank;
+	size_t i;
 
-	for (d = 0; d < q->ndims; d++) {
-		double sum = 0, own;
-		int n = 0;
-
-		for (i = 0; i < q->dim[d].nitems; i++) {
-			json_t *t = json_object_get(
-			    json_object_get(answers, q->dim[d].item[i].id),
-			    "target");
-
-			if (json_is_integer(t)) {
-				sum += (double)json_integer_value(t);
-				n++;
-			}
-		}
-		if (n == 0) {
-			json_object_set_new(targets, q->dim[d].id, json_null());
-			json_object_set_new(gap, q->dim[d].id, json_null());
-			continue;
-		}
-		json_object_set_new(targets, q->dim[d].id,
-		    json_real(100.0 * sum / n / RG_LEVEL_MAX));
-		own = own_score(scores, q->dim[d].id);
-		json_object_set_new(gap, q->dim[d].id,
-		    isnan(own)
-		        ? json_null()
-		        : json_real(100.0 * sum / n / RG_LEVEL_MAX - own));
-	}
-	json_object_set_new(out, "targets", targets);
-	json_object_set_new(out, "gap", gap);
+	if (st == NULL || n < bn->k)
+		return write_suppressed(b, bn->k);
+	if (buf_puts(b, "{\"n\":") || jw_int(b, n))
+		return -1;
+	for (i = 0; i < sizeof(figures) / sizeof(*figures); i++)
+		if (buf_puts(b, ",") || jw_key(b, figures[i]) ||
+		    jw_json(b, json_object_get(st, figures[i])))
+			return -1;
+	rank = column_rank(bn, col);
+	if (buf_puts(b, ",\"percentile_rank\":") ||
+	    (rank < 0 ? buf_puts(b, "null") : jw_int(b, rank)))
+		return -1;
+	return buf_puts(b, "}");
 }
 
-/* The recommendation of each dimension for the stage of its score. */
-static json_t *
-recommendations(const struct qentry *q, const json_t *scores)
+/* "stats": every column, each suppressed when the group is below k. */
+static int
+write_stats(struct buf *b, const struct bench *bn)
 {
-	json_t *out = json_object(),
-	       *dims = json_object_get(q->json, "dimensions");
+	const struct qdef *q = &bn->q->def;
+	int shown = bn->value != NULL && bn->n >= bn->k;
 	size_t d;
 
-	for (d = 0; d < q->def.ndims; d++) {
-		double s = own_score(scores, q->def.dim[d].id);
-		const char *stage;
-		json_t *text;
+	if (buf_puts(b, "\"stats\":{\"overall\":") ||
+	    (shown ? write_column(b, bn, "overall")
+	           : write_suppressed(b, bn->k)) ||
+	    buf_puts(b, ",\"dimensions\":{"))
+		return -1;
+	for (d = 0; d < q->ndims; d++)
+		if ((d > 0 && buf_puts(b, ",")) || jw_key(b, q->dim[d].id) ||
+		    (shown ? write_column(b, bn, q->dim[d].id)
+		           : write_suppressed(b, bn->k)))
+			return -1;
+	if (buf_puts(b, "}"))
+		return -1;
+	if (shown && (buf_puts(b, ",\"as_of\":") ||
+	                 jw_str(b, PQgetvalue(bn->res, 0, B_AS_OF)) ||
+	                 buf_puts(b, ",\"final\":") ||
+	                 buf_puts(b, PQgetvalue(bn->res, 0, B_FINAL)[0] == 't'
+	                                 ? "true"
+	                                 : "false")))
+		return -1;
+	return buf_puts(b, "}");
+}
+
+/* "recommendations": the text for the stage of each dimension's score,
+ * escaped once per questionnaire (qcache.c). */
+static int
+write_recommendations(struct buf *b, const struct bench *bn)
+{
+	const struct qdef *q = &bn->q->def;
+	size_t d, first = 1;
+
+	if (buf_puts(b, "\"recommendations\":{"))
+		return -1;
+	for (d = 0; d < q->ndims; d++) {
+		double s = own_score(bn->scores, q->dim[d].id);
+		int st;
 
 		if (isnan(s))
 			continue;
-		stage = score_stage_id(score_stage(s));
-		text = json_object_get(
-		    json_object_get(json_array_get(dims, d), "recommendations"),
-		    stage);
-		json_object_set_new(out, q->def.dim[d].id,
-		    json_pack("{s:s, s:O}", "stage", stage, "text",
-		        text ? text : json_null()));
+		st = score_stage(s);
+		if ((!first && buf_puts(b, ",")) || jw_key(b, q->dim[d].id) ||
+		    buf_puts(b, "{\"stage\":") ||
+		    jw_str(b, score_stage_id(st)) ||
+		    buf_puts(b, ",\"text\":") ||
+		    buf_puts(b, bn->q->rec[d][st]) || buf_puts(b, "}"))
+			return -1;
+		first = 0;
 	}
-	return out;
+	return buf_puts(b, "}");
+}
+
+/* "targets" (the mean target level per dimension as a score, stored at
+ * submission) and "gap" (target minus score). */
+static int
+write_targets(struct buf *b, const struct bench *bn)
+{
+	const struct qdef *q = &bn->q->def;
+	size_t d;
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		if (buf_puts(b, pass ? ",\"gap\":{" : "\"targets\":{"))
+			return -1;
+		for (d = 0; d < q->ndims; d++) {
+			json_t *t = json_object_get(bn->targets, q->dim[d].id);
+			double own = own_score(bn->scores, q->dim[d].id),
+			       v = json_is_number(t) ? json_number_value(t)
+			                             : NAN;
+
+			if ((d > 0 && buf_puts(b, ",")) ||
+			    jw_key(b, q->dim[d].id) ||
+			    jw_real(b, pass ? v - own : v))
+				return -1;
+		}
+		if (buf_puts(b, "}"))
+			return -1;
+	}
+	return 0;
+}
+
+/* The whole answer of API.md, written straight into the body. */
+static int
+write_benchmark(struct ctx *c, const struct bench *bn)
+{
+	struct buf *b = &c->resp->body;
+	int shown = bn->value != NULL && bn->n >= bn->k;
+
+	buf_reset(b);
+	if (buf_puts(b, "{\"wave\":") || jw_int(b, c->req->param[0]) ||
+	    buf_puts(b, ",\"organisation\":{\"id\":") ||
+	    buf_puts(b, PQgetvalue(bn->res, 0, B_ORG_ID)) ||
+	    buf_puts(b, ",\"name\":") ||
+	    jw_str(b, PQgetvalue(bn->res, 0, B_ORG_NAME)) ||
+	    buf_puts(b, "},\"scores\":") || jw_json(b, bn->scores) ||
+	    buf_puts(b, ",\"peers\":{\"by\":") || jw_str(b, bn->by) ||
+	    buf_puts(b, ",\"label\":") ||
+	    jw_str(b, bn->value ? labels_peer(bn->by, bn->value, "de") : "") ||
+	    buf_puts(b, ",\"label_en\":") ||
+	    jw_str(b, bn->value ? labels_peer(bn->by, bn->value, "en") : "") ||
+	    buf_puts(b, ",\"n\":") ||
+	    (shown ? jw_int(b, bn->n) : buf_puts(b, "null")) ||
+	    buf_puts(b, "},") || write_stats(b, bn) || buf_puts(b, ",") ||
+	    write_recommendations(b, bn) || buf_puts(b, ",") ||
+	    write_targets(b, bn) || buf_puts(b, "}"))
+		return -1;
+	c->resp->status = 200;
+	c->resp->content_type = "application/json; charset=utf-8";
+	return 0;
 }
 
 /* Finalises the snapshots of a closed wave once (lazily, at the first
@@ -200,16 +278,10 @@ wave_finalise(struct ctx *c, const char *wave)
 int
 h_benchmark_get(struct ctx *c)
 {
-	static const char *const order[] = {
-	    "size_class", "urbanisation", "kind", "network"};
 	char wave[24], peers[24];
-	const char *p[3], *by = NULL, *value = NULL;
-	const struct qentry *q;
-	json_t *snaps = NULL, *scores = NULL, *ranks = NULL, *answers = NULL,
-	       *snap, *stats = NULL, *dims, *out, *sorted = NULL;
-	PGresult *res = NULL, *r2 = NULL;
-	long long k;
-	size_t i;
+	const char *p[3];
+	struct bench bn = {0};
+	PGresult *r2 = NULL;
 	int got, rc = -1, tries;
 
 	got = req_query_get(c->req, "peers", peers, sizeof(peers));
@@ -230,18 +302,19 @@ h_benchmark_get(struct ctx *c)
 	}
 	snprintf(wave, sizeof(wave), "%lld", c->req->param[0]);
 	p[0] = wave;
+	p[1] = peers;
 	for (tries = 0; tries < 2; tries++) {
-		PQclear(res);
-		res = app_query(c, Q_BENCHMARK, 1, p);
-		if (!db_ok(res))
+		PQclear(bn.res);
+		bn.res = app_query(c, Q_BENCHMARK, 2, p);
+		if (!db_ok(bn.res))
 			goto dbfail;
-		if (PQntuples(res) != 1) {
+		if (PQntuples(bn.res) != 1) {
 			resp_error(
 			    c->resp, 404, "not_found", "No such wave.", NULL);
 			rc = 0;
 			goto out;
 		}
-		if (PQgetvalue(res, 0, B_UNFINAL)[0] != 't')
+		if (PQgetvalue(bn.res, 0, B_UNFINAL)[0] != 't')
 			break;
 		/* A hot standby cannot write the final snapshots: the
 		 * primary answers this request (and finalises). */
@@ -253,101 +326,58 @@ h_benchmark_get(struct ctx *c)
 		if (app_tx(c) == -1 || wave_finalise(c, wave) == -1)
 			goto out;
 	}
-	if (PQgetisnull(res, 0, B_RSTATE) ||
-	    strcmp(PQgetvalue(res, 0, B_RSTATE), "submitted") != 0) {
+	if (PQgetisnull(bn.res, 0, B_RSTATE) ||
+	    strcmp(PQgetvalue(bn.res, 0, B_RSTATE), "submitted") != 0) {
 		resp_error(c->resp, 409, "conflict",
 		    "Benchmarks open up once your organisation has submitted.",
 		    NULL);
 		rc = 0;
 		goto out;
 	}
-	k = pgj_ll(res, 0, B_K);
-	snaps = pgj_json(res, 0, B_SNAPS);
-	scores = pgj_json(res, 0, B_SCORES);
-	ranks = pgj_json(res, 0, B_RANKS);
-	answers = pgj_json(res, 0, B_ANSWERS);
-	if ((q = qcache_get(c, pgj_ll(res, 0, B_QID))) == NULL)
+	if ((bn.q = qcache_get(c, pgj_ll(bn.res, 0, B_QID))) == NULL)
 		goto out;
-
-	/* peers=auto: the first group with at least k members. */
-	if (strcmp(peers, "auto") == 0) {
-		for (i = 0; i < sizeof(order) / sizeof(*order); i++) {
-			snap = json_object_get(snaps, order[i]);
-			if (json_integer_value(json_object_get(snap, "n")) >= k)
-				break;
-		}
-		by = order[i < sizeof(order) / sizeof(*order) ? i : 3];
-	} else
-		by = peers;
-	snap = json_object_get(snaps, by);
-	value = json_string_value(json_object_get(snap, "value"));
+	bn.k = pgj_ll(bn.res, 0, B_K);
+	bn.scores = pgj_json(bn.res, 0, B_SCORES);
+	bn.targets = pgj_json(bn.res, 0, B_TARGETS);
+	bn.ranks = pgj_json(bn.res, 0, B_RANKS);
+	/* peers=auto always finds the network; a named kind of group finds
+	 * nothing when the organisation has no such attribute. */
+	bn.by =
+	    PQgetisnull(bn.res, 0, B_BY) ? peers : PQgetvalue(bn.res, 0, B_BY);
+	if (!PQgetisnull(bn.res, 0, B_N)) {
+		bn.value = PQgetvalue(bn.res, 0, B_VALUE);
+		bn.n = pgj_ll(bn.res, 0, B_N);
+		bn.stats = pgj_json(bn.res, 0, B_STATS);
+	}
 
 	/* A member that submitted after the snapshot has no stored rank
 	 * there: its rank is the hypothetical one within the snapshot. */
-	if (snap != NULL && json_object_get(ranks, by) == NULL) {
-		p[1] = by;
-		p[2] = value;
+	if (bn.value != NULL && !json_is_object(bn.ranks)) {
+		p[1] = bn.by;
+		p[2] = bn.value;
 		r2 = db_exec(c->db, Q_SNAP_SCORES, 3, p);
 		if (!db_ok(r2)) {
-			PQclear(res);
-			res = r2;
-			r2 = NULL;
-			goto dbfail;
+			app_db_fail(c, r2, "benchmark");
+			goto out;
 		}
 		if (PQntuples(r2) == 1)
-			sorted = pgj_json(r2, 0, 0);
+			bn.sorted = pgj_json(r2, 0, 0);
 	}
-
-	stats = json_object();
-	if (snap == NULL ||
-	    json_integer_value(json_object_get(snap, "n")) < k) {
-		json_object_set_new(stats, "overall", suppressed(k));
-		dims = json_object();
-		for (i = 0; i < q->def.ndims; i++)
-			json_object_set_new(
-			    dims, q->def.dim[i].id, suppressed(k));
-	} else {
-		json_t *ss = json_object_get(snap, "stats");
-		json_t *rk = json_object_get(ranks, by);
-
-		json_object_set_new(stats, "overall",
-		    column_stats(ss, rk, sorted, "overall",
-		        own_score(scores, "overall"), k));
-		dims = json_object();
-		for (i = 0; i < q->def.ndims; i++)
-			json_object_set_new(dims, q->def.dim[i].id,
-			    column_stats(ss, rk, sorted, q->def.dim[i].id,
-			        own_score(scores, q->def.dim[i].id), k));
-		json_object_set(stats, "as_of", json_object_get(snap, "as_of"));
-		json_object_set(stats, "final", json_object_get(snap, "final"));
+	if (write_benchmark(c, &bn) == -1) {
+		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
+		goto out;
 	}
-	json_object_set_new(stats, "dimensions", dims);
-
-	out = json_pack("{s:I, s:{s:o, s:o}, s:O, s:{s:s, s:s, s:s, s:o}, "
-	                "s:O, s:o}",
-	    "wave", (json_int_t)c->req->param[0], "organisation", "id",
-	    pgj_int(res, 0, B_ORG_ID), "name", pgj_str(res, 0, B_ORG_NAME),
-	    "scores", scores, "peers", "by", by, "label",
-	    value ? labels_peer(by, value, "de") : "", "label_en",
-	    value ? labels_peer(by, value, "en") : "", "n",
-	    snap != NULL && json_integer_value(json_object_get(snap, "n")) >= k
-	        ? json_integer(json_integer_value(json_object_get(snap, "n")))
-	        : json_null(),
-	    "stats", stats, "recommendations", recommendations(q, scores));
-	if (out != NULL)
-		targets_add(out, &q->def, answers, scores);
-	rc = resp_json(c->resp, 200, out);
+	rc = 0;
 	goto out;
 dbfail:
-	app_db_fail(c, res, "benchmark");
+	app_db_fail(c, bn.res, "benchmark");
 out:
-	json_decref(snaps);
-	json_decref(scores);
-	json_decref(ranks);
-	json_decref(answers);
-	json_decref(stats);
-	json_decref(sorted);
-	PQclear(res);
+	json_decref(bn.scores);
+	json_decref(bn.targets);
+	json_decref(bn.ranks);
+	json_decref(bn.stats);
+	json_decref(bn.sorted);
+	PQclear(bn.res);
 	PQclear(r2);
 	return rc;
 }

@@ -336,12 +336,12 @@ h_response_submit(struct ctx *c)
 	static const char *const keys[] = {"revision", NULL};
 	struct problems ps = {.count = 0};
 	char wave[24], rev_s[24], overall[32];
-	const char *p[4];
+	const char *p[5];
 	const struct qentry *q;
 	struct scores sc;
 	long long rev = 0, cur;
-	json_t *answers = NULL, *scores = NULL;
-	char *scores_s = NULL;
+	json_t *answers = NULL, *scores = NULL, *targets = NULL;
+	char *scores_s = NULL, *targets_s = NULL;
 	PGresult *res = NULL;
 	int rc = -1;
 
@@ -397,8 +397,10 @@ h_response_submit(struct ctx *c)
 	}
 	score_compute(&q->def, answers, &sc);
 	scores = scores_json(&q->def, &sc);
-	if ((scores_s = json_dumps(
-	         scores, JSON_COMPACT | JSON_REAL_PRECISION(17))) == NULL) {
+	targets = score_targets_json(&q->def, &sc);
+	scores_s = json_dumps(scores, JSON_COMPACT | JSON_REAL_PRECISION(17));
+	targets_s = json_dumps(targets, JSON_COMPACT | JSON_REAL_PRECISION(17));
+	if (scores_s == NULL || targets_s == NULL) {
 		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
 		goto out;
 	}
@@ -407,8 +409,9 @@ h_response_submit(struct ctx *c)
 	p[1] = rev_s;
 	p[2] = scores_s;
 	p[3] = sc.has_overall ? overall : NULL;
+	p[4] = targets_s;
 	PQclear(res);
-	res = db_exec(c->db, Q_RESPONSE_SUBMIT, 4, p);
+	res = db_exec(c->db, Q_RESPONSE_SUBMIT, 5, p);
 	if (!db_ok(res))
 		goto dbfail;
 	if (PQntuples(res) != 1) {
@@ -425,7 +428,9 @@ dbfail:
 out:
 	json_decref(answers);
 	json_decref(scores);
+	json_decref(targets);
 	free(scores_s);
+	free(targets_s);
 	PQclear(res);
 	return rc;
 }

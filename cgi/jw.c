@@ -96,3 +96,40 @@ jw_int(struct buf *b, long long v)
 
 	return buf_append(b, s, (size_t)n);
 }
+
+int
+jw_json(struct buf *b, const json_t *v)
+{
+	const char *key;
+	json_t *m;
+	size_t i, first = 1;
+
+	if (v == NULL)
+		return buf_append(b, "null", 4);
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		if (buf_append(b, "{", 1) == -1)
+			return -1;
+		json_object_foreach ((json_t *)v, key, m) {
+			if ((!first && buf_append(b, ",", 1) == -1) ||
+			    jw_key(b, key) == -1 || jw_json(b, m) == -1)
+				return -1;
+			first = 0;
+		}
+		return buf_append(b, "}", 1);
+	case JSON_ARRAY:
+		if (buf_append(b, "[", 1) == -1)
+			return -1;
+		json_array_foreach (v, i, m)
+			if ((i > 0 && buf_append(b, ",", 1) == -1) ||
+			    jw_json(b, m) == -1)
+				return -1;
+		return buf_append(b, "]", 1);
+	case JSON_STRING: return jw_str(b, json_string_value(v));
+	case JSON_INTEGER: return jw_int(b, (long long)json_integer_value(v));
+	case JSON_REAL: return jw_real(b, json_real_value(v));
+	case JSON_TRUE: return buf_append(b, "true", 4);
+	case JSON_FALSE: return buf_append(b, "false", 5);
+	default: return buf_append(b, "null", 4);
+	}
+}

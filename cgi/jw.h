@@ -8,6 +8,8 @@
 #ifndef JW_H
 #define JW_H
 
+#include <jansson.h>
+
 #include "buf.h"
 #include "reifegrad.h"
 
@@ -22,5 +24,9 @@ int jw_real(struct buf *, double v) RG_WUR;
 
 /* Appends an integer. 0 or -1. */
 int jw_int(struct buf *, long long v) RG_WUR;
+
+/* Appends any jansson value (NULL as null) as resp_json() writes it.
+ * 0 or -1. */
+int jw_json(struct buf *, const json_t *v) RG_WUR;
 
 #endif /* JW_H */

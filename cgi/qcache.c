@@ -4,12 +4,52 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "jw.h"
 #include "log.h"
 #include "pgjson.h"
 #include "qcache.h"
+#include "score.h"
 
 static struct qentry *slots[QCACHE_SLOTS];
 static size_t next_victim;
+
+static void
+entry_free(struct qentry *e)
+{
+	size_t d, st;
+
+	if (e == NULL)
+		return;
+	for (d = 0; d < RG_DIMENSIONS_MAX; d++)
+		for (st = 0; st < RG_STAGES; st++)
+			free(e->rec[d][st]);
+	json_decref(e->json);
+	free(e);
+}
+
+/* Writes the recommendations' JSON text. Returns 0 or -1 (no memory). */
+static int
+entry_recommendations(struct qentry *e)
+{
+	json_t *dims = json_object_get(e->json, "dimensions");
+	size_t d, st;
+
+	for (d = 0; d < e->def.ndims; d++)
+		for (st = 0; st < RG_STAGES; st++) {
+			const json_t *t = json_object_get(
+			    json_object_get(
+			        json_array_get(dims, d), "recommendations"),
+			    score_stage_id((int)st));
+			struct buf b = {0};
+
+			if (jw_json(&b, t) == -1) {
+				buf_free(&b);
+				return -1;
+			}
+			e->rec[d][st] = b.data;
+		}
+	return 0;
+}
 
 const struct qentry *
 qcache_get(struct ctx *c, long long id)
@@ -52,16 +92,17 @@ qcache_get(struct ctx *c, long long id)
 		          "%s %s",
 		    id, ps.count ? ps.item[0].path : "",
 		    ps.count ? ps.item[0].problem : "");
-		json_decref(e->json);
-		free(e);
+		entry_free(e);
+		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
+		return NULL;
+	}
+	if (entry_recommendations(e) == -1) {
+		entry_free(e);
 		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
 		return NULL;
 	}
 	i = next_victim++ % QCACHE_SLOTS;
-	if (slots[i] != NULL) {
-		json_decref(slots[i]->json);
-		free(slots[i]);
-	}
+	entry_free(slots[i]);
 	slots[i] = e;
 	return e;
 }

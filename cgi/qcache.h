@@ -16,6 +16,10 @@ struct qentry {
 	long long id;
 	struct qdef def;
 	json_t *json; /* the definition as stored */
+	/* rec[d][s]: the recommendation of dimension d for stage s as JSON
+	 * text ({"de": ..., "en": ...}, escaped once here, or null), for the
+	 * benchmark. */
+	char *rec[RG_DIMENSIONS_MAX][RG_STAGES];
 };
 
 /*

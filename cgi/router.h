@@ -33,6 +33,10 @@ struct route {
 	 * with the session check, so that the whole request is one round trip
 	 * to the database. */
 	int prefetch;
+	/* The query parameter the prefetch statement takes as its second
+	 * parameter (NULL: none); absent or not readable, it is sent as an
+	 * empty string, and the handler, which checks it, answers 400. */
+	const char *prefetch_query;
 };
 
 /* The prefetch field's value for statement q. */

@@ -53,6 +53,30 @@ answer_read(const json_t *answers, const char *id, int *level)
 	return *level >= 0;
 }
 
+/* The mean target level of dimension dim as a score; 0 when none names
+ * one, else 1 with *out set. */
+static int
+dimension_target(
+    const struct qdimension *dim, const json_t *answers, double *out)
+{
+	long sum = 0;
+	size_t i, n = 0;
+
+	for (i = 0; i < dim->nitems; i++) {
+		const json_t *t = json_object_get(
+		    json_object_get(answers, dim->item[i].id), "target");
+
+		if (json_is_integer(t)) {
+			sum += (long)json_integer_value(t);
+			n++;
+		}
+	}
+	if (n == 0)
+		return 0;
+	*out = 100.0 * (double)sum / (double)n / RG_LEVEL_MAX;
+	return 1;
+}
+
 /*
  * Fills out with the scores of answers for q (see score.h). Dimensions
  * beyond q->ndims are left without a score.
@@ -70,6 +94,8 @@ score_compute(const struct qdef *q, const json_t *answers, struct scores *out)
 	wsum = wscore = 0;
 	for (d = 0; d < q->ndims && d < RG_DIMENSIONS_MAX; d++) {
 		dim = &q->dim[d];
+		out->has_target[d] =
+		    dimension_target(dim, answers, &out->target[d]);
 		answered = leveled = 0;
 		sum = 0;
 		for (i = 0; i < dim->nitems; i++) {
@@ -95,6 +121,18 @@ score_compute(const struct qdef *q, const json_t *answers, struct scores *out)
 	} else {
 		out->stage = -1;
 	}
+}
+
+json_t *
+score_targets_json(const struct qdef *q, const struct scores *s)
+{
+	json_t *o = json_object();
+	size_t d;
+
+	for (d = 0; o != NULL && d < q->ndims && d < RG_DIMENSIONS_MAX; d++)
+		json_object_set_new(o, q->dim[d].id,
+		    s->has_target[d] ? json_real(s->target[d]) : json_null());
+	return o;
 }
 
 /*

@@ -15,6 +15,11 @@ struct scores {
 	int has_dim[RG_DIMENSIONS_MAX];
 	double overall;
 	int has_overall;
+	/* target[i]: the mean target level of q->dim[i]'s items that name
+	 * one, as a score 0..100 (100 * sum / count / 4); valid only if
+	 * has_target[i]. */
+	double target[RG_DIMENSIONS_MAX];
+	int has_target[RG_DIMENSIONS_MAX];
 	int stage; /* 0..RG_STAGES-1, -1 when there is no overall score */
 };
 
@@ -25,10 +30,16 @@ struct scores {
  * (na excluded); it has none when fewer than half of its items are answered
  * or when none has a level. overall is the weight-averaged mean of the
  * dimension scores that exist; none when no dimension has one. stage follows
- * from overall. Nothing is rounded. Borrows answers.
+ * from overall. Targets (an integer "target" on an item) average per
+ * dimension whatever the items' levels. Nothing is rounded. Borrows
+ * answers.
  */
 void score_compute(
     const struct qdef *q, const json_t *answers, struct scores *out);
+
+/* The targets of computed scores as stored with a submitted response:
+ * {"<dimension id>": score or null, ...} in q's order. New reference. */
+json_t *score_targets_json(const struct qdef *q, const struct scores *s);
 
 /* The stage (0..RG_STAGES-1) of a score 0..100. */
 int score_stage(double score);

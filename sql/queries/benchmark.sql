@@ -107,15 +107,15 @@ SELECT rg_setting_int('k_anonymity', 5)
 
 -- name: benchmark
 -- Everything a benchmark answer needs, in one round trip: the caller's
--- organisation and response, its ranks, and the snapshots of its groups.
-SELECT o.id, o.name, o.size_class::text, o.urbanisation::text, o.kind, o.state,
-	r.state, r.scores, r.answers, w.questionnaire_id,
-	(SELECT sr.ranks FROM snapshot_rank sr WHERE sr.response_id = r.id),
-	(SELECT jsonb_object_agg(s.peer_by, jsonb_build_object('value', s.peer_value,
-		'n', s.n, 'stats', s.stats, 'as_of', rg_iso(s.as_of), 'final', s.final))
-	 FROM peer_snapshot s, rg_peer_groups(o) g
-	 WHERE s.wave_id = w.id AND s.peer_by = g.peer_by AND s.peer_value = g.peer_value),
-	rg_setting_int('k_anonymity', 5),
+-- organisation, its submitted scores and targets, and of one of its peer
+-- groups ($2: a group kind; 'auto' or '': the first of size class,
+-- urbanisation and kind whose snapshot has at least k members, else the
+-- network) the snapshot's figures and the caller's ranks in it. Nothing
+-- is aggregated here and no answer is read: a benchmark costs a few index
+-- lookups (issue 8).
+SELECT o.id, o.name, r.state, r.scores, r.targets, w.questionnaire_id,
+	x.peer_by, x.peer_value, x.n, x.stats, rg_iso(x.as_of), x.final,
+	sr.ranks -> x.peer_by, k.k,
 	-- Closed but not final yet (as snap_unfinal): a snapshot not final,
 	-- or none at all although someone submitted (every group stayed
 	-- below k changes; its final snapshot is due all the same).
@@ -124,7 +124,19 @@ SELECT o.id, o.name, o.size_class::text, o.urbanisation::text, o.kind, o.state,
 		OR NOT EXISTS (SELECT 1 FROM peer_snapshot s WHERE s.wave_id = w.id))
 	AND r.state = 'submitted'
 FROM wave w JOIN organisation o ON o.id = rg_org()
+CROSS JOIN (SELECT rg_setting_int('k_anonymity', 5) AS k) k
 LEFT JOIN response r ON r.wave_id = w.id AND r.organisation_id = o.id
+LEFT JOIN snapshot_rank sr ON sr.response_id = r.id
+LEFT JOIN LATERAL (
+	SELECT g.peer_by, g.peer_value, s.n, s.stats, s.as_of, s.final
+	FROM rg_peer_groups(o) g
+	LEFT JOIN peer_snapshot s ON s.wave_id = w.id AND s.peer_by = g.peer_by
+		AND s.peer_value = g.peer_value
+	WHERE g.peer_by = $2 OR ($2 IN ('auto', '')
+		AND g.peer_by IN ('size_class', 'urbanisation', 'kind', 'network'))
+	ORDER BY coalesce(s.n, 0) >= k.k OR g.peer_by = 'network' DESC,
+		array_position(ARRAY['size_class', 'urbanisation', 'kind', 'network'], g.peer_by)
+	LIMIT 1) x ON true
 WHERE w.id = $1
 
 -- name: snap_scores

@@ -98,21 +98,23 @@ WHERE r.revision = $2::integer AND r.state = 'draft'
 RETURNING revision, answers
 
 -- name: response_submit
--- Submits the caller's draft at revision $2 with scores $3 and overall $4.
+-- Submits the caller's draft at revision $2 with scores $3, overall $4 and
+-- targets $5.
 -- A questionnaire without required items can be submitted untouched: then
 -- there is no row yet ($2 = 0) and one is inserted, submitted at revision
 -- 0. No row returned: a colleague got in between.
 WITH upd AS (
 	UPDATE response SET state = 'submitted', submitted_at = now(),
 		submitted_revision = revision, scores = $3::jsonb,
-		overall = $4::double precision
+		overall = $4::double precision, targets = $5::jsonb
 	WHERE wave_id = $1 AND organisation_id = rg_org() AND revision = $2::integer
 	  AND state = 'draft'
 	RETURNING scores
 ), ins AS (
 	INSERT INTO response (wave_id, organisation_id, state, revision, submitted_at,
-		submitted_revision, scores, overall, updated_by, updated_by_name)
+		submitted_revision, scores, overall, targets, updated_by, updated_by_name)
 	SELECT $1, rg_org(), 'submitted', 0, now(), 0, $3::jsonb, $4::double precision,
+		$5::jsonb,
 		rg_user(), coalesce((SELECT name FROM app_user WHERE id = rg_user()), '')
 	WHERE $2::integer = 0 AND NOT EXISTS (SELECT 1 FROM response
 		WHERE wave_id = $1 AND organisation_id = rg_org())
@@ -123,7 +125,8 @@ SELECT scores FROM upd UNION ALL SELECT scores FROM ins
 
 -- name: response_reopen
 UPDATE response SET state = 'draft', submitted_at = NULL, submitted_revision = NULL,
-	scores = NULL, overall = NULL, revision = revision + 1, updated_at = now()
+	scores = NULL, overall = NULL, targets = NULL, revision = revision + 1,
+	updated_at = now()
 WHERE wave_id = $1 AND organisation_id = $2 AND state = 'submitted'
 RETURNING revision
 

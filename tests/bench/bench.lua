@@ -1,12 +1,16 @@
--- bench.lua: wrk script for reifegrad's authenticated paths. One wrk
--- thread per connection (-t N -c N), so that each connection keeps its own
--- respondent and, for autosaves, its own revision.
+-- bench.lua: wrk script for reifegrad's authenticated paths. Writes run
+-- with one wrk thread per connection (-t N -c N), so that each connection
+-- keeps its own respondent and, for autosaves, its own revision; reads run
+-- as the ceilings do (-t2 -c N), each thread taking its respondents in
+-- turn.
 --   BENCH_MODE  get | put | submit
 --   BENCH_PATH  the request path, "{wave}" replaced
 --   BENCH_TOKENS  file with one session token per line
+--   BENCH_THREADS  wrk's -t (default: BENCH_CONNS)
 local mode = os.getenv("BENCH_MODE")
 local path = os.getenv("BENCH_PATH")
 local conns = tonumber(os.getenv("BENCH_CONNS") or "64")
+local threads = tonumber(os.getenv("BENCH_THREADS") or tostring(conns))
 local tokens = {}
 for line in io.lines(os.getenv("BENCH_TOKENS")) do
 	if #line > 0 then tokens[#tokens + 1] = line end
@@ -20,8 +24,8 @@ end
 
 local mine, pos, revision, level = {}, 1, 0, 0
 function init(args)
-	-- Thread i takes tokens i, i + conns, i + 2 conns, ...
-	for i = id + 1, #tokens, conns do mine[#mine + 1] = tokens[i] end
+	-- Thread i takes tokens i, i + threads, i + 2 threads, ...
+	for i = id + 1, #tokens, threads do mine[#mine + 1] = tokens[i] end
 	-- Fewer tokens than threads (one coordinator): share them.
 	if #mine == 0 then mine = tokens end
 end
@@ -34,6 +38,7 @@ end
 function request()
 	local tok = mine[pos] or mine[1]
 	if mode == "get" then
+		pos = pos % #mine + 1
 		return wrk.format("GET", path, hdr(tok))
 	elseif mode == "put" then
 		level = (level + 1) % 5

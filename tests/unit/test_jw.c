@@ -54,7 +54,8 @@ test_not_finite(void **state)
 	(void)state;
 	assert_int_equal(jw_real(&b, NAN), 0);
 	assert_int_equal(jw_real(&b, INFINITY), 0);
-	assert_string_equal(b.data, "nullnull");
+	assert_int_equal(jw_json(&b, NULL), 0);
+	assert_string_equal(b.data, "nullnullnull");
 	buf_free(&b);
 }
 
@@ -94,6 +95,31 @@ test_keys_and_ints(void **state)
 	buf_free(&b);
 }
 
+static void
+test_any_value(void **state)
+{
+	static const char *const docs[] = {
+	    "{\"overall\":37.1875,\"stage\":\"aufbauend\",\"dimensions\":"
+	    "{\"D1\":41.666666666666664,\"D2\":null,\"D3\":35.0}}",
+	    "[1,-2,true,false,null,\"x\\\"y\",[],{},[{\"a\":[0.1]}]]",
+	    "{\"n\":490,\"k\":5,\"empty\":\"\"}"};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(docs) / sizeof(*docs); i++) {
+		json_t *v = json_loads(docs[i], 0, NULL);
+		struct buf b = {0};
+		char *want;
+
+		assert_non_null(v);
+		assert_int_equal(jw_json(&b, v), 0);
+		want = jansson_text(v);
+		assert_string_equal(b.data, want);
+		free(want);
+		buf_free(&b);
+	}
+}
+
 int
 main(void)
 {
@@ -102,6 +128,7 @@ main(void)
 	    cmocka_unit_test(test_not_finite),
 	    cmocka_unit_test(test_strings),
 	    cmocka_unit_test(test_keys_and_ints),
+	    cmocka_unit_test(test_any_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

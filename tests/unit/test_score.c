@@ -293,6 +293,44 @@ test_stage_id(void **state)
 	assert_null(score_stage_id(RG_STAGES));
 }
 
+/*
+ * Targets: per dimension 100 * sum / count / 4 over the items with an
+ * integer target, whatever their level, n/a or the half rule; none when no
+ * item names one. By hand: D1 targets 4, 3 -> 100 * 7 / 2 / 4 = 87.5; D2
+ * one target 1 on an n/a item -> 25; D3 a real 2.0 and a string are not
+ * integers -> none; D4 nothing -> none.
+ */
+static void
+test_targets(void **state)
+{
+	struct qdef q;
+	struct scores s;
+	json_t *a, *t;
+	char *text;
+
+	(void)state;
+	build_q(&q, "D1=1:A1,A2,A3 D2=1:B1,B2 D3=1:C1,C2 D4=1:E1");
+	a = json_loads("{\"A1\":{\"level\":1,\"target\":4},"
+	               "\"A2\":{\"target\":3},"
+	               "\"B1\":{\"na\":true,\"target\":1},"
+	               "\"C1\":{\"level\":2,\"target\":2.0},"
+	               "\"C2\":{\"target\":\"3\"}}",
+	    0, NULL);
+	assert_non_null(a);
+	score_compute(&q, a, &s);
+	assert_true(s.has_target[0] && s.target[0] == 87.5);
+	assert_true(s.has_target[1] && s.target[1] == 25.0);
+	assert_false(s.has_target[2]);
+	assert_false(s.has_target[3]);
+	t = score_targets_json(&q, &s);
+	text = json_dumps(t, JSON_COMPACT);
+	assert_string_equal(
+	    text, "{\"D1\":87.5,\"D2\":25.0,\"D3\":null,\"D4\":null}");
+	free(text);
+	json_decref(t);
+	json_decref(a);
+}
+
 /* Adds one test per row of a table to tests, named after the row. */
 #define ADD_ROWS(tests, k, table, fn)                                          \
 	do {                                                                   \
@@ -314,6 +352,7 @@ main(void)
 	static const struct CMUnitTest fixed[] = {
 	    cmocka_unit_test(test_stage),
 	    cmocka_unit_test(test_stage_id),
+	    cmocka_unit_test(test_targets),
 	};
 	struct CMUnitTest tests[NELEM(fixed) + NELEM(score_cases)];
 	size_t k = 0, i;
