@@ -81,9 +81,9 @@ wave_not_open(struct ctx *c, const char *state, long long revision)
 }
 
 /*
- * Counts a submission or reopening of organisation org in the peer groups
- * of wave and renews the snapshots that have seen k changes (same
- * transaction). Returns 0, or -1 with the answer set: 503 when the
+ * Counts a reopening of organisation org in the peer groups of wave (its
+ * ranks go at once) and renews the snapshots that have seen k changes
+ * (same transaction). Returns 0, or -1 with the answer set: 503 when the
  * database went away meanwhile (nothing is stored then), else 500.
  */
 static int
@@ -414,12 +414,12 @@ h_response_submit(struct ctx *c)
 	res = db_exec(c->db, Q_RESPONSE_SUBMIT, 5, p);
 	if (!db_ok(res))
 		goto dbfail;
+	/* The peer groups count it later (snapshotter.c): response_submit
+	 * queued it in peer_pending. */
 	if (PQntuples(res) != 1) {
 		rc = response_lost_race(c, wave, rev, 1);
 		goto out;
 	}
-	if (benchmark_touch(c, wave, c->user.org_id, 0) == -1)
-		goto out;
 	rc = resp_json(c->resp, 200,
 	    json_pack("{s:s, s:O}", "state", "submitted", "scores", scores));
 	goto out;

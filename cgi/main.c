@@ -1,8 +1,9 @@
 /*
  * main.c: reifegrad-fcgi's processes. The master opens the FastCGI socket
  * (or takes the one on fd 0 that systemd or spawn-fcgi passes), forks the
- * workers, replaces any that dies, and on SIGTERM or SIGINT stops them
- * gracefully: each finishes the request it is answering, then exits.
+ * workers and the snapshotter (snapshotter.h), replaces any that dies, and
+ * on SIGTERM or SIGINT stops them gracefully: each worker finishes the
+ * request it is answering, then exits.
  */
 #include <errno.h>
 #include <fcgiapp.h>
@@ -22,6 +23,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "reifegrad.h"
+#include "snapshotter.h"
 #include "valid.h"
 
 /* More workers than this on one host would only contend for the database. */
@@ -102,6 +104,28 @@ worker_spawn(int listen_fd)
 	_exit(fcgi_worker_run(listen_fd, &stop_requested) == 0 ? 0 : 1);
 }
 
+/* Forks the snapshotter; returns its pid or -1. The child never returns. */
+static pid_t
+snapshotter_spawn(int listen_fd)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	prctl(PR_SET_NAME, SNAPSHOTTER_NAME);
+	if (getppid() == 1)
+		_exit(0);
+	/* It answers no request. */
+	if (listen_fd > 0)
+		close(listen_fd);
+	signal_set(SIGTERM, on_stop);
+	signal_set(SIGINT, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_DFL);
+	_exit(snapshotter_run(&stop_requested) == 0 ? 0 : 1);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -169,13 +193,15 @@ main(int argc, char *argv[])
 	signal_set(SIGINT, on_stop);
 	signal_set(SIGALRM, on_alarm);
 	signal(SIGPIPE, SIG_IGN);
-	if ((pids = calloc((size_t)nworkers, sizeof(*pids))) == NULL)
+	/* pids[nworkers] is the snapshotter. */
+	if ((pids = calloc((size_t)nworkers + 1, sizeof(*pids))) == NULL)
 		return 1;
 	if (metrics_init() == -1)
 		log_error("master: no shared memory for metrics: %s",
 		    strerror(errno));
 	for (i = 0; i < nworkers; i++)
 		pids[i] = worker_spawn(listen_fd);
+	pids[nworkers] = snapshotter_spawn(listen_fd);
 	metrics_workers((int)nworkers);
 	log_info("master: %lld workers on %s, version %s", nworkers,
 	    socket_path ? socket_path : "fd 0", RG_VERSION);
@@ -187,39 +213,47 @@ main(int argc, char *argv[])
 
 		if (pid < 0)
 			continue;
-		for (i = 0; i < nworkers; i++) {
+		for (i = 0; i <= nworkers; i++) {
+			const char *what =
+			    i < nworkers ? "worker" : "snapshotter";
+
 			if (pids[i] != pid)
 				continue;
 			if (WIFSIGNALED(st))
-				log_error("master: worker %d killed by signal "
+				log_error("master: %s %d killed by signal "
 				          "%d; replacing it",
-				    (int)pid, WTERMSIG(st));
+				    what, (int)pid, WTERMSIG(st));
 			else
-				log_error("master: worker %d exited with %d; "
+				log_error("master: %s %d exited with %d; "
 				          "replacing it",
-				    (int)pid, WEXITSTATUS(st));
-			pids[i] = stop_requested ? 0 : worker_spawn(listen_fd);
+				    what, (int)pid, WEXITSTATUS(st));
+			if (stop_requested)
+				pids[i] = 0;
+			else
+				pids[i] = i < nworkers
+				              ? worker_spawn(listen_fd)
+				              : snapshotter_spawn(listen_fd);
 		}
 	}
 
 	/* Stop: every worker finishes its request, then exits. */
 	log_info("master: stopping");
-	for (i = 0; i < nworkers; i++)
+	for (i = 0; i <= nworkers; i++)
 		if (pids[i] > 0)
 			kill(pids[i], SIGTERM);
 	alarm(MAIN_STOP_GRACE);
-	for (alive = (int)nworkers; alive > 0;) {
+	for (alive = (int)nworkers + 1; alive > 0;) {
 		pid_t pid = waitpid(-1, NULL, 0);
 
 		if (pid > 0) {
-			for (i = 0; i < nworkers; i++)
+			for (i = 0; i <= nworkers; i++)
 				if (pids[i] == pid)
 					pids[i] = 0;
 			alive--;
 		} else if (errno == ECHILD)
 			break;
 		else if (grace_over) {
-			for (i = 0; i < nworkers; i++)
+			for (i = 0; i <= nworkers; i++)
 				if (pids[i] > 0)
 					kill(pids[i], SIGKILL);
 		}

@@ -426,3 +426,28 @@ snapshot_touch(PGconn *conn, const char *wave, const char *org, int reopened,
 		return -1;
 	return restore(conn, prev, err, errsz);
 }
+
+int
+snapshot_pending(PGconn *conn, char *err, size_t errsz)
+{
+	char prev[32];
+	PGresult *res;
+	int i, renewed = 0;
+
+	if (elevate(conn, prev, sizeof(prev), err, errsz) == -1 ||
+	    (res = run(conn, Q_SNAP_PENDING, 0, NULL, err, errsz)) == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++) {
+		if (PQgetvalue(res, i, 3)[0] != 't')
+			continue;
+		if (group_run(conn, PQgetvalue(res, i, 0),
+		        PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), 0, err,
+		        errsz) == -1) {
+			PQclear(res);
+			return -1;
+		}
+		renewed++;
+	}
+	PQclear(res);
+	return restore(conn, prev, err, errsz) == -1 ? -1 : renewed;
+}

@@ -1,7 +1,8 @@
 /*
  * snapshot.h: computing the published peer statistics of a wave (see
  * sql/migrations/004_benchmarks.sql). The database groups; stats.c does the
- * arithmetic. Used by the workers (at submit and reopen) and the admin tool
+ * arithmetic. Used by the snapshotter (after submissions), the workers (at
+ * reopening, and the final snapshots of a closed wave) and the admin tool
  * (demo data, housekeeping).
  */
 #ifndef SNAPSHOT_H
@@ -37,5 +38,12 @@ int snapshot_wave(
  */
 int snapshot_touch(PGconn *, const char *wave, const char *org, int reopened,
     char *err, size_t errsz) RG_WUR;
+
+/*
+ * Counts the pending submissions (sql/migrations/010_speed.sql) into their
+ * groups and renews the groups that reached their threshold, in the
+ * caller's transaction. Returns the number of groups renewed, or -1 (err).
+ */
+int snapshot_pending(PGconn *, char *err, size_t errsz) RG_WUR;
 
 #endif /* SNAPSHOT_H */

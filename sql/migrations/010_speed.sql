@@ -35,3 +35,92 @@ UPDATE response r SET targets = (
 		jsonb_array_elements(q.definition -> 'dimensions') d
 	WHERE w.id = r.wave_id)
 WHERE r.state = 'submitted';
+
+-- The session checks look the idle timeout up in the same statement that
+-- finds the session: calling rg_setting_int() from inside it ran a second
+-- PL/pgSQL function with an executor of its own in every request.
+CREATE OR REPLACE FUNCTION rg_session_begin(p_hash bytea)
+RETURNS TABLE (user_id bigint, role text, organisation_id bigint)
+-- Called once per request: kept cheap. No SET search_path clause (saving
+-- and restoring it per call halves the rate); every name is qualified
+-- instead, so the caller's search_path cannot redirect anything.
+LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE
+	s record;
+BEGIN
+	PERFORM pg_catalog.set_config('rg.role', 'admin', true);
+	SELECT u.id, u.role, u.organisation_id, se.last_seen_at INTO s
+	FROM public.session se JOIN public.app_user u ON u.id = se.user_id
+	LEFT JOIN public.setting st ON st.key = 'session_idle_minutes'
+	WHERE se.token_hash = p_hash AND se.expires_at > pg_catalog.now()
+	  AND se.last_seen_at > pg_catalog.now() - pg_catalog.make_interval(
+		mins => coalesce(st.value::integer, 60));
+	IF NOT FOUND THEN
+		PERFORM pg_catalog.set_config('rg.role', '', true);
+		RETURN;
+	END IF;
+	-- Touch at most once a minute: a request is not a write.
+	IF s.last_seen_at < pg_catalog.now() - interval '1 minute' THEN
+		UPDATE public.session SET last_seen_at = pg_catalog.now()
+		WHERE token_hash = p_hash;
+	END IF;
+	PERFORM pg_catalog.set_config('rg.user_id', s.id::text, true),
+		pg_catalog.set_config('rg.role', s.role, true),
+		pg_catalog.set_config('rg.org_id',
+		    coalesce(s.organisation_id::text, ''), true);
+	user_id := s.id;
+	role := s.role;
+	organisation_id := s.organisation_id;
+	RETURN NEXT;
+END $$;
+
+CREATE OR REPLACE FUNCTION rg_session_check(p_hash bytea)
+RETURNS TABLE (user_id bigint, role text, organisation_id bigint,
+	touch boolean)
+-- As rg_session_begin(), without the touch (see 008_read_replica.sql).
+LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE
+	s record;
+BEGIN
+	PERFORM pg_catalog.set_config('rg.role', 'admin', true);
+	SELECT u.id, u.role, u.organisation_id, se.last_seen_at INTO s
+	FROM public.session se JOIN public.app_user u ON u.id = se.user_id
+	LEFT JOIN public.setting st ON st.key = 'session_idle_minutes'
+	WHERE se.token_hash = p_hash AND se.expires_at > pg_catalog.now()
+	  AND se.last_seen_at > pg_catalog.now() - pg_catalog.make_interval(
+		mins => coalesce(st.value::integer, 60));
+	IF NOT FOUND THEN
+		PERFORM pg_catalog.set_config('rg.role', '', true);
+		RETURN;
+	END IF;
+	PERFORM pg_catalog.set_config('rg.user_id', s.id::text, true),
+		pg_catalog.set_config('rg.role', s.role, true),
+		pg_catalog.set_config('rg.org_id',
+		    coalesce(s.organisation_id::text, ''), true);
+	user_id := s.id;
+	role := s.role;
+	organisation_id := s.organisation_id;
+	touch := s.last_seen_at < pg_catalog.now() - interval '1 minute';
+	RETURN NEXT;
+END $$;
+
+-- Submissions whose peer groups have not yet counted them. A submit only
+-- adds a row here, in its own transaction; the workers' master runs a
+-- snapshotter (cgi/snapshotter.c) that takes the rows a few times a second,
+-- counts them into peer_change and renews the groups that reached their
+-- threshold. Counting inside the submit serialised every submission of a
+-- wave on the network group's counter row (150 submits per second). Who
+-- submitted lately is nobody else's business: only the system reads here.
+CREATE TABLE peer_pending (
+	id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	wave_id bigint NOT NULL REFERENCES wave (id) ON DELETE CASCADE,
+	organisation_id bigint NOT NULL REFERENCES organisation (id) ON DELETE CASCADE
+);
+ALTER TABLE peer_pending ENABLE ROW LEVEL SECURITY;
+ALTER TABLE peer_pending FORCE ROW LEVEL SECURITY;
+CREATE POLICY peer_pending_insert ON peer_pending FOR INSERT
+	WITH CHECK (organisation_id = rg_org() OR rg_role() = 'admin');
+CREATE POLICY peer_pending_admin ON peer_pending FOR ALL
+	USING (rg_role() = 'admin') WITH CHECK (rg_role() = 'admin');
+-- UPDATE only for the row locks of FOR UPDATE SKIP LOCKED (snap_pending).
+GRANT SELECT, INSERT, UPDATE, DELETE ON peer_pending TO reifegrad_app;

@@ -80,6 +80,29 @@ RETURNING peer_by, peer_value, changes >= greatest(rg_setting_int('k_anonymity',
 	(SELECT s.n / 20 FROM peer_snapshot s WHERE s.wave_id = c.wave_id
 	  AND s.peer_by = c.peer_by AND s.peer_value = c.peer_value))
 
+-- name: snap_pending
+-- The snapshotter's pass: takes up to 10,000 pending submissions (rows
+-- another snapshotter holds are skipped), counts them into their groups'
+-- change counters, and returns the groups counted, with whether they now
+-- need a new snapshot (the threshold of snap_touch).
+WITH taken AS (
+	DELETE FROM peer_pending WHERE id IN (
+		SELECT id FROM peer_pending ORDER BY id LIMIT 10000
+		FOR UPDATE SKIP LOCKED)
+	RETURNING wave_id, organisation_id
+), counts AS (
+	SELECT t.wave_id, g.peer_by, g.peer_value, count(*)::integer AS n
+	FROM taken t JOIN organisation o ON o.id = t.organisation_id,
+		rg_peer_groups(o) g
+	GROUP BY 1, 2, 3
+)
+INSERT INTO peer_change AS c (wave_id, peer_by, peer_value, changes)
+SELECT wave_id, peer_by, peer_value, n FROM counts
+ON CONFLICT (wave_id, peer_by, peer_value) DO UPDATE SET changes = c.changes + EXCLUDED.changes
+RETURNING wave_id, peer_by, peer_value, changes >= greatest(rg_setting_int('k_anonymity', 5),
+	(SELECT s.n / 20 FROM peer_snapshot s WHERE s.wave_id = c.wave_id
+	  AND s.peer_by = c.peer_by AND s.peer_value = c.peer_value))
+
 -- name: snap_unfinal
 -- 1 when the wave is closed but has snapshots not yet final, or none.
 SELECT rg_wave_state(w) = 'closed' AND (
@@ -124,18 +147,21 @@ SELECT o.id, o.name, r.state, r.scores, r.targets, w.questionnaire_id,
 		OR NOT EXISTS (SELECT 1 FROM peer_snapshot s WHERE s.wave_id = w.id))
 	AND r.state = 'submitted'
 FROM wave w JOIN organisation o ON o.id = rg_org()
-CROSS JOIN (SELECT rg_setting_int('k_anonymity', 5) AS k) k
+CROSS JOIN (SELECT coalesce((SELECT value::integer FROM setting
+	WHERE key = 'k_anonymity'), 5) AS k OFFSET 0) k
 LEFT JOIN response r ON r.wave_id = w.id AND r.organisation_id = o.id
 LEFT JOIN snapshot_rank sr ON sr.response_id = r.id
+-- The snapshots of the organisation's groups (as rg_peer_groups() makes
+-- them) found by their key, not by scanning the wave's snapshots.
 LEFT JOIN LATERAL (
-	SELECT g.peer_by, g.peer_value, s.n, s.stats, s.as_of, s.final
-	FROM rg_peer_groups(o) g
-	LEFT JOIN peer_snapshot s ON s.wave_id = w.id AND s.peer_by = g.peer_by
-		AND s.peer_value = g.peer_value
-	WHERE g.peer_by = $2 OR ($2 IN ('auto', '')
-		AND g.peer_by IN ('size_class', 'urbanisation', 'kind', 'network'))
-	ORDER BY coalesce(s.n, 0) >= k.k OR g.peer_by = 'network' DESC,
-		array_position(ARRAY['size_class', 'urbanisation', 'kind', 'network'], g.peer_by)
+	SELECT s.peer_by, s.peer_value, s.n, s.stats, s.as_of, s.final
+	FROM peer_snapshot s
+	WHERE s.wave_id = w.id AND (s.peer_by, s.peer_value) IN (
+		('size_class', o.size_class::text), ('urbanisation', o.urbanisation::text),
+		('kind', o.kind), ('state', o.state), ('network', ''))
+	  AND (s.peer_by = $2 OR ($2 IN ('auto', '') AND s.peer_by <> 'state'))
+	ORDER BY s.n >= k.k OR s.peer_by = 'network' DESC,
+		array_position(ARRAY['size_class', 'urbanisation', 'kind', 'network'], s.peer_by)
 	LIMIT 1) x ON true
 WHERE w.id = $1
 

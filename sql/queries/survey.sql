@@ -120,6 +120,11 @@ WITH upd AS (
 		WHERE wave_id = $1 AND organisation_id = rg_org())
 	ON CONFLICT (wave_id, organisation_id) DO NOTHING
 	RETURNING scores
+), pending AS (
+	-- For the snapshotter (cgi/snapshotter.c): the peer groups count
+	-- this submission after it has committed, outside this transaction.
+	INSERT INTO peer_pending (wave_id, organisation_id)
+	SELECT $1, rg_org() WHERE EXISTS (SELECT 1 FROM upd) OR EXISTS (SELECT 1 FROM ins)
 )
 SELECT scores FROM upd UNION ALL SELECT scores FROM ins
 

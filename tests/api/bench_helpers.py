@@ -13,7 +13,7 @@ import json
 import math
 import uuid
 
-from lib import admin, psql
+from lib import admin, psql, snapshots_settled
 from survey_helpers import (Session, coordinator, default_definition, expected_scores, iso,
                             items_of, load_default, make_user, uniq)
 
@@ -89,6 +89,9 @@ class Org:
         rev = self.put(wid, answers)
         r = self.session.post("/api/v1/waves/%d/response/submit" % wid, {"revision": rev})
         assert r.status == 200, r
+        # The peer groups count a submission a moment later
+        # (cgi/snapshotter.c): what follows looks at the snapshots.
+        snapshots_settled()
         sc = r.json["scores"]
         want = expected_scores(DEFN, answers)
         # The stored scores at full precision (what the snapshots use;

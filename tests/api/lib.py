@@ -113,9 +113,24 @@ def wait_for(pred, timeout=10.0, step=0.05):
 
 
 def pid_children(pid):
-    """The pids of a process's children."""
-    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    """The pids of a master's workers (its children but the snapshotter)."""
+    out = subprocess.run(["pgrep", "-P", str(pid), "-x", "reifegrad-fcgi"],
+                         capture_output=True, text=True).stdout
     return [int(x) for x in out.split()]
+
+
+def snapshotter_pid(master):
+    """The pid of a master's snapshotter, or None."""
+    out = subprocess.run(["pgrep", "-P", str(master), "-x", "rg-snapshotter"],
+                         capture_output=True, text=True).stdout.split()
+    return int(out[0]) if out else None
+
+
+def snapshots_settled(timeout=10):
+    """Waits until the snapshotter has counted every submission into its
+    peer groups (and renewed what was due): nothing pending, committed."""
+    wait_for(lambda: psql("SELECT count(*) FROM peer_pending")[0][0] == "0",
+             timeout=timeout, step=0.02)
 
 
 def fcgi_master_pid():

@@ -8,8 +8,10 @@ organisation; `reifegrad-admin snapshot`.
 Every fixture has a wave and a Land of its own, so the groups hold only
 what the test made."""
 import json
+import os
 import random
 import re
+import signal
 import time
 
 from bench_helpers import (COLUMNS, DEFN, DIMS, K, Org, answers_for, assert_stats_equal,
@@ -17,10 +19,13 @@ from bench_helpers import (COLUMNS, DEFN, DIMS, K, Org, answers_for, assert_stat
                            percent_rank_hypothetical, percent_rank_window, pg_figures,
                            random_answers, rank_row, reopen, score_of, snapshot_row,
                            unique_state)
-from lib import admin, expect_error, psql
+from lib import (admin, expect_error, fcgi_master_pid, psql, snapshots_settled, snapshotter_pid,
+                 wait_for)
 from survey_helpers import STAGES, Session, coordinator, make_user, staff, uniq
 
 BENCH = "/api/v1/waves/%d/benchmark"
+# Several of the snapshotter's passes (cgi/snapshotter.h: 200 ms apart).
+SNAPSHOTTER_WAIT = 0.8
 
 
 def stage_of(score):
@@ -410,6 +415,52 @@ def test_snapshots_move_only_after_k_changes_then_final():
     assert snap["final"] and snap["n"] == 14, snap
     net = snapshot_row(wid, "network", "")
     assert net["final"] and net["n"] == 14, net
+
+
+def test_submit_never_waits_for_the_snapshots():
+    """A submission is stored and answered while the snapshotter is
+    stopped; it is queued, and counted (the group's snapshot appears) as
+    soon as the snapshotter runs again."""
+    state = unique_state()
+    wid = make_wave()
+    rng = random.Random(29)
+    orgs = [Org(state, population=3000 + 501 * i) for i in range(5)]
+    for o in orgs[:4]:
+        o.submit(wid, random_answers(rng))
+    snap = snapshotter_pid(fcgi_master_pid())
+    assert snap is not None
+    last = orgs[4]
+    os.kill(snap, signal.SIGSTOP)
+    try:
+        rev = last.put(wid, random_answers(rng))
+        r = last.session.post("/api/v1/waves/%d/response/submit" % wid, {"revision": rev})
+        assert r.status == 200, r
+        assert psql("SELECT state FROM response WHERE wave_id = :'p1' AND organisation_id = :'p2'",
+                    wid, last.id) == [["submitted"]]
+        time.sleep(SNAPSHOTTER_WAIT)
+        assert psql("SELECT count(*) FROM peer_pending WHERE wave_id = :'p1'", wid) == [["1"]]
+        assert snapshot_row(wid, "state", state) is None
+    finally:
+        os.kill(snap, signal.SIGCONT)
+    snapshots_settled()
+    snap_row = snapshot_row(wid, "state", state)
+    assert snap_row is not None and snap_row["n"] == 5, snap_row
+    assert last.benchmark(wid, "state").json["stats"]["overall"]["n"] == 5
+
+
+def test_a_dead_snapshotter_is_replaced():
+    master = fcgi_master_pid()
+    old = snapshotter_pid(master)
+    assert old is not None
+    os.kill(old, signal.SIGKILL)
+    wait_for(lambda: snapshotter_pid(master) not in (None, old), timeout=3)
+    # And it counts again.
+    state = unique_state()
+    wid = make_wave()
+    rng = random.Random(31)
+    for i in range(5):
+        Org(state, population=4000 + 37 * i).submit(wid, random_answers(rng))
+    assert snapshot_row(wid, "state", state)["n"] == 5
 
 
 def test_group_left_empty_keeps_no_snapshot():

@@ -80,7 +80,7 @@ TOKEN=$(curl -s -i -X POST -H 'Content-Type: application/json' \
 	-d "{\"email\":\"$email\",\"password\":\"bench-password-$$-long\"}" "$BASE/api/v1/login" |
 	sed -n 's/^[Ss]et-[Cc]ookie: rg_session=\([^;]*\).*/\1/p' | tr -d '\r')
 [ -n "$TOKEN" ] || { say "cannot sign in"; exit 1; }
-WORKER=$(pgrep -P "$(cat "$DIR/run/fcgi.pid")" | head -n 1)
+WORKER=$(pgrep -P "$(cat "$DIR/run/fcgi.pid")" -x reifegrad-fcgi | head -n 1)
 hwm() { awk '/^VmHWM/ {print $2}' "/proc/$WORKER/status"; }
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$WORKER/status"; }
 # The sign-in above ran argon2id in this worker (tens of MB, freed again);

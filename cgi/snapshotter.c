@@ -1,0 +1,70 @@
+/*
+ * snapshotter.c: counts pending submissions into their peer groups and
+ * renews the snapshots that reached their threshold (see snapshotter.h).
+ *
+ * A pass is one transaction with synchronous_commit off: the counts, the
+ * taken pending rows and the renewed snapshots commit together, so a crash
+ * before the commit is flushed only returns the rows to the queue, to be
+ * counted again. Published figures are derived data; a submission was
+ * made durable by its own transaction long before.
+ */
+#include <time.h>
+
+#include "db.h"
+#include "log.h"
+#include "snapshot.h"
+#include "snapshotter.h"
+
+/* Sleeps ms milliseconds (less when a signal arrives). */
+static void
+pause_ms(long ms)
+{
+	struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+
+	nanosleep(&t, NULL);
+}
+
+/* One pass. Returns the groups renewed (0 also when nothing was pending),
+ * or -1 after logging why. */
+static int
+pass(struct db *db)
+{
+	char err[512];
+	int renewed;
+
+	if (db_command(db, "BEGIN") == -1 ||
+	    db_command(db, "SET LOCAL synchronous_commit = off") == -1)
+		return -1;
+	renewed = snapshot_pending(db->conn, err, sizeof(err));
+	if (renewed == -1) {
+		log_error("snapshotter: %s", err);
+		(void)!db_command(db, "ROLLBACK");
+		return -1;
+	}
+	if (db_command(db, "COMMIT") == -1)
+		return -1;
+	return renewed;
+}
+
+int
+snapshotter_run(volatile sig_atomic_t *stop)
+{
+	struct db db;
+
+	db_init(&db, NULL);
+	while (!*stop) {
+		int renewed;
+
+		if (db_ready(&db) == -1) {
+			pause_ms(1000);
+			continue;
+		}
+		renewed = pass(&db);
+		if (renewed > 0)
+			log_info(
+			    "snapshotter: %d peer groups renewed", renewed);
+		pause_ms(renewed < 0 ? 1000 : SNAPSHOTTER_IDLE_MS);
+	}
+	db_close(&db);
+	return 0;
+}
