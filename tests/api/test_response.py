@@ -367,6 +367,32 @@ def test_a_save_overtaken_by_a_colleague_answers_what_is_there_now():
     assert r.status == 200 and r.json["revision"] == 2, r
 
 
+def test_a_save_whose_connection_breaks_is_never_acknowledged():
+    # The save waits for the row when its database session is ended: the
+    # answer is 503 (whether COMMIT got through is unknown), nothing is
+    # stored, and the same worker saves again afterwards.
+    wid, oid, _, (s,) = setup()
+    put_ok(s, wid, 0, {"D1.1": {"level": 1}})
+    before = response_row(wid, oid)
+    held = HeldRow("SELECT 1 FROM response WHERE wave_id = :'p1' AND organisation_id = :'p2'"
+                   " FOR UPDATE", wid, oid)
+    out = [None]
+    t = threading.Thread(target=lambda: out.__setitem__(0, put(s, wid, 1, {"D1.2": {"level": 2}})))
+    t.start()
+    try:
+        wait_for(lambda: lock_waiters() >= 1)
+        psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+             " WHERE wait_event_type = 'Lock' AND datname = current_database()")
+    finally:
+        held.end("ROLLBACK")
+        t.join()
+    expect_error(out[0], 503, "unavailable")
+    assert out[0].header("Retry-After"), out[0]
+    unchanged(wid, oid, before)
+    wait_for(lambda: put(s, wid, 1, {"D1.2": {"level": 2}}).status == 200)
+    assert response_row(wid, oid)["revision"] == 2
+
+
 def answered_of(answers):
     return sum(1 for a in answers.values() if "level" in a or a.get("na") is True)
 
