@@ -76,8 +76,8 @@ PGresult *app_query(
 
 /*
  * Makes sure the request has an open transaction with its identity set
- * (prefetching routes close theirs early). Returns 0, or -1 with the answer
- * set.
+ * (prefetching GET routes close theirs early, and so does
+ * app_pipeline_commit). Returns 0, or -1 with the answer set.
  */
 int app_tx(struct ctx *c);
 
