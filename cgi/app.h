@@ -34,7 +34,8 @@ struct ctx {
 	 * sign-ins must count). */
 	int commit_always;
 	/* The result of the route's prefetch statement (owned), and whether a
-	 * transaction is open (prefetching routes commit at once). */
+	 * transaction is open (prefetching GET routes commit at once; a
+	 * handler may commit early with app_pipeline_commit). */
 	PGresult *prefetched;
 	int tx_open;
 	/* The worker's connection to the primary, and its read connection
@@ -66,7 +67,8 @@ void app_unavailable(struct ctx *c);
 
 /*
  * The result of statement q: the prefetched one when dispatch fetched it
- * with the session check (ownership passes to the caller), else it runs q
+ * with the session check (ownership passes to the caller; a GET's
+ * transaction has ended then, any other method's is open), else it runs q
  * now with n values. NULL when the connection failed.
  */
 PGresult *app_query(
@@ -74,10 +76,27 @@ PGresult *app_query(
 
 /*
  * Makes sure the request has an open transaction with its identity set
- * (prefetching routes close theirs early). Returns 0, or -1 with the answer
- * set.
+ * (prefetching GET routes close theirs early, and so does
+ * app_pipeline_commit). Returns 0, or -1 with the answer set.
  */
 int app_tx(struct ctx *c);
+
+/*
+ * Runs the n calls and then COMMIT in one pipeline, that is, in one round
+ * trip: for a handler whose last statements are known at once (what it
+ * needs to answer in every outcome among them). The request's transaction
+ * is opened first if it is not open. Each call's result goes to out[i]
+ * (the caller PQclear()s them). Returns 0 when COMMIT succeeded: the
+ * transaction is closed then, dispatch does not commit again, and the
+ * handler runs no further statement. Returns -1 with an error answer set
+ * otherwise (dispatch then rolls back): the first failed call's as
+ * app_db_fail() sets it (what names the handler in the log), 503 when the
+ * connection went away (whether COMMIT got through is unknown), 500 when
+ * COMMIT alone failed. n < DB_PIPELINE_MAX. For routes that write, which
+ * never run on the read connection.
+ */
+int app_pipeline_commit(struct ctx *c, size_t n, const struct db_call *calls,
+    PGresult **out, const char *what) RG_WUR;
 
 /*
  * For a ROUTE_READ handler that finds it must write (which a standby

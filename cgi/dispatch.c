@@ -3,6 +3,7 @@
  * checks is the order of API.md's errors: route, method, media type, body,
  * database, identity, role, CSRF, then the handler.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "app.h"
@@ -148,13 +149,15 @@ dispatch_touch(struct ctx *c, const char *hash)
 
 /*
  * Opens the request's transaction and finds its session in one round trip
- * (a pipeline of BEGIN and session_begin). A read-only route with a
- * prefetch statement sends session_begin and that statement alone: without
- * BEGIN they form one implicit transaction up to the pipeline's sync, so
- * the identity holds for the statement and the whole request is one
- * round trip with two statements. On a hot standby, which refuses every
- * write, session_check takes session_begin's place. Returns 0, or -1 with
- * the answer set.
+ * (a pipeline of BEGIN and session_begin). With prefetch, the route's
+ * prefetch statement joins the pipeline, so that the handler finds its
+ * first result waiting (app_query). A GET sends session_begin and that
+ * statement alone: without BEGIN they form one implicit transaction up to
+ * the pipeline's sync, so the identity holds for the statement and the
+ * whole request is one round trip with two statements. Any other method
+ * writes after it, so its pipeline starts with BEGIN and the transaction
+ * stays open. On a hot standby, which refuses every write, session_check
+ * takes session_begin's place. Returns 0, or -1 with the answer set.
  */
 static int
 dispatch_begin(struct ctx *c, int prefetch)
@@ -167,8 +170,9 @@ dispatch_begin(struct ctx *c, int prefetch)
 	size_t n = 0, i;
 	int rc = 0, s = -1, f = -1, b = -1, touch = 0;
 	int standby = on_read(c) && db_standby(c->db);
+	int implicit = prefetch && rt->method == METHOD_GET;
 
-	if (!prefetch) {
+	if (!implicit) {
 		b = (int)n;
 		calls[n++] = (struct db_call){Q__MAX,
 		    (rt->flags & ROUTE_SNAPSHOT)
@@ -201,7 +205,7 @@ dispatch_begin(struct ctx *c, int prefetch)
 			return -1;
 		}
 	}
-	c->tx_open = !prefetch;
+	c->tx_open = !implicit;
 	if (b >= 0 && !db_ok(res[b])) {
 		app_db_fail(c, res[b], "dispatch: begin");
 		rc = -1;
@@ -273,19 +277,72 @@ app_tx(struct ctx *c)
 	return 0;
 }
 
+/* Sets the answer for a COMMIT that failed: the answer would otherwise
+ * claim what did not happen. 503 when the connection went away. */
+static void
+dispatch_commit_failed(struct ctx *c)
+{
+	if (c->db->conn == NULL || PQstatus(c->db->conn) != CONNECTION_OK)
+		app_unavailable(c);
+	else
+		resp_error(c->resp, 500, "internal",
+		    "The change could not be stored.", NULL);
+}
+
+int
+app_pipeline_commit(struct ctx *c, size_t n, const struct db_call *calls,
+    PGresult **out, const char *what)
+{
+	struct db_call all[DB_PIPELINE_MAX];
+	PGresult *res[DB_PIPELINE_MAX];
+	size_t i;
+
+	assert(n < DB_PIPELINE_MAX);
+	for (i = 0; i < n; i++)
+		out[i] = NULL;
+	if (app_tx(c) == -1)
+		return -1;
+	memcpy(all, calls, n * sizeof(*calls));
+	all[n] = (struct db_call){Q__MAX, "COMMIT", 0, NULL};
+	if (db_pipeline(c->db, n + 1, all, res) == -1) {
+		/* Whether COMMIT got through is unknown: never a 2xx. */
+		app_unavailable(c);
+		return -1;
+	}
+	memcpy(out, res, n * sizeof(*out));
+	if (db_ok(res[n])) {
+		PQclear(res[n]);
+		c->tx_open = 0;
+		return 0;
+	}
+	/* The transaction stays open for dispatch_tx to roll back: it is
+	 * aborted after a failed call, and ended already when COMMIT itself
+	 * failed (then the ROLLBACK only warns). */
+	for (i = 0; i < n && db_ok(out[i]); i++)
+		;
+	if (i < n)
+		app_db_fail(c, out[i], what);
+	else {
+		log_error("%s: COMMIT: %s", what, PQresultErrorMessage(res[n]));
+		dispatch_commit_failed(c);
+	}
+	PQclear(res[n]);
+	return -1;
+}
+
 /* Runs the route in its transaction on c->db: the session, identity,
- * role and CSRF, the handler, then COMMIT (or ROLLBACK for an error). */
+ * role and CSRF, the handler, then COMMIT (or ROLLBACK for an error),
+ * unless the handler committed already (app_pipeline_commit). */
 static void
 dispatch_tx(struct ctx *c)
 {
 	const struct route *rt = c->route;
-	int ok, prefetch;
+	int ok;
 
 	/* Every other route runs in one transaction that commits before the
 	 * answer leaves: nothing acknowledged is ever lost, and the identity
 	 * set for row-level security ends with it. */
-	prefetch = rt->prefetch != 0 && rt->method == METHOD_GET;
-	if (dispatch_begin(c, prefetch) == -1) {
+	if (dispatch_begin(c, rt->prefetch != 0) == -1) {
 		/* A transaction may be open; the connection is dropped or
 		 * rolled back here. */
 		if (c->db->conn != NULL)
@@ -302,14 +359,8 @@ dispatch_tx(struct ctx *c)
 	if (!c->tx_open)
 		return;
 	ok = c->resp->status < 400 || c->commit_always;
-	if (db_command(c->db, ok ? "COMMIT" : "ROLLBACK") == -1 && ok) {
-		/* The answer would claim what did not happen. */
-		if (c->db->conn == NULL)
-			app_unavailable(c);
-		else
-			resp_error(c->resp, 500, "internal",
-			    "The change could not be stored.", NULL);
-	}
+	if (db_command(c->db, ok ? "COMMIT" : "ROLLBACK") == -1 && ok)
+		dispatch_commit_failed(c);
 }
 
 /*

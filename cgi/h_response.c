@@ -15,6 +15,7 @@
 #include "app.h"
 #include "handlers.h"
 #include "jsonv.h"
+#include "jw.h"
 #include "log.h"
 #include "pgjson.h"
 #include "qcache.h"
@@ -39,15 +40,56 @@ response_conflict(
 	}
 }
 
-/* The progress object of a merged answers object. */
-static json_t *
-progress_json(const struct qdef *q, const json_t *answers)
+/* The number of items of questionnaire q: progress' total. */
+static size_t
+items_total(const struct qdef *q)
 {
-	size_t answered, total;
+	size_t d, n = 0;
 
-	questionnaire_progress(q, answers, &answered, &total);
-	return json_pack("{s:I, s:I}", "answered", (json_int_t)answered,
-	    "total", (json_int_t)total);
+	for (d = 0; d < q->ndims; d++)
+		n += q->dim[d].nitems;
+	return n;
+}
+
+/*
+ * Appends "progress":{...} of API.md. answered is the response row's
+ * count (response_save keeps it as questionnaire_progress() counts: items
+ * with a level or na = true; answers hold items of q only). 0 or -1.
+ */
+static int
+progress_write(struct buf *b, long long answered, const struct qdef *q)
+{
+	if (buf_puts(b, "\"progress\":{\"answered\":") == -1 ||
+	    jw_int(b, answered) == -1 || buf_puts(b, ",\"total\":") == -1 ||
+	    jw_int(b, (long long)items_total(q)) == -1)
+		return -1;
+	return buf_puts(b, "}");
+}
+
+/* Appends text field col of row 0 as a JSON string, null for SQL NULL. */
+static int
+field_write(struct buf *b, const PGresult *res, int col)
+{
+	if (PQgetisnull(res, 0, col))
+		return buf_puts(b, "null");
+	return jw_str(b, PQgetvalue(res, 0, col));
+}
+
+/*
+ * Completes an answer whose JSON text the handler wrote into c->resp->body
+ * (written is what the writing returned): status and content type as
+ * resp_json() sets them, or a 500 when writing failed. Returns 0 or -1.
+ */
+static int
+response_written(struct ctx *c, int status, int written)
+{
+	if (written == -1) {
+		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
+		return -1;
+	}
+	c->resp->status = status;
+	c->resp->content_type = "application/json; charset=utf-8";
+	return 0;
 }
 
 /* The scores object of API.md from computed scores. */
@@ -108,25 +150,20 @@ benchmark_touch(struct ctx *c, const char *wave, long long org, int reopened)
 /*
  * Answers a write that found no row to change although the checks before
  * it passed: a colleague's save or submit got in between, and has committed
- * by now. Reads the response again and answers as the checks would have:
- * 409 already_submitted or stale_revision with the current revision, or,
- * for a submit of the very revision a colleague has just submitted, 200
- * with its scores. Returns 0, or -1 with the answer set when the database
- * failed.
+ * by now. res is the response read again after the write (response_context)
+ * and answers as the checks would have: 409 already_submitted or
+ * stale_revision with the current revision, or, for a submit of the very
+ * revision a colleague has just submitted, 200 with its scores. Returns 0,
+ * or -1 with the answer set when the reading failed.
  */
 static int
-response_lost_race(
-    struct ctx *c, const char *wave, long long rev, int submitting)
+response_race_answer(
+    struct ctx *c, const PGresult *res, long long rev, int submitting)
 {
-	const char *p[1] = {wave};
-	PGresult *res;
 	long long cur;
-	int rc = 0;
 
-	res = db_exec(c->db, Q_RESPONSE_CONTEXT, 1, p);
 	if (!db_ok(res) || PQntuples(res) != 1) {
 		app_db_fail(c, res, "response: read again");
-		PQclear(res);
 		return -1;
 	}
 	cur = pgj_ll(res, 0, 2);
@@ -136,17 +173,69 @@ response_lost_race(
 		    cur);
 	else if (submitting && !PQgetisnull(res, 0, 4) &&
 	         pgj_ll(res, 0, 4) == rev)
-		rc = resp_json(c->resp, 200,
+		return resp_json(c->resp, 200,
 		    json_pack("{s:s, s:o}", "state", "submitted", "scores",
 		        pgj_json(res, 0, 5)));
 	else
 		response_conflict(c, "already_submitted",
 		    "This response was submitted; a coordinator can reopen it.",
 		    cur);
+	return 0;
+}
+
+/* response_race_answer() for a write that has not read the response again
+ * yet: reads it now (in the same transaction, which sees what has been
+ * committed by now). */
+static int
+response_lost_race(
+    struct ctx *c, const char *wave, long long rev, int submitting)
+{
+	const char *p[1] = {wave};
+	PGresult *res;
+	int rc;
+
+	res = db_exec(c->db, Q_RESPONSE_CONTEXT, 1, p);
+	rc = response_race_answer(c, res, rev, submitting);
 	PQclear(res);
 	return rc;
 }
 
+/* Writes GET's answer from response_get's row (res) into b. 0 or -1. */
+static int
+response_get_write(
+    struct buf *b, const PGresult *res, long long wave, const struct qdef *q)
+{
+	/* The answers as PostgreSQL wrote the jsonb: valid JSON, and only
+	 * integers, booleans and strings in it, which parsing and writing
+	 * again would not change. */
+	if (buf_puts(b, "{\"wave\":") == -1 || jw_int(b, wave) == -1 ||
+	    buf_puts(b, ",\"state\":") == -1 || field_write(b, res, 2) == -1 ||
+	    buf_puts(b, ",\"revision\":") == -1 ||
+	    jw_int(b, pgj_ll(res, 0, 3)) == -1 ||
+	    buf_puts(b, ",\"answers\":") == -1 ||
+	    buf_append(b, PQgetvalue(res, 0, 4),
+	        (size_t)PQgetlength(res, 0, 4)) == -1 ||
+	    buf_puts(b, ",") == -1 ||
+	    progress_write(b, pgj_ll(res, 0, 9), q) == -1 ||
+	    buf_puts(b, ",\"updated_at\":") == -1 ||
+	    field_write(b, res, 5) == -1 ||
+	    buf_puts(b, ",\"updated_by\":") == -1 ||
+	    field_write(b, res, 6) == -1)
+		return -1;
+	/* Scores were stored with 17 digits: jw_json_text writes them as
+	 * resp_json() would. */
+	if (!PQgetisnull(res, 0, 7) &&
+	    (buf_puts(b, ",\"scores\":") == -1 ||
+	        jw_json_text(b, PQgetvalue(res, 0, 7)) == -1))
+		return -1;
+	return buf_puts(b, "}");
+}
+
+/*
+ * The hot read of every page of the questionnaire: one round trip (the
+ * statement is prefetched with the session check), and the answer written
+ * straight from the row's text, without parsing the answers.
+ */
 int
 h_response_get(struct ctx *c)
 {
@@ -154,7 +243,6 @@ h_response_get(struct ctx *c)
 	const char *p[1] = {wave};
 	const struct qentry *q;
 	PGresult *res;
-	json_t *answers, *o;
 	int rc;
 
 	snprintf(wave, sizeof(wave), "%lld", c->req->param[0]);
@@ -173,17 +261,10 @@ h_response_get(struct ctx *c)
 		PQclear(res);
 		return -1;
 	}
-	answers = pgj_json(res, 0, 4);
-	o = json_pack("{s:I, s:o, s:o, s:O, s:o, s:o, s:o}", "wave",
-	    (json_int_t)c->req->param[0], "state", pgj_str(res, 0, 2),
-	    "revision", pgj_int(res, 0, 3), "answers", answers, "progress",
-	    progress_json(&q->def, answers), "updated_at", pgj_str(res, 0, 5),
-	    "updated_by", pgj_str(res, 0, 6));
-	if (o != NULL && !PQgetisnull(res, 0, 7))
-		json_object_set_new(o, "scores", pgj_json(res, 0, 7));
-	json_decref(answers);
+	buf_reset(&c->resp->body);
+	rc = response_written(c, 200,
+	    response_get_write(&c->resp->body, res, c->req->param[0], &q->def));
 	PQclear(res);
-	rc = resp_json(c->resp, 200, o);
 	return rc;
 }
 
@@ -226,6 +307,22 @@ patch_split(const json_t *patch, json_t *remove, json_t *set)
 	}
 }
 
+/* Writes PUT's answer from response_save's row (res) into b. 0 or -1. */
+static int
+response_put_write(struct buf *b, const PGresult *res, const struct qdef *q)
+{
+	if (buf_puts(b, "{\"revision\":") == -1 ||
+	    jw_int(b, pgj_ll(res, 0, 0)) == -1 || buf_puts(b, ",") == -1 ||
+	    progress_write(b, pgj_ll(res, 0, 1), q) == -1)
+		return -1;
+	return buf_puts(b, "}");
+}
+
+/*
+ * The autosave: two round trips. The response's context comes with the
+ * session check (the route's prefetch); the save, the context read again
+ * (for when a colleague got in between) and COMMIT go in one pipeline.
+ */
 int
 h_response_put(struct ctx *c)
 {
@@ -235,9 +332,10 @@ h_response_put(struct ctx *c)
 	const char *p[4];
 	const struct qentry *q;
 	long long rev = 0, cur;
-	json_t *patch = NULL, *remove = NULL, *set = NULL, *answers;
+	json_t *patch = NULL, *remove = NULL, *set = NULL;
 	char *remove_s = NULL, *set_s = NULL;
-	PGresult *res = NULL;
+	struct db_call calls[2];
+	PGresult *res = NULL, *out[2] = {NULL, NULL};
 	int rc = -1;
 
 	if (jv_object(c->body, "", keys, &ps) == 0) {
@@ -255,9 +353,11 @@ h_response_put(struct ctx *c)
 	}
 	snprintf(wave, sizeof(wave), "%lld", c->req->param[0]);
 	p[0] = wave;
-	res = db_exec(c->db, Q_RESPONSE_CONTEXT, 1, p);
-	if (!db_ok(res))
-		goto dbfail;
+	res = app_query(c, Q_RESPONSE_CONTEXT, 1, p);
+	if (!db_ok(res)) {
+		app_db_fail(c, res, "response: save");
+		goto out;
+	}
 	if (PQntuples(res) != 1) {
 		resp_error(c->resp, 404, "not_found", "No such wave.", NULL);
 		rc = 0;
@@ -304,29 +404,27 @@ h_response_put(struct ctx *c)
 	p[1] = rev_s;
 	p[2] = remove_s;
 	p[3] = set_s;
-	res = db_exec(c->db, Q_RESPONSE_SAVE, 4, p);
-	if (!db_ok(res))
-		goto dbfail;
-	if (PQntuples(res) != 1) {
+	calls[0] = (struct db_call){Q_RESPONSE_SAVE, NULL, 4, p};
+	calls[1] = (struct db_call){Q_RESPONSE_CONTEXT, NULL, 1, p};
+	if (app_pipeline_commit(c, 2, calls, out, "response: save") == -1)
+		goto out;
+	if (PQntuples(out[0]) != 1) {
 		/* A colleague's save or submit got in between our check and
-		 * ours. */
-		rc = response_lost_race(c, wave, rev, 0);
+		 * ours; out[1] tells what the response is now. */
+		rc = response_race_answer(c, out[1], rev, 0);
 		goto out;
 	}
-	answers = pgj_json(res, 0, 1);
-	rc = resp_json(c->resp, 200,
-	    json_pack("{s:o, s:o}", "revision", pgj_int(res, 0, 0), "progress",
-	        progress_json(&q->def, answers)));
-	json_decref(answers);
-	goto out;
-dbfail:
-	app_db_fail(c, res, "response: save");
+	buf_reset(&c->resp->body);
+	rc = response_written(
+	    c, 200, response_put_write(&c->resp->body, out[0], &q->def));
 out:
 	json_decref(remove);
 	json_decref(set);
 	free(remove_s);
 	free(set_s);
 	PQclear(res);
+	PQclear(out[0]);
+	PQclear(out[1]);
 	return rc;
 }
 

@@ -3,6 +3,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jw.h"
@@ -95,6 +96,61 @@ jw_int(struct buf *b, long long v)
 	int n = snprintf(s, sizeof(s), "%lld", v);
 
 	return buf_append(b, s, (size_t)n);
+}
+
+/* The end of the JSON string that starts at s (the quote): just after its
+ * closing quote. Escapes are skipped, so an escaped quote does not end it. */
+static const char *
+jw_string_end(const char *s)
+{
+	for (s++; *s != '\0' && *s != '"'; s++)
+		if (*s == '\\' && s[1] != '\0')
+			s++;
+	return *s == '"' ? s + 1 : s;
+}
+
+/* Whether the number from s to end is a real to jansson: one with a
+ * fraction or an exponent. Any other it reads as an integer and writes
+ * back as it is. */
+static int
+jw_number_is_real(const char *s, const char *end)
+{
+	for (; s < end; s++)
+		if (*s == '.' || *s == 'e' || *s == 'E')
+			return 1;
+	return 0;
+}
+
+int
+jw_json_text(struct buf *b, const char *s)
+{
+	const char *run = s, *end;
+
+	while (*s != '\0') {
+		if (*s == '"') {
+			s = jw_string_end(s);
+			continue;
+		}
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') {
+			if (buf_append(b, run, (size_t)(s - run)) == -1)
+				return -1;
+			run = ++s;
+			continue;
+		}
+		if (*s != '-' && (*s < '0' || *s > '9')) {
+			s++;
+			continue;
+		}
+		end = s + strspn(s, "0123456789+-.eE");
+		if (jw_number_is_real(s, end)) {
+			if (buf_append(b, run, (size_t)(s - run)) == -1 ||
+			    jw_real(b, strtod(s, NULL)) == -1)
+				return -1;
+			run = end;
+		}
+		s = end;
+	}
+	return buf_append(b, run, (size_t)(s - run));
 }
 
 int

@@ -25,6 +25,15 @@ int jw_real(struct buf *, double v) RG_WUR;
 /* Appends an integer. 0 or -1. */
 int jw_int(struct buf *, long long v) RG_WUR;
 
+/*
+ * Appends the valid JSON text json (a json or jsonb field as PostgreSQL
+ * writes it) without its insignificant whitespace and with every real
+ * written as jw_real writes it, so that reals stored with full precision
+ * read as resp_json() would write them after parsing. Strings, integers
+ * and the order of keys stay as they are. 0 or -1.
+ */
+int jw_json_text(struct buf *, const char *json) RG_WUR;
+
 /* Appends any jansson value (NULL as null) as resp_json() writes it.
  * 0 or -1. */
 int jw_json(struct buf *, const json_t *v) RG_WUR;

@@ -27,11 +27,11 @@ struct route {
 	unsigned roles;
 	const char *name; /* stable route name for logs and metrics */
 	unsigned flags;   /* ROUTE_* below */
-	/* A read-only route may name the statement its handler starts with
-	 * (1 + the enum query of sql/queries, 0 for none; its one parameter
-	 * is the path's first {id}, if any): dispatch then sends it together
-	 * with the session check, so that the whole request is one round trip
-	 * to the database. */
+	/* A route may name the statement its handler starts with (1 + the
+	 * enum query of sql/queries, 0 for none; its one parameter is the
+	 * path's first {id}, if any): dispatch then sends it together with
+	 * the session check, so that a GET is one round trip to the database
+	 * and a write saves one (dispatch_begin). */
 	int prefetch;
 	/* The query parameter the prefetch statement takes as its second
 	 * parameter (NULL: none); absent or not readable, it is sent as an

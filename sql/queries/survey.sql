@@ -68,9 +68,11 @@ LEFT JOIN response r ON r.wave_id = w.id AND r.organisation_id = rg_org()
 WHERE w.id = $1
 
 -- name: response_get
+-- The last column is the number of answered items, kept by response_save
+-- (and the demo loader) as questionnaire_progress() counts them.
 SELECT w.questionnaire_id, rg_wave_state(w), coalesce(r.state, 'draft'),
 	coalesce(r.revision, 0), coalesce(r.answers, '{}'), rg_iso(r.updated_at),
-	r.updated_by_name, r.scores, r.submitted_revision
+	r.updated_by_name, r.scores, r.submitted_revision, coalesce(r.answered, 0)
 FROM wave w
 LEFT JOIN response r ON r.wave_id = w.id AND r.organisation_id = rg_org()
 WHERE w.id = $1
@@ -81,6 +83,8 @@ WHERE w.id = $1
 -- item counts as answered with a level or na = true. The handler has
 -- checked that $2 is the current revision (0: no row yet); a colleague
 -- who saved in between makes the conflict's WHERE fail: no row returned.
+-- Returns the new revision and the number of answered items (the answer's
+-- progress), not the answers: the handler has no use for them.
 INSERT INTO response AS r (wave_id, organisation_id, answers, answered, revision,
 	updated_by, updated_by_name)
 SELECT $1, rg_org(), $4::jsonb,
@@ -95,7 +99,7 @@ ON CONFLICT (wave_id, organisation_id) DO UPDATE SET
 	revision = r.revision + 1, updated_at = now(), updated_by = rg_user(),
 	updated_by_name = EXCLUDED.updated_by_name
 WHERE r.revision = $2::integer AND r.state = 'draft'
-RETURNING revision, answers
+RETURNING revision, answered
 
 -- name: response_submit
 -- Submits the caller's draft at revision $2 with scores $3, overall $4 and

@@ -6,10 +6,12 @@ this file recomputes from the answers; bad input answered precisely and
 with nothing written; roles."""
 import datetime
 import json
+import os
 import random
+import subprocess
 import threading
 
-from lib import expect_error, psql, request
+from lib import expect_error, psql, request, wait_for
 from survey_helpers import (Survival, assert_scores_close, coordinator, default_definition,
                             expect_invalid, expected_scores, items_of, make_wave, municipality,
                             required_of, response_row, small_definition, staff,
@@ -262,6 +264,190 @@ def test_first_saves_of_two_colleagues_at_once():
         assert response_row(wid, oid)["revision"] == 1
 
 
+class HeldRow:
+    """A colleague's write in flight: the owner's transaction that runs sql
+    on a response row (taking its lock) and stays open until end()."""
+
+    def __init__(self, sql, *params):
+        args = ["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-U", "postgres",
+                "-d", os.environ.get("PGDATABASE", "reifegrad")]
+        for i, p in enumerate(params):
+            args += ["-v", "p%d=%s" % (i + 1, p)]
+        self.p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        self.p.stdin.write("BEGIN;\n%s;\n\\echo held\n" % sql)
+        self.p.stdin.flush()
+        while True:
+            line = self.p.stdout.readline()
+            assert line, "psql failed: " + self.p.stderr.read()
+            if line.strip() == "held":
+                break
+
+    def end(self, command):
+        out, err = self.p.communicate(command + ";\n", timeout=30)
+        assert self.p.returncode == 0, err
+
+
+def lock_waiters():
+    return int(psql("SELECT count(*) FROM pg_stat_activity"
+                    " WHERE wait_event_type = 'Lock' AND datname = current_database()")[0][0])
+
+
+def behind_held_row(held, command, *calls):
+    """Starts the calls in threads, waits until each waits for the held
+    row's lock, ends the held transaction with command, and returns the
+    calls' results."""
+    out = [None] * len(calls)
+
+    def go(i, fn):
+        out[i] = fn()
+
+    ts = [threading.Thread(target=go, args=(i, fn)) for i, fn in enumerate(calls)]
+    for t in ts:
+        t.start()
+    try:
+        wait_for(lambda: lock_waiters() >= len(calls))
+    finally:
+        held.end(command)
+        for t in ts:
+            t.join()
+    return out
+
+
+def test_saves_that_both_passed_the_check_one_wins_one_reads_again():
+    # Both saves read revision 1 and pass every check, then wait for the
+    # row: the loser's answer comes from the response read again after
+    # its save, in the same round trip, and names the winner's revision.
+    wid, oid, _, (a, b) = setup(2)
+    put_ok(a, wid, 0, {"D1.1": {"level": 1}})
+    for rnd in range(3):
+        rev = 1 + rnd
+        held = HeldRow("SELECT 1 FROM response WHERE wave_id = :'p1' AND organisation_id = :'p2'"
+                       " FOR UPDATE", wid, oid)
+        ra, rb = behind_held_row(held, "ROLLBACK",
+                                 lambda: put(a, wid, rev, {"D1.2": {"level": 2}}),
+                                 lambda: put(b, wid, rev, {"D1.3": {"na": True}}))
+        assert sorted([ra.status, rb.status]) == [200, 409], (rnd, ra, rb)
+        win, lose = (ra, rb) if ra.status == 200 else (rb, ra)
+        assert win.json["revision"] == rev + 1, win
+        e = expect_error(lose, 409, "stale_revision")
+        assert e["revision"] == rev + 1, (rnd, e)
+        row = response_row(wid, oid)
+        assert row["revision"] == rev + 1, row
+        assert row["updated_by"] == (a if win is ra else b).account["name"]
+
+
+def test_a_save_overtaken_by_a_colleague_answers_what_is_there_now():
+    wid, oid, _, (s,) = setup()
+    put_ok(s, wid, 0, {"D1.1": {"level": 1}})
+    where = " WHERE wave_id = :'p1' AND organisation_id = :'p2'"
+    # A colleague's save commits while ours waits for the row.
+    held = HeldRow("UPDATE response SET revision = revision + 1" + where, wid, oid)
+    (r,) = behind_held_row(held, "COMMIT", lambda: put(s, wid, 1, {"D1.2": {"level": 2}}))
+    e = expect_error(r, 409, "stale_revision")
+    assert e["revision"] == 2, e
+    before = response_row(wid, oid)
+    assert before["answers"] == {"D1.1": {"level": 1}}, before
+    # A colleague's submit.
+    held = HeldRow("UPDATE response SET state = 'submitted', submitted_at = now(),"
+                   " submitted_revision = revision,"
+                   " scores = '{\"overall\": null, \"stage\": null, \"dimensions\": {}}'"
+                   + where, wid, oid)
+    (r,) = behind_held_row(held, "COMMIT", lambda: put(s, wid, 2, {"D1.2": {"level": 2}}))
+    e = expect_error(r, 409, "already_submitted")
+    assert e["revision"] == 2, e
+    row = response_row(wid, oid)
+    assert row["state"] == "submitted" and row["answers"] == before["answers"], row
+    # A colleague's save that is rolled back: ours goes through.
+    wid2, oid2, _, (t,) = setup()
+    put_ok(t, wid2, 0, {"D1.1": {"level": 1}})
+    held = HeldRow("UPDATE response SET revision = revision + 1"
+                   " WHERE wave_id = :'p1' AND organisation_id = :'p2'", wid2, oid2)
+    (r,) = behind_held_row(held, "ROLLBACK", lambda: put(t, wid2, 1, {"D1.2": {"level": 2}}))
+    assert r.status == 200 and r.json["revision"] == 2, r
+
+
+def test_a_save_whose_connection_breaks_is_never_acknowledged():
+    # The save waits for the row when its database session is ended: the
+    # answer is 503 (whether COMMIT got through is unknown), nothing is
+    # stored, and the same worker saves again afterwards.
+    wid, oid, _, (s,) = setup()
+    put_ok(s, wid, 0, {"D1.1": {"level": 1}})
+    before = response_row(wid, oid)
+    held = HeldRow("SELECT 1 FROM response WHERE wave_id = :'p1' AND organisation_id = :'p2'"
+                   " FOR UPDATE", wid, oid)
+    out = [None]
+    t = threading.Thread(target=lambda: out.__setitem__(0, put(s, wid, 1, {"D1.2": {"level": 2}})))
+    t.start()
+    try:
+        wait_for(lambda: lock_waiters() >= 1)
+        psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+             " WHERE wait_event_type = 'Lock' AND datname = current_database()")
+    finally:
+        held.end("ROLLBACK")
+        t.join()
+    expect_error(out[0], 503, "unavailable")
+    assert out[0].header("Retry-After"), out[0]
+    unchanged(wid, oid, before)
+    wait_for(lambda: put(s, wid, 1, {"D1.2": {"level": 2}}).status == 200)
+    assert response_row(wid, oid)["revision"] == 2
+
+
+def answered_of(answers):
+    return sum(1 for a in answers.values() if "level" in a or a.get("na") is True)
+
+
+def test_progress_counts_answered_items_through_sets_and_removes():
+    # What GET and PUT say is answered is what the stored answers hold:
+    # a level (0 too) or na = true; a target or a comment alone is not.
+    rng = random.Random(23)
+    wid, oid, _, (s, colleague) = setup(2)
+    kinds = [None, {"level": 0}, {"level": 4, "target": 1}, {"na": True},
+             {"na": True, "level": 2}, {"na": False, "comment": "nur Notiz"}, {"target": 3},
+             {"comment": "x"}, {"level": None, "target": None, "na": False, "comment": ""}, {}]
+    rev, want = 0, {}
+    for step in range(30):
+        patch = {}
+        for it in rng.sample(ITEMS, rng.randint(1, 8)):
+            patch[it] = rng.choice(kinds)
+        j = put_ok(s if step % 2 else colleague, wid, rev, patch)
+        rev += 1
+        for it, a in patch.items():
+            a = {k: v for k, v in (a or {}).items()
+                 if v is not None and v is not False and v != ""}
+            if a:
+                want[it] = a
+            else:
+                want.pop(it, None)
+        assert j["progress"] == {"answered": answered_of(want), "total": len(ITEMS)}, (step, j)
+        g = s.get(path_of(wid)).json
+        assert g["answers"] == want, (step, g["answers"], want)
+        assert g["progress"] == {"answered": answered_of(want), "total": len(ITEMS)}, (step, g)
+    assert 0 < answered_of(want) < len(ITEMS), want
+
+
+def test_comment_text_survives_put_and_get_byte_exact():
+    wid, oid, _, (s,) = setup()
+    texts = [
+        'quote " double "" and \' single',
+        "back\\slash \\\\ two, \\u0041 not an escape, \\\" escaped quote",
+        "new\nline\r\ncrlf\ttab \b\f and \x01\x1f controls, \x7f del",
+        "Stra\u00dfe \u20ac \u00e4\u00f6\u00fc \U0001F600 e\u0301 \u2028 \u2029 \ufeff",
+        "</script><!-- -->&amp; {\"level\": 9} 1.5e3",
+        " leading and trailing spaces ",
+    ]
+    answers = {ITEMS[i]: {"level": i % 5, "comment": t} for i, t in enumerate(texts)}
+    put_ok(s, wid, 0, answers)
+    g = s.get(path_of(wid))
+    assert g.status == 200, g
+    # Valid JSON as strict parsers read it: no raw control characters.
+    got = json.loads(g.body.decode("utf-8"), strict=True)
+    assert got["answers"] == answers, got["answers"]
+    for i, t in enumerate(texts):
+        assert got["answers"][ITEMS[i]]["comment"].encode("utf-8") == t.encode("utf-8")
+    assert got["progress"] == {"answered": len(texts), "total": len(ITEMS)}, got
+
+
 def test_another_municipality_never_sees_the_answers():
     wid, oid, _, (a,) = setup()
     put_ok(a, wid, 0, {"D1.1": {"level": 4, "comment": "vertraulich"}})
@@ -457,6 +643,8 @@ def check_submitted(s, wid, oid, answers, defn, rev):
     g = s.get(path_of(wid)).json
     assert g["state"] == "submitted" and g["revision"] == rev, g
     assert_scores_close(g["scores"], want)
+    # Stored with 17 digits, answered with 10 like the submit's answer.
+    assert g["scores"] == j["scores"], (g["scores"], j["scores"])
     return j["scores"]
 
 

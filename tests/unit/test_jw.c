@@ -54,8 +54,7 @@ test_not_finite(void **state)
 	(void)state;
 	assert_int_equal(jw_real(&b, NAN), 0);
 	assert_int_equal(jw_real(&b, INFINITY), 0);
-	assert_int_equal(jw_json(&b, NULL), 0);
-	assert_string_equal(b.data, "nullnullnull");
+	assert_string_equal(b.data, "nullnull");
 	buf_free(&b);
 }
 
@@ -95,6 +94,51 @@ test_keys_and_ints(void **state)
 	buf_free(&b);
 }
 
+/* jw_json_text writes what jansson writes after parsing the text (reals to
+ * 10 digits, no whitespace), for text as PostgreSQL writes jsonb. */
+static void
+test_json_text(void **state)
+{
+	static const char *const v[] = {
+	    "{\"overall\": 71.23456789012345, \"stage\": \"S3\", "
+	    "\"dimensions\": {\"D1\": 50.0, \"D2\": null, "
+	    "\"D3\": 33.333333333333336, \"D4\": 1.0E-7}}",
+	    "{\"a\": [1, -2, 3.5e-7, 1E+21, 0.1, -0.0, 12345678901234567], "
+	    "\"b\": \"x 1.5 \\\" 2.5e3 \\\\\", \"c\": true, \"d\": false, "
+	    "\"e\": null, \"f\": {}, \"g\": []}",
+	    "{ \"k\" :\t[ 1 ,\r\n2 ] , \"3.25\" : \"4.125\" }\n",
+	    "{\"D1.1\": {\"level\": 3, \"comment\": \"Kleinbr\xc3\xbc"
+	    "ckstedt, 2.0 \\\\\\\" 0.5\"}}",
+	    "-0.25", "42", "\"3.0\""};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(*v); i++) {
+		struct buf b = {0};
+		char *want =
+		    jansson_text(json_loads(v[i], JSON_DECODE_ANY, NULL));
+
+		assert_non_null(want);
+		assert_int_equal(jw_json_text(&b, v[i]), 0);
+		assert_string_equal(b.data, want);
+		free(want);
+		buf_free(&b);
+	}
+}
+
+/* Escapes in strings stay as PostgreSQL wrote them: the same text. */
+static void
+test_json_escapes_stay(void **state)
+{
+	static const char in[] = "{\"c\": \"a\\n\\u001f\\\"1.5\\\\\"}";
+	struct buf b = {0};
+
+	(void)state;
+	assert_int_equal(jw_json_text(&b, in), 0);
+	assert_string_equal(b.data, "{\"c\":\"a\\n\\u001f\\\"1.5\\\\\"}");
+	buf_free(&b);
+}
+
 static void
 test_any_value(void **state)
 {
@@ -104,6 +148,7 @@ test_any_value(void **state)
 	    "[1,-2,true,false,null,\"x\\\"y\",[],{},[{\"a\":[0.1]}]]",
 	    "{\"n\":490,\"k\":5,\"empty\":\"\"}"};
 	size_t i;
+	struct buf nb = {0};
 
 	(void)state;
 	for (i = 0; i < sizeof(docs) / sizeof(*docs); i++) {
@@ -118,6 +163,9 @@ test_any_value(void **state)
 		free(want);
 		buf_free(&b);
 	}
+	assert_int_equal(jw_json(&nb, NULL), 0);
+	assert_string_equal(nb.data, "null");
+	buf_free(&nb);
 }
 
 int
@@ -128,6 +176,8 @@ main(void)
 	    cmocka_unit_test(test_not_finite),
 	    cmocka_unit_test(test_strings),
 	    cmocka_unit_test(test_keys_and_ints),
+	    cmocka_unit_test(test_json_text),
+	    cmocka_unit_test(test_json_escapes_stay),
 	    cmocka_unit_test(test_any_value),
 	};
 
