@@ -47,7 +47,10 @@ function request()
 			revision, level, (level + 2) % 5)
 		return wrk.format("PUT", path, hdr(tok), body)
 	else
+		-- Each draft is submitted once; a thread whose drafts are all
+		-- submitted stops (its last request would only repeat one).
 		pos = pos + 1
+		if pos > #mine then wrk.thread:stop() end
 		return wrk.format("POST", path, hdr(tok), '{"revision":1}')
 	end
 end

@@ -4,8 +4,11 @@ Writes token files (one session token per line) for:
   get.txt     respondents whose municipality submitted in the open wave
               (benchmark GET, response GET)
   put.txt     respondents whose municipality has not started (autosave)
-  submit.txt  respondents with a fully answered draft (submit), many per
-              connection
+  submit.txt  respondents with a fully answered draft (submit): every
+              municipality that has not started, and half of those that
+              had submitted, put back to a draft as if reopened (the
+              snapshots are recomputed after this), so that the groups
+              the submissions renew are of the wave's real size
 Accounts and sessions are written straight into the database (as the
 owner, with rg.role = admin): signing in thousands of accounts through
 argon2id would only measure argon2id. Prints the open wave's id.
@@ -20,7 +23,6 @@ import sys
 
 DIR = sys.argv[1]
 CONNS = int(os.environ.get("BENCH_CONNS", "64"))
-SUBMITS_PER_CONN = int(os.environ.get("BENCH_SUBMITS_PER_CONN", "60"))
 
 
 def psql(sql, stdin=None):
@@ -38,7 +40,7 @@ items = [it["id"] for d in qdef["dimensions"] for it in d["items"]]
 full = json.dumps({i: {"level": (n * 7) % 5, "target": 4} for n, i in enumerate(items)})
 
 submitted = psql("SELECT organisation_id FROM response WHERE wave_id = %s AND state = 'submitted' ORDER BY organisation_id LIMIT %d" % (wave, CONNS))
-fresh = psql("SELECT o.id FROM organisation o WHERE o.member AND NOT EXISTS (SELECT 1 FROM response r WHERE r.wave_id = %s AND r.organisation_id = o.id) ORDER BY o.id LIMIT %d" % (wave, CONNS * (1 + SUBMITS_PER_CONN)))
+fresh = psql("SELECT o.id FROM organisation o WHERE o.member AND NOT EXISTS (SELECT 1 FROM response r WHERE r.wave_id = %s AND r.organisation_id = o.id) ORDER BY o.id" % wave)
 put_orgs, submit_orgs = fresh[:CONNS], fresh[CONNS:]
 if len(submitted) < CONNS or len(put_orgs) < CONNS or not submit_orgs:
     sys.exit("setup.py: not enough municipalities for %d connections" % CONNS)
@@ -48,6 +50,14 @@ rows = "".join("%s\t%s\tdraft\t1\t%s\t%d\n" % (wave, o, full.replace("\\", "\\\\
 psql("CREATE TEMP TABLE d (wave_id bigint, organisation_id bigint, state text, revision int, answers jsonb, answered int); "
      "COPY d FROM STDIN; INSERT INTO response (wave_id, organisation_id, state, revision, answers, answered) "
      "SELECT * FROM d ON CONFLICT DO NOTHING", stdin=rows)
+# Half of the other submissions back to drafts, their ranks gone.
+submit_orgs += psql(
+    "WITH r AS (UPDATE response SET state = 'draft', submitted_at = NULL, submitted_revision = NULL, "
+    "scores = NULL, overall = NULL, targets = NULL, revision = 1 "
+    "WHERE wave_id = %s AND state = 'submitted' AND organisation_id %% 2 = 0 "
+    "AND organisation_id NOT IN (%s) RETURNING id, organisation_id), "
+    "g AS (DELETE FROM snapshot_rank s USING r WHERE s.response_id = r.id) "
+    "SELECT organisation_id FROM r" % (wave, ",".join(submitted)))
 
 
 def sessions(orgs, name):
