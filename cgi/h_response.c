@@ -183,23 +183,6 @@ response_race_answer(
 	return 0;
 }
 
-/* response_race_answer() for a write that has not read the response again
- * yet: reads it now (in the same transaction, which sees what has been
- * committed by now). */
-static int
-response_lost_race(
-    struct ctx *c, const char *wave, long long rev, int submitting)
-{
-	const char *p[1] = {wave};
-	PGresult *res;
-	int rc;
-
-	res = db_exec(c->db, Q_RESPONSE_CONTEXT, 1, p);
-	rc = response_race_answer(c, res, rev, submitting);
-	PQclear(res);
-	return rc;
-}
-
 /* Writes GET's answer from response_get's row (res) into b. 0 or -1. */
 static int
 response_get_write(
@@ -440,7 +423,8 @@ h_response_submit(struct ctx *c)
 	long long rev = 0, cur;
 	json_t *answers = NULL, *scores = NULL, *targets = NULL;
 	char *scores_s = NULL, *targets_s = NULL;
-	PGresult *res = NULL;
+	PGresult *res = NULL, *out[2] = {NULL, NULL};
+	struct db_call calls[2];
 	int rc = -1;
 
 	if (jv_object(c->body, "", keys, &ps) == 0)
@@ -452,7 +436,7 @@ h_response_submit(struct ctx *c)
 	}
 	snprintf(wave, sizeof(wave), "%lld", c->req->param[0]);
 	p[0] = wave;
-	res = db_exec(c->db, Q_RESPONSE_GET, 1, p);
+	res = app_query(c, Q_RESPONSE_GET, 1, p);
 	if (!db_ok(res))
 		goto dbfail;
 	if (PQntuples(res) != 1) {
@@ -508,14 +492,16 @@ h_response_submit(struct ctx *c)
 	p[2] = scores_s;
 	p[3] = sc.has_overall ? overall : NULL;
 	p[4] = targets_s;
-	PQclear(res);
-	res = db_exec(c->db, Q_RESPONSE_SUBMIT, 5, p);
-	if (!db_ok(res))
-		goto dbfail;
-	/* The peer groups count it later (snapshotter.c): response_submit
-	 * queued it in peer_pending. */
-	if (PQntuples(res) != 1) {
-		rc = response_lost_race(c, wave, rev, 1);
+	/* The submission, what the response is then (for a colleague who
+	 * got in between) and COMMIT in one round trip. The peer groups
+	 * count it later (snapshotter.c): response_submit queued it in
+	 * peer_pending. */
+	calls[0] = (struct db_call){Q_RESPONSE_SUBMIT, NULL, 5, p};
+	calls[1] = (struct db_call){Q_RESPONSE_CONTEXT, NULL, 1, p};
+	if (app_pipeline_commit(c, 2, calls, out, "response: submit") == -1)
+		goto out;
+	if (PQntuples(out[0]) != 1) {
+		rc = response_race_answer(c, out[1], rev, 1);
 		goto out;
 	}
 	rc = resp_json(c->resp, 200,
@@ -528,6 +514,8 @@ out:
 	json_decref(scores);
 	json_decref(targets);
 	free(scores_s);
+	PQclear(out[0]);
+	PQclear(out[1]);
 	free(targets_s);
 	PQclear(res);
 	return rc;

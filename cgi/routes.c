@@ -56,7 +56,7 @@ const struct route routes[] = {
     ROUTE(METHOD_PUT, "/api/v1/waves/{id}/response", h_response_put,
         ROLE_RESPONDENT, "response", 0, PREFETCH(Q_RESPONSE_CONTEXT), NULL),
     ROUTE(METHOD_POST, "/api/v1/waves/{id}/response/submit", h_response_submit,
-        ROLE_RESPONDENT, "response_submit", 0, 0, NULL),
+        ROLE_RESPONDENT, "response_submit", 0, PREFETCH(Q_RESPONSE_GET), NULL),
     ROUTE(METHOD_POST, "/api/v1/waves/{id}/responses/{id}/reopen",
         h_response_reopen, STAFF, "response_reopen", 0, 0, NULL),
     ROUTE(METHOD_GET, "/api/v1/waves/{id}/benchmark", h_benchmark_get,

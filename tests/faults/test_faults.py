@@ -271,10 +271,11 @@ def test_sigterm_lets_requests_in_flight_finish_then_master_exits():
                                "--socket", sock_path, "--workers", "2"],
                               env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
     try:
-        # Ready: both workers connected, so both are waiting in accept.
+        # Ready: both workers connected, so both are waiting in accept
+        # (the third connection is the snapshotter's).
         wait_for(lambda: os.path.exists(sock_path) and len(pid_children(master.pid)) == 2
                  and psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = :'p1'",
-                          env["PGAPPNAME"]) == [["2"]], timeout=10, step=0.1)
+                          env["PGAPPNAME"]) == [["3"]], timeout=10, step=0.1)
         workers = pid_children(master.pid)
         # Two sign-ins with wrong passwords, one per worker, whose bodies
         # stop halfway: each worker waits for the rest with SIGTERM blocked.
