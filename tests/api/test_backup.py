@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import time
 
-from lib import ADMIN, ROOT, TEST_DIR, admin, psql
+from lib import ADMIN, ROOT, TEST_DIR, admin, psql, snapshots_settled
 from survey_helpers import items_of, default_definition, load_default, make_wave, municipality, uniq
 
 DEFN = default_definition()
@@ -132,6 +132,8 @@ def submitted_responses(n):
     r = s.put("/api/v1/waves/%d/response" % wid,
               {"revision": 0, "answers": {items_of(DEFN)[0]: {"level": 1}}})
     assert r.status == 200, r
+    # The snapshotter has counted them: the tables hold still.
+    snapshots_settled()
     return wid
 
 
