@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
 #include "handlers.h"
@@ -43,7 +44,7 @@ enum {
 	B_FINAL,
 	B_RANKS,
 	B_K,
-	B_UNFINAL
+	B_CLOSED
 };
 
 /* What one benchmark answer is written from (parsed columns are owned). */
@@ -130,12 +131,27 @@ write_column(struct buf *b, const struct bench *bn, const char *col)
 	return buf_puts(b, "}");
 }
 
+/* UTC seconds since 1970 as API.md writes times (rg_iso() in SQL):
+ * 2026-11-26T08:41:15Z. Returns out. */
+static const char *
+iso_time(char out[32], long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		out[0] = '\0';
+	return out;
+}
+
 /* "stats": every column, each suppressed when the group is below k. */
 static int
 write_stats(struct buf *b, const struct bench *bn)
 {
 	const struct qdef *q = &bn->q->def;
 	int shown = bn->value != NULL && bn->n >= bn->k;
+	char as_of[32];
 	size_t d;
 
 	if (buf_puts(b, "\"stats\":{\"overall\":") ||
@@ -150,12 +166,13 @@ write_stats(struct buf *b, const struct bench *bn)
 			return -1;
 	if (buf_puts(b, "}"))
 		return -1;
-	if (shown && (buf_puts(b, ",\"as_of\":") ||
-	                 jw_str(b, PQgetvalue(bn->res, 0, B_AS_OF)) ||
-	                 buf_puts(b, ",\"final\":") ||
-	                 buf_puts(b, PQgetvalue(bn->res, 0, B_FINAL)[0] == 't'
-	                                 ? "true"
-	                                 : "false")))
+	if (shown &&
+	    (buf_puts(b, ",\"as_of\":") ||
+	        jw_str(b, iso_time(as_of, pgj_ll(bn->res, 0, B_AS_OF))) ||
+	        buf_puts(b, ",\"final\":") ||
+	        buf_puts(b, PQgetvalue(bn->res, 0, B_FINAL)[0] == 't'
+	                        ? "true"
+	                        : "false")))
 		return -1;
 	return buf_puts(b, "}");
 }
@@ -275,6 +292,38 @@ wave_finalise(struct ctx *c, const char *wave)
 	return 0;
 }
 
+/*
+ * Whether the closed wave's final snapshots are still to be made (by the
+ * first benchmark after closing): the wave is closed, the caller has
+ * submitted (else it gets 409 anyway), the group shown is not final, and
+ * snap_unfinal, asked in the request's transaction (its identity lets it
+ * see the caller's response), says so. 1, 0, or -1 with the answer set.
+ */
+static int
+finalise_due(struct ctx *c, const PGresult *res, const char *wave)
+{
+	const char *p[1] = {wave};
+	PGresult *u;
+	int due;
+
+	if (PQgetvalue(res, 0, B_CLOSED)[0] != 't' ||
+	    PQgetisnull(res, 0, B_RSTATE) ||
+	    strcmp(PQgetvalue(res, 0, B_RSTATE), "submitted") != 0 ||
+	    PQgetvalue(res, 0, B_FINAL)[0] == 't')
+		return 0;
+	if (app_tx(c) == -1)
+		return -1;
+	u = db_exec(c->db, Q_SNAP_UNFINAL, 1, p);
+	if (!db_ok(u) || PQntuples(u) != 1) {
+		app_db_fail(c, u, "benchmark: final");
+		PQclear(u);
+		return -1;
+	}
+	due = PQgetvalue(u, 0, 0)[0] == 't';
+	PQclear(u);
+	return due;
+}
+
 int
 h_benchmark_get(struct ctx *c)
 {
@@ -282,7 +331,7 @@ h_benchmark_get(struct ctx *c)
 	const char *p[3];
 	struct bench bn = {0};
 	PGresult *r2 = NULL;
-	int got, rc = -1, tries;
+	int got, rc = -1, tries, due;
 
 	got = req_query_get(c->req, "peers", peers, sizeof(peers));
 	if (got == 0)
@@ -314,7 +363,9 @@ h_benchmark_get(struct ctx *c)
 			rc = 0;
 			goto out;
 		}
-		if (PQgetvalue(bn.res, 0, B_UNFINAL)[0] != 't')
+		if ((due = finalise_due(c, bn.res, wave)) == -1)
+			goto out;
+		if (!due)
 			break;
 		/* A hot standby cannot write the final snapshots: the
 		 * primary answers this request (and finalises). */

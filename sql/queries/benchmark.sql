@@ -133,33 +133,29 @@ SELECT rg_setting_int('k_anonymity', 5)
 -- organisation, its submitted scores and targets, and of one of its peer
 -- groups ($2: a group kind; 'auto' or '': the first of size class,
 -- urbanisation and kind whose snapshot has at least k members, else the
--- network) the snapshot's figures and the caller's ranks in it. Nothing
--- is aggregated here and no answer is read: a benchmark costs a few index
--- lookups (issue 8).
+-- network) the snapshot's figures (as_of in seconds since 1970) and the
+-- caller's ranks in it; whether the wave is closed. Nothing is aggregated
+-- and no answer is read: a benchmark costs a few index lookups (issue 8;
+-- every node of this plan costs each request its set-up, so it has few).
 SELECT o.id, o.name, r.state, r.scores, r.targets, w.questionnaire_id,
-	x.peer_by, x.peer_value, x.n, x.stats, rg_iso(x.as_of), x.final,
-	sr.ranks -> x.peer_by, k.k,
-	-- Closed but not final yet (as snap_unfinal): a snapshot not final,
-	-- or none at all although someone submitted (every group stayed
-	-- below k changes; its final snapshot is due all the same).
-	rg_wave_state(w) = 'closed' AND (
-		EXISTS (SELECT 1 FROM peer_snapshot s WHERE s.wave_id = w.id AND NOT s.final)
-		OR NOT EXISTS (SELECT 1 FROM peer_snapshot s WHERE s.wave_id = w.id))
-	AND r.state = 'submitted'
+	x.peer_by, x.peer_value, x.n, x.stats, extract(epoch FROM x.as_of)::bigint,
+	x.final, sr.ranks -> x.peer_by, k.k, rg_wave_state(w) = 'closed'
 FROM wave w JOIN organisation o ON o.id = rg_org()
 CROSS JOIN (SELECT coalesce((SELECT value::integer FROM setting
 	WHERE key = 'k_anonymity'), 5) AS k OFFSET 0) k
 LEFT JOIN response r ON r.wave_id = w.id AND r.organisation_id = o.id
 LEFT JOIN snapshot_rank sr ON sr.response_id = r.id
 -- The snapshots of the organisation's groups (as rg_peer_groups() makes
--- them) found by their key, not by scanning the wave's snapshots.
+-- them), in one scan of the key's first two columns.
 LEFT JOIN LATERAL (
 	SELECT s.peer_by, s.peer_value, s.n, s.stats, s.as_of, s.final
 	FROM peer_snapshot s
-	WHERE s.wave_id = w.id AND (s.peer_by, s.peer_value) IN (
-		('size_class', o.size_class::text), ('urbanisation', o.urbanisation::text),
-		('kind', o.kind), ('state', o.state), ('network', ''))
-	  AND (s.peer_by = $2 OR ($2 IN ('auto', '') AND s.peer_by <> 'state'))
+	WHERE s.wave_id = w.id
+	  AND s.peer_by = ANY (CASE WHEN $2 IN ('auto', '')
+		THEN '{size_class,urbanisation,kind,network}'::text[] ELSE ARRAY[$2] END)
+	  AND s.peer_value = CASE s.peer_by WHEN 'size_class' THEN o.size_class::text
+		WHEN 'urbanisation' THEN o.urbanisation::text WHEN 'kind' THEN o.kind
+		WHEN 'state' THEN o.state ELSE '' END
 	ORDER BY s.n >= k.k OR s.peer_by = 'network' DESC,
 		array_position(ARRAY['size_class', 'urbanisation', 'kind', 'network'], s.peer_by)
 	LIMIT 1) x ON true
