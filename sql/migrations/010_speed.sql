@@ -36,11 +36,19 @@ UPDATE response r SET targets = (
 	WHERE w.id = r.wave_id)
 WHERE r.state = 'submitted';
 
--- The session checks look the idle timeout up in the same statement that
--- finds the session: calling rg_setting_int() from inside it ran a second
--- PL/pgSQL function with an executor of its own in every request.
-CREATE OR REPLACE FUNCTION rg_session_begin(p_hash bytea)
-RETURNS TABLE (user_id bigint, role text, organisation_id bigint)
+-- The session checks, once per request, made cheaper:
+-- - the idle timeout is looked up in the statement that finds the
+--   session: calling rg_setting_int() from inside it ran a second PL/pgSQL
+--   function with an executor of its own in every request;
+-- - they return one row (all NULL when there is no valid session) instead
+--   of a set: a set-returning PL/pgSQL function fills a tuple store per
+--   call (pgbench, the check alone: 51,000 -> 62,000 calls per second).
+--   Callers select WHERE user_id IS NOT NULL.
+DROP FUNCTION rg_session_begin(bytea);
+DROP FUNCTION rg_session_check(bytea);
+
+CREATE FUNCTION rg_session_begin(p_hash bytea, OUT user_id bigint,
+	OUT role text, OUT organisation_id bigint)
 -- Called once per request: kept cheap. No SET search_path clause (saving
 -- and restoring it per call halves the rate); every name is qualified
 -- instead, so the caller's search_path cannot redirect anything.
@@ -71,12 +79,10 @@ BEGIN
 	user_id := s.id;
 	role := s.role;
 	organisation_id := s.organisation_id;
-	RETURN NEXT;
 END $$;
 
-CREATE OR REPLACE FUNCTION rg_session_check(p_hash bytea)
-RETURNS TABLE (user_id bigint, role text, organisation_id bigint,
-	touch boolean)
+CREATE FUNCTION rg_session_check(p_hash bytea, OUT user_id bigint,
+	OUT role text, OUT organisation_id bigint, OUT touch boolean)
 -- As rg_session_begin(), without the touch (see 008_read_replica.sql).
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
@@ -101,8 +107,11 @@ BEGIN
 	role := s.role;
 	organisation_id := s.organisation_id;
 	touch := s.last_seen_at < pg_catalog.now() - interval '1 minute';
-	RETURN NEXT;
 END $$;
+
+REVOKE ALL ON FUNCTION rg_session_begin(bytea), rg_session_check(bytea) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rg_session_begin(bytea), rg_session_check(bytea)
+	TO reifegrad_app;
 
 -- Submissions whose peer groups have not yet counted them. A submit only
 -- adds a row here, in its own transaction; the workers' master runs a

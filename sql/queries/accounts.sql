@@ -3,6 +3,7 @@
 
 -- name: session_begin
 SELECT user_id, role, coalesce(organisation_id, 0) FROM rg_session_begin($1::bytea)
+WHERE user_id IS NOT NULL
 
 -- name: session_end
 SELECT rg_session_end($1::bytea)

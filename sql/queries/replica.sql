@@ -5,6 +5,7 @@
 -- As session_begin, plus whether the session is due a touch (which the
 -- program then gives it on the primary).
 SELECT user_id, role, coalesce(organisation_id, 0), touch FROM rg_session_check($1::bytea)
+WHERE user_id IS NOT NULL
 
 -- name: in_recovery
 -- Whether the server is a standby, asked once per connection when it does
