@@ -162,8 +162,8 @@ dispatch_touch(struct ctx *c, const char *hash)
 static int
 dispatch_begin(struct ctx *c, int prefetch)
 {
-	char hash[AUTH_HASH_PARAM], id[24], arg[64];
-	const char *p[1] = {hash}, *pp[2] = {id, arg};
+	char hash[AUTH_HASH_PARAM], id[24];
+	const char *p[1] = {hash}, *pp[1] = {id};
 	const struct route *rt = c->route;
 	struct db_call calls[3];
 	PGresult *res[3] = {NULL};
@@ -187,14 +187,9 @@ dispatch_begin(struct ctx *c, int prefetch)
 	}
 	if (prefetch) {
 		snprintf(id, sizeof(id), "%lld", c->req->param[0]);
-		if (rt->prefetch_query != NULL &&
-		    req_query_get(
-		        c->req, rt->prefetch_query, arg, sizeof(arg)) != 1)
-			arg[0] = '\0';
 		f = (int)n;
 		calls[n++] = (struct db_call){(enum query)(rt->prefetch - 1),
-		    NULL, (c->req->nparams > 0) + (rt->prefetch_query != NULL),
-		    pp};
+		    NULL, c->req->nparams > 0 ? 1 : 0, pp};
 	}
 	if (db_ready(c->db) == -1 || db_pipeline(c->db, n, calls, res) == -1) {
 		/* A connection that broke while idle (the server restarted)

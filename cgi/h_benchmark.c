@@ -25,6 +25,7 @@
 #include "pgjson.h"
 #include "qcache.h"
 #include "score.h"
+#include "snapcache.h"
 #include "snapshot.h"
 #include "stats.h"
 
@@ -36,23 +37,26 @@ enum {
 	B_SCORES,
 	B_TARGETS,
 	B_QID,
-	B_BY,
-	B_VALUE,
-	B_N,
-	B_STATS,
-	B_AS_OF,
-	B_FINAL,
+	B_SIZE,
+	B_URB,
+	B_KIND,
+	B_STATE,
 	B_RANKS,
 	B_K,
-	B_CLOSED
+	B_CLOSED,
+	B_GENERATION
 };
 
-/* What one benchmark answer is written from (parsed columns are owned). */
+/* What one benchmark answer is written from: the query's row, the
+ * caller's group and its snapshot (NULL: none; borrowed from
+ * snapcache.c), and parsed columns (owned). */
 struct bench {
 	const struct qentry *q;
-	const char *by, *value; /* value NULL: the group has no snapshot */
-	long long n, k;
-	json_t *scores, *targets, *ranks, *stats, *sorted;
+	const char *by;
+	const struct snap *snap;
+	long long k;
+	json_t *scores, *targets, *ranks_all, *sorted;
+	const json_t *ranks; /* the caller's in its group, in ranks_all */
 	PGresult *res;
 };
 
@@ -111,7 +115,7 @@ static int
 write_column(struct buf *b, const struct bench *bn, const char *col)
 {
 	static const char *const figures[] = {"p25", "median", "p75", "mean"};
-	json_t *st = json_object_get(bn->stats, col);
+	json_t *st = json_object_get(bn->snap->stats, col);
 	json_int_t n = json_integer_value(json_object_get(st, "n"));
 	long rank;
 	size_t i;
@@ -150,7 +154,7 @@ static int
 write_stats(struct buf *b, const struct bench *bn)
 {
 	const struct qdef *q = &bn->q->def;
-	int shown = bn->value != NULL && bn->n >= bn->k;
+	int shown = bn->snap != NULL && bn->snap->n >= bn->k;
 	char as_of[32];
 	size_t d;
 
@@ -166,13 +170,10 @@ write_stats(struct buf *b, const struct bench *bn)
 			return -1;
 	if (buf_puts(b, "}"))
 		return -1;
-	if (shown &&
-	    (buf_puts(b, ",\"as_of\":") ||
-	        jw_str(b, iso_time(as_of, pgj_ll(bn->res, 0, B_AS_OF))) ||
-	        buf_puts(b, ",\"final\":") ||
-	        buf_puts(b, PQgetvalue(bn->res, 0, B_FINAL)[0] == 't'
-	                        ? "true"
-	                        : "false")))
+	if (shown && (buf_puts(b, ",\"as_of\":") ||
+	                 jw_str(b, iso_time(as_of, bn->snap->as_of)) ||
+	                 buf_puts(b, ",\"final\":") ||
+	                 buf_puts(b, bn->snap->final ? "true" : "false")))
 		return -1;
 	return buf_puts(b, "}");
 }
@@ -239,7 +240,8 @@ static int
 write_benchmark(struct ctx *c, const struct bench *bn)
 {
 	struct buf *b = &c->resp->body;
-	int shown = bn->value != NULL && bn->n >= bn->k;
+	const char *value = bn->snap != NULL ? bn->snap->value : NULL;
+	int shown = bn->snap != NULL && bn->snap->n >= bn->k;
 
 	buf_reset(b);
 	if (buf_puts(b, "{\"wave\":") || jw_int(b, c->req->param[0]) ||
@@ -250,11 +252,11 @@ write_benchmark(struct ctx *c, const struct bench *bn)
 	    buf_puts(b, "},\"scores\":") || jw_json(b, bn->scores) ||
 	    buf_puts(b, ",\"peers\":{\"by\":") || jw_str(b, bn->by) ||
 	    buf_puts(b, ",\"label\":") ||
-	    jw_str(b, bn->value ? labels_peer(bn->by, bn->value, "de") : "") ||
+	    jw_str(b, value ? labels_peer(bn->by, value, "de") : "") ||
 	    buf_puts(b, ",\"label_en\":") ||
-	    jw_str(b, bn->value ? labels_peer(bn->by, bn->value, "en") : "") ||
+	    jw_str(b, value ? labels_peer(bn->by, value, "en") : "") ||
 	    buf_puts(b, ",\"n\":") ||
-	    (shown ? jw_int(b, bn->n) : buf_puts(b, "null")) ||
+	    (shown ? jw_int(b, bn->snap->n) : buf_puts(b, "null")) ||
 	    buf_puts(b, "},") || write_stats(b, bn) || buf_puts(b, ",") ||
 	    write_recommendations(b, bn) || buf_puts(b, ",") ||
 	    write_targets(b, bn) || buf_puts(b, "}"))
@@ -300,16 +302,16 @@ wave_finalise(struct ctx *c, const char *wave)
  * see the caller's response), says so. 1, 0, or -1 with the answer set.
  */
 static int
-finalise_due(struct ctx *c, const PGresult *res, const char *wave)
+finalise_due(struct ctx *c, const struct bench *bn, const char *wave)
 {
 	const char *p[1] = {wave};
 	PGresult *u;
 	int due;
 
-	if (PQgetvalue(res, 0, B_CLOSED)[0] != 't' ||
-	    PQgetisnull(res, 0, B_RSTATE) ||
-	    strcmp(PQgetvalue(res, 0, B_RSTATE), "submitted") != 0 ||
-	    PQgetvalue(res, 0, B_FINAL)[0] == 't')
+	if (PQgetvalue(bn->res, 0, B_CLOSED)[0] != 't' ||
+	    PQgetisnull(bn->res, 0, B_RSTATE) ||
+	    strcmp(PQgetvalue(bn->res, 0, B_RSTATE), "submitted") != 0 ||
+	    (bn->snap != NULL && bn->snap->final))
 		return 0;
 	if (app_tx(c) == -1)
 		return -1;
@@ -324,12 +326,66 @@ finalise_due(struct ctx *c, const PGresult *res, const char *wave)
 	return due;
 }
 
+/* The organisation's value of a kind of group (as rg_peer_groups()
+ * makes them), or NULL when it has no such attribute. */
+static const char *
+group_value(const PGresult *res, const char *by)
+{
+	static const struct {
+		const char *by;
+		int col;
+	} cols[] = {{"size_class", B_SIZE}, {"urbanisation", B_URB},
+	    {"kind", B_KIND}, {"state", B_STATE}};
+	size_t i;
+
+	if (strcmp(by, "network") == 0)
+		return "";
+	for (i = 0; i < sizeof(cols) / sizeof(*cols); i++)
+		if (strcmp(by, cols[i].by) == 0)
+			return PQgetisnull(res, 0, cols[i].col)
+			           ? NULL
+			           : PQgetvalue(res, 0, cols[i].col);
+	return NULL;
+}
+
+/*
+ * Chooses the caller's group and its snapshot from the wave's snapshots:
+ * peers itself, or for auto the first of size class, urbanisation and
+ * kind whose snapshot has at least k members, else the network (API.md).
+ */
+static void
+group_choose(struct bench *bn, const struct snapset *set, const char *peers)
+{
+	static const char *const order[] = {
+	    "size_class", "urbanisation", "kind", "network"};
+	const char *value;
+	size_t i;
+
+	bn->snap = NULL;
+	if (strcmp(peers, "auto") != 0) {
+		bn->by = peers;
+		if ((value = group_value(bn->res, peers)) != NULL)
+			bn->snap = snapcache_find(set, peers, value);
+		return;
+	}
+	for (i = 0; i < sizeof(order) / sizeof(*order); i++) {
+		bn->by = order[i];
+		if ((value = group_value(bn->res, order[i])) == NULL)
+			continue;
+		bn->snap = snapcache_find(set, order[i], value);
+		if (bn->snap != NULL && bn->snap->n >= bn->k)
+			return;
+	}
+	/* None with k members: the network, shown suppressed. */
+}
+
 int
 h_benchmark_get(struct ctx *c)
 {
 	char wave[24], peers[24];
 	const char *p[3];
 	struct bench bn = {0};
+	const struct snapset *set;
 	PGresult *r2 = NULL;
 	int got, rc = -1, tries, due;
 
@@ -351,10 +407,9 @@ h_benchmark_get(struct ctx *c)
 	}
 	snprintf(wave, sizeof(wave), "%lld", c->req->param[0]);
 	p[0] = wave;
-	p[1] = peers;
 	for (tries = 0; tries < 2; tries++) {
 		PQclear(bn.res);
-		bn.res = app_query(c, Q_BENCHMARK, 2, p);
+		bn.res = app_query(c, Q_BENCHMARK, 1, p);
 		if (!db_ok(bn.res))
 			goto dbfail;
 		if (PQntuples(bn.res) != 1) {
@@ -363,7 +418,12 @@ h_benchmark_get(struct ctx *c)
 			rc = 0;
 			goto out;
 		}
-		if ((due = finalise_due(c, bn.res, wave)) == -1)
+		bn.k = pgj_ll(bn.res, 0, B_K);
+		if ((set = snapcache_get(c, c->req->param[0],
+		         pgj_ll(bn.res, 0, B_GENERATION))) == NULL)
+			goto out;
+		group_choose(&bn, set, peers);
+		if ((due = finalise_due(c, &bn, wave)) == -1)
 			goto out;
 		if (!due)
 			break;
@@ -387,25 +447,16 @@ h_benchmark_get(struct ctx *c)
 	}
 	if ((bn.q = qcache_get(c, pgj_ll(bn.res, 0, B_QID))) == NULL)
 		goto out;
-	bn.k = pgj_ll(bn.res, 0, B_K);
 	bn.scores = pgj_json(bn.res, 0, B_SCORES);
 	bn.targets = pgj_json(bn.res, 0, B_TARGETS);
-	bn.ranks = pgj_json(bn.res, 0, B_RANKS);
-	/* peers=auto always finds the network; a named kind of group finds
-	 * nothing when the organisation has no such attribute. */
-	bn.by =
-	    PQgetisnull(bn.res, 0, B_BY) ? peers : PQgetvalue(bn.res, 0, B_BY);
-	if (!PQgetisnull(bn.res, 0, B_N)) {
-		bn.value = PQgetvalue(bn.res, 0, B_VALUE);
-		bn.n = pgj_ll(bn.res, 0, B_N);
-		bn.stats = pgj_json(bn.res, 0, B_STATS);
-	}
+	bn.ranks_all = pgj_json(bn.res, 0, B_RANKS);
+	bn.ranks = json_object_get(bn.ranks_all, bn.by);
 
 	/* A member that submitted after the snapshot has no stored rank
 	 * there: its rank is the hypothetical one within the snapshot. */
-	if (bn.value != NULL && !json_is_object(bn.ranks)) {
+	if (bn.snap != NULL && !json_is_object(bn.ranks)) {
 		p[1] = bn.by;
-		p[2] = bn.value;
+		p[2] = bn.snap->value;
 		r2 = db_exec(c->db, Q_SNAP_SCORES, 3, p);
 		if (!db_ok(r2)) {
 			app_db_fail(c, r2, "benchmark");
@@ -425,8 +476,7 @@ dbfail:
 out:
 	json_decref(bn.scores);
 	json_decref(bn.targets);
-	json_decref(bn.ranks);
-	json_decref(bn.stats);
+	json_decref(bn.ranks_all);
 	json_decref(bn.sorted);
 	PQclear(bn.res);
 	PQclear(r2);

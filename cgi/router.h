@@ -33,10 +33,6 @@ struct route {
 	 * the session check, so that a GET is one round trip to the database
 	 * and a write saves one (dispatch_begin). */
 	int prefetch;
-	/* The query parameter the prefetch statement takes as its second
-	 * parameter (NULL: none); absent or not readable, it is sent as an
-	 * empty string, and the handler, which checks it, answers 400. */
-	const char *prefetch_query;
 };
 
 /* The prefetch field's value for statement q. */

@@ -215,6 +215,11 @@ snapshot_run(PGconn *conn, const char *wave, const char *by, const char *value,
 	PGresult *res, *w = NULL;
 	int b, groups = 0, rc = -1;
 
+	/* The wave's snapshots change: workers that keep them (snapcache.c)
+	 * load them again when they see the new generation. */
+	if ((w = run(conn, Q_SNAP_BUMP, 1, p, err, errsz)) == NULL)
+		return -1;
+	PQclear(w);
 	if ((w = run(conn, Q_SNAP_CLEAR, 3, p, err, errsz)) == NULL)
 		return -1;
 	PQclear(w);

@@ -133,3 +133,10 @@ CREATE POLICY peer_pending_admin ON peer_pending FOR ALL
 	USING (rg_role() = 'admin') WITH CHECK (rg_role() = 'admin');
 -- UPDATE only for the row locks of FOR UPDATE SKIP LOCKED (snap_pending).
 GRANT SELECT, INSERT, UPDATE, DELETE ON peer_pending TO reifegrad_app;
+
+-- Counts the changes of a wave's peer snapshots: every renewal adds one
+-- (cgi/snapshot.c). A worker keeps the snapshots of the waves it serves
+-- (cgi/snapcache.c) and reads them again only when the generation it sees
+-- with a benchmark is not the one it holds, so that a benchmark does not
+-- fetch its group's figures every time.
+ALTER TABLE wave ADD COLUMN snapshot_generation bigint NOT NULL DEFAULT 0;

@@ -129,37 +129,33 @@ SELECT pg_advisory_xact_lock(7243, $1::integer)
 SELECT rg_setting_int('k_anonymity', 5)
 
 -- name: benchmark
--- Everything a benchmark answer needs, in one round trip: the caller's
--- organisation, its submitted scores and targets, and of one of its peer
--- groups ($2: a group kind; 'auto' or '': the first of size class,
--- urbanisation and kind whose snapshot has at least k members, else the
--- network) the snapshot's figures (as_of in seconds since 1970) and the
--- caller's ranks in it; whether the wave is closed. Nothing is aggregated
--- and no answer is read: a benchmark costs a few index lookups (issue 8;
--- every node of this plan costs each request its set-up, so it has few).
+-- Everything a benchmark answer needs besides the snapshots, in one round
+-- trip: the caller's organisation and its attributes (which make its peer
+-- groups), its submitted scores and targets, its ranks, the wave's
+-- questionnaire, whether it is closed, and the generation of its snapshots
+-- (the worker holds the snapshots themselves: snap_wave, snapcache.c).
+-- Nothing is aggregated and no answer is read (issue 8: every node of this
+-- plan costs each request its set-up, so it has few).
 SELECT o.id, o.name, r.state, r.scores, r.targets, w.questionnaire_id,
-	x.peer_by, x.peer_value, x.n, x.stats, extract(epoch FROM x.as_of)::bigint,
-	x.final, sr.ranks -> x.peer_by, k.k, rg_wave_state(w) = 'closed'
+	o.size_class::text, o.urbanisation::text, o.kind, o.state,
+	sr.ranks, coalesce((SELECT value::integer FROM setting
+		WHERE key = 'k_anonymity'), 5),
+	rg_wave_state(w) = 'closed', w.snapshot_generation
 FROM wave w JOIN organisation o ON o.id = rg_org()
-CROSS JOIN (SELECT coalesce((SELECT value::integer FROM setting
-	WHERE key = 'k_anonymity'), 5) AS k OFFSET 0) k
 LEFT JOIN response r ON r.wave_id = w.id AND r.organisation_id = o.id
 LEFT JOIN snapshot_rank sr ON sr.response_id = r.id
--- The snapshots of the organisation's groups (as rg_peer_groups() makes
--- them), in one scan of the key's first two columns.
-LEFT JOIN LATERAL (
-	SELECT s.peer_by, s.peer_value, s.n, s.stats, s.as_of, s.final
-	FROM peer_snapshot s
-	WHERE s.wave_id = w.id
-	  AND s.peer_by = ANY (CASE WHEN $2 IN ('auto', '')
-		THEN '{size_class,urbanisation,kind,network}'::text[] ELSE ARRAY[$2] END)
-	  AND s.peer_value = CASE s.peer_by WHEN 'size_class' THEN o.size_class::text
-		WHEN 'urbanisation' THEN o.urbanisation::text WHEN 'kind' THEN o.kind
-		WHEN 'state' THEN o.state ELSE '' END
-	ORDER BY s.n >= k.k OR s.peer_by = 'network' DESC,
-		array_position(ARRAY['size_class', 'urbanisation', 'kind', 'network'], s.peer_by)
-	LIMIT 1) x ON true
 WHERE w.id = $1
+
+-- name: snap_wave
+-- Every snapshot of a wave, with the generation they belong to (the first
+-- row alone, all NULL, when there is none), for snapcache.c.
+SELECT w.snapshot_generation, s.peer_by, s.peer_value, s.n, s.stats,
+	extract(epoch FROM s.as_of)::bigint, s.final
+FROM wave w LEFT JOIN peer_snapshot s ON s.wave_id = w.id
+WHERE w.id = $1
+
+-- name: snap_bump
+UPDATE wave SET snapshot_generation = snapshot_generation + 1 WHERE id = $1
 
 -- name: snap_scores
 -- The sorted scores of one snapshot, for a member submitted after it.

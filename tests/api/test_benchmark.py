@@ -574,3 +574,27 @@ def test_admin_snapshot_prints_and_repeats():
     assert admin("snapshot", "9007199254740991", check=False).returncode == 1
     assert admin("snapshot", check=False).returncode == 2
     assert admin("snapshot", "x", check=False).returncode == 2
+
+
+def test_every_worker_sees_a_renewed_snapshot_at_once():
+    """Workers keep the snapshots they served (cgi/snapcache.c); a renewal
+    counts up the wave's generation, and the very next benchmark on any
+    worker shows the new figures."""
+    state = unique_state()
+    wid = make_wave()
+    rng = random.Random(37)
+    orgs = [Org(state, population=6000 + 113 * i) for i in range(6)]
+    for o in orgs[:5]:
+        o.submit(wid, random_answers(rng))
+    # Many requests, so that every worker holds the wave's snapshots.
+    seen = {orgs[0].benchmark(wid, "state").json["stats"]["overall"]["n"] for _ in range(24)}
+    assert seen == {5}, seen
+    gen = int(psql("SELECT snapshot_generation FROM wave WHERE id = :'p1'", wid)[0][0])
+    # The sixth is one change: no renewal by itself, so a forced one.
+    orgs[5].submit(wid, random_answers(rng))
+    assert snapshot_row(wid, "state", state)["n"] == 5
+    admin("snapshot", str(wid))
+    assert int(psql("SELECT snapshot_generation FROM wave WHERE id = :'p1'", wid)[0][0]) > gen
+    seen = [o.benchmark(wid, "state").json["stats"]["overall"]["n"]
+            for _ in range(4) for o in orgs]
+    assert set(seen) == {6}, seen
