@@ -417,16 +417,23 @@ def test_snapshots_move_only_after_k_changes_then_final():
     assert net["final"] and net["n"] == 14, net
 
 
+def state_group(size, submitted, seed):
+    """A Land of its own with size municipalities in a new wave, the first
+    submitted of them submitted; returns (state, wave, rng, orgs)."""
+    state = unique_state()
+    wid = make_wave()
+    rng = random.Random(seed)
+    orgs = [Org(state, population=3000 + 501 * i) for i in range(size)]
+    for o in orgs[:submitted]:
+        o.submit(wid, random_answers(rng))
+    return state, wid, rng, orgs
+
+
 def test_submit_never_waits_for_the_snapshots():
     """A submission is stored and answered while the snapshotter is
     stopped; it is queued, and counted (the group's snapshot appears) as
     soon as the snapshotter runs again."""
-    state = unique_state()
-    wid = make_wave()
-    rng = random.Random(29)
-    orgs = [Org(state, population=3000 + 501 * i) for i in range(5)]
-    for o in orgs[:4]:
-        o.submit(wid, random_answers(rng))
+    state, wid, rng, orgs = state_group(5, 4, 29)
     snap = snapshotter_pid(fcgi_master_pid())
     assert snap is not None
     last = orgs[4]
@@ -455,11 +462,7 @@ def test_a_dead_snapshotter_is_replaced():
     os.kill(old, signal.SIGKILL)
     wait_for(lambda: snapshotter_pid(master) not in (None, old), timeout=3)
     # And it counts again.
-    state = unique_state()
-    wid = make_wave()
-    rng = random.Random(31)
-    for i in range(5):
-        Org(state, population=4000 + 37 * i).submit(wid, random_answers(rng))
+    state, wid, _, _ = state_group(5, 5, 31)
     assert snapshot_row(wid, "state", state)["n"] == 5
 
 
@@ -580,12 +583,7 @@ def test_every_worker_sees_a_renewed_snapshot_at_once():
     """Workers keep the snapshots they served (cgi/snapcache.c); a renewal
     counts up the wave's generation, and the very next benchmark on any
     worker shows the new figures."""
-    state = unique_state()
-    wid = make_wave()
-    rng = random.Random(37)
-    orgs = [Org(state, population=6000 + 113 * i) for i in range(6)]
-    for o in orgs[:5]:
-        o.submit(wid, random_answers(rng))
+    state, wid, rng, orgs = state_group(6, 5, 37)
     # Many requests, so that every worker holds the wave's snapshots.
     seen = {orgs[0].benchmark(wid, "state").json["stats"]["overall"]["n"] for _ in range(24)}
     assert seen == {5}, seen
