@@ -1,7 +1,7 @@
 /*
  * h_metrics.c: GET /api/v1/metrics, Prometheus text format (nginx lets only
  * local clients reach it). The counters come from shared memory; the
- * submissions per wave from one query.
+ * submissions per wave and the snapshotter's queue from the database.
  */
 #include "app.h"
 #include "handlers.h"
@@ -32,6 +32,18 @@ h_metrics_get(struct ctx *c)
 	    "# HELP reifegrad_db_up Whether this worker reached the "
 	    "database.\n# TYPE reifegrad_db_up gauge\nreifegrad_db_up %d\n",
 	    db_ok(res) ? 1 : 0);
+	if (db_ok(res)) {
+		PQclear(res);
+		res = db_exec(c->db, Q_METRICS_PENDING, 0, NULL);
+		if (db_ok(res) && PQntuples(res) == 1)
+			err |= buf_printf(b,
+			    "# HELP reifegrad_snapshot_pending Submissions "
+			    "not yet counted into their peer groups (grows "
+			    "while no snapshotter runs).\n# TYPE "
+			    "reifegrad_snapshot_pending gauge\n"
+			    "reifegrad_snapshot_pending %s\n",
+			    PQgetvalue(res, 0, 0));
+	}
 	PQclear(res);
 	if (err) {
 		resp_error(c->resp, 500, "internal", "Internal error.", NULL);

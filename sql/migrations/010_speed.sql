@@ -140,3 +140,20 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON peer_pending TO reifegrad_app;
 -- with a benchmark is not the one it holds, so that a benchmark does not
 -- fetch its group's figures every time.
 ALTER TABLE wave ADD COLUMN snapshot_generation bigint NOT NULL DEFAULT 0;
+
+-- For /api/v1/metrics: how many submissions wait to be counted into their
+-- peer groups (a count, nothing about whom). It grows only while no
+-- snapshotter runs.
+CREATE FUNCTION rg_snapshot_pending() RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+	prev text := rg_role();
+	n bigint;
+BEGIN
+	PERFORM set_config('rg.role', 'admin', true);
+	SELECT count(*) INTO n FROM peer_pending;
+	PERFORM set_config('rg.role', prev, true);
+	RETURN n;
+END $$;
+REVOKE ALL ON FUNCTION rg_snapshot_pending() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rg_snapshot_pending() TO reifegrad_app;

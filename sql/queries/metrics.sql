@@ -2,3 +2,6 @@
 
 -- name: metrics_submissions
 SELECT wave_id, submitted FROM rg_submissions_per_wave()
+
+-- name: metrics_pending
+SELECT rg_snapshot_pending()

@@ -1,7 +1,10 @@
 """GET /api/v1/metrics: Prometheus text with counters shared by all workers."""
+import os
 import re
+import signal
 
-from lib import admin, request
+from lib import (admin, fcgi_master_pid, request, snapshots_settled, snapshotter_pid,
+                 wait_for)
 
 
 def metric(text, name, labels=""):
@@ -62,6 +65,29 @@ def test_submissions_per_wave_come_from_the_database():
     text = scrape()
     for wave, n in rows[1:] if rows and rows[0] == ["admin"] else rows:
         assert metric(text, "reifegrad_submissions", 'wave="%s"' % wave) == float(n), (wave, n)
+
+
+def test_the_snapshotters_queue_is_reported():
+    """reifegrad_snapshot_pending: 0 while the snapshotter keeps up; a
+    submission made while it is stopped waits there until it runs."""
+    from survey_helpers import items_of, default_definition, load_default, make_wave, municipality
+    snapshots_settled()
+    assert metric(scrape(), "reifegrad_snapshot_pending") == 0
+    load_default()
+    wid = make_wave(state="open")
+    _, _, (s,) = municipality(1)
+    answers = {it: {"level": 2} for it in items_of(default_definition())}
+    r = s.put("/api/v1/waves/%d/response" % wid, {"revision": 0, "answers": answers})
+    assert r.status == 200, r
+    snap = snapshotter_pid(fcgi_master_pid())
+    os.kill(snap, signal.SIGSTOP)
+    try:
+        r = s.post("/api/v1/waves/%d/response/submit" % wid, {"revision": r.json["revision"]})
+        assert r.status == 200, r
+        assert metric(scrape(), "reifegrad_snapshot_pending") == 1
+    finally:
+        os.kill(snap, signal.SIGCONT)
+    wait_for(lambda: metric(scrape(), "reifegrad_snapshot_pending") == 0, timeout=5)
 
 
 def test_metrics_is_get_only():
