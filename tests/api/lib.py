@@ -113,10 +113,13 @@ def wait_for(pred, timeout=10.0, step=0.05):
 
 
 def pid_children(pid):
-    """The pids of a master's workers (its children but the snapshotter)."""
-    out = subprocess.run(["pgrep", "-P", str(pid), "-x", "reifegrad-fcgi"],
-                         capture_output=True, text=True).stdout
-    return [int(x) for x in out.split()]
+    """The pids of a master's workers: its children but the snapshotter
+    (by name, which it sets itself; under valgrind the workers' name is
+    valgrind's)."""
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    snap = subprocess.run(["pgrep", "-P", str(pid), "-x", "rg-snapshotter"],
+                          capture_output=True, text=True).stdout.split()
+    return [int(x) for x in out.split() if x not in snap]
 
 
 def snapshotter_pid(master):
