@@ -3,7 +3,6 @@
  * Row-level security decides what a caller sees; someone who may not see
  * an organisation gets 404, as if it did not exist.
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,16 +10,9 @@
 #include "app.h"
 #include "handlers.h"
 #include "jsonv.h"
+#include "list.h"
 #include "pgjson.h"
 #include "register.h"
-
-/* A cursor is base64url("<id>:<name>"): up to 19 digits, a colon and a
- * name of RG_NAME_MAX code points of up to 4 bytes each. The query value
- * limit of req.h is too small for the longest names. */
-#define ORG_CURSOR_RAW_MAX (19 + 1 + 4 * RG_NAME_MAX)
-#define ORG_CURSOR_TEXT_MAX                                                    \
-	sodium_base64_ENCODED_LEN(                                             \
-	    ORG_CURSOR_RAW_MAX, sodium_base64_VARIANT_URLSAFE_NO_PADDING)
 
 /* Column order of org_list / org_get / org_create. */
 static json_t *
@@ -42,38 +34,23 @@ org_json(const PGresult *res, int row, int full)
 	return o;
 }
 
-/* Reads limit (default RG_LIST_LIMIT_DEFAULT, at most RG_LIST_LIMIT_MAX).
- * Returns 0 or -1 with a problem. */
-int
-list_limit(struct ctx *c, long long *limit, struct problems *ps)
+/* An organisation as the list shows it. */
+static json_t *
+org_list_json(const PGresult *res, int row)
 {
-	char v[32];
-	int got = req_query_get(c->req, "limit", v, sizeof(v));
-
-	*limit = RG_LIST_LIMIT_DEFAULT;
-	if (got == 0)
-		return 0;
-	if (got == -1 || valid_int64(v, 1, RG_LIST_LIMIT_MAX, limit) == -1) {
-		problems_add(ps, "limit", "must be an integer from 1 to %d",
-		    RG_LIST_LIMIT_MAX);
-		return -1;
-	}
-	return 0;
+	return org_json(res, row, 0);
 }
 
 int
 h_org_list(struct ctx *c)
 {
 	char q[RG_QUERY_VALUE_MAX], state[RG_QUERY_VALUE_MAX], sc[16],
-	    member[8], cursor[ORG_CURSOR_TEXT_MAX], limit_s[24], after_id[24];
-	unsigned char raw[ORG_CURSOR_RAW_MAX + 1];
-	char after_name[ORG_CURSOR_RAW_MAX + 1];
+	    member[8], after_name[4 * RG_NAME_MAX + 1], after_id[24];
 	const char *p[7] = {NULL};
 	struct problems ps = {.count = 0};
 	long long limit, v;
 	PGresult *res;
-	json_t *items;
-	int i, n, got;
+	int got;
 
 	if ((got = req_query_get(c->req, "q", q, sizeof(q))) == 1 && q[0])
 		p[0] = q;
@@ -100,63 +77,16 @@ h_org_list(struct ctx *c)
 		p[3] = member;
 	} else if (got == -1)
 		problems_add(&ps, "member", "must be true or false");
-	/* The cursor is base64url("<id>:<name>") of the last row shown. */
-	if ((got = req_query_get(c->req, "cursor", cursor, sizeof(cursor))) ==
-	    1) {
-		size_t len = 0;
-		char *colon;
-
-		if (sodium_base642bin(raw, sizeof(raw) - 1, cursor,
-		        strlen(cursor), NULL, &len, NULL,
-		        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-		    (raw[len] = '\0',
-		        (colon = strchr((char *)raw, ':')) == NULL) ||
-		    valid_int64n((char *)raw, (size_t)(colon - (char *)raw), 1,
-		        INT64_MAX, &v) == -1 ||
-		    valid_utf8(colon + 1, strlen(colon + 1), NULL) == -1)
-			problems_add(&ps, "cursor", "is not a cursor of ours");
-		else {
-			snprintf(after_id, sizeof(after_id), "%lld", v);
-			snprintf(
-			    after_name, sizeof(after_name), "%s", colon + 1);
-			p[4] = after_name;
-			p[5] = after_id;
-		}
-	} else if (got == -1)
-		problems_add(&ps, "cursor", "is not a cursor of ours");
-	if (list_limit(c, &limit, &ps) == -1 || ps.count > 0) {
-		resp_error(c->resp, 400, "bad_request",
-		    "A query parameter is not valid.", &ps);
+	/* The cursor holds the id and name of the last row shown: a name of
+	 * RG_NAME_MAX code points of up to 4 bytes each at most. */
+	if (list_cursor_get(c, &v, after_name, sizeof(after_name), &ps) == 1) {
+		snprintf(after_id, sizeof(after_id), "%lld", v);
+		p[4] = after_name;
+		p[5] = after_id;
+	}
+	if ((res = list_fetch(c, Q_ORG_LIST, 7, p, &limit, &ps)) == NULL)
 		return 0;
-	}
-	snprintf(limit_s, sizeof(limit_s), "%lld", limit + 1);
-	p[6] = limit_s;
-	res = db_exec(c->db, Q_ORG_LIST, 7, p);
-	if (!db_ok(res)) {
-		app_db_fail(c, res, "organisations: list");
-		PQclear(res);
-		return -1;
-	}
-	items = json_array();
-	n = PQntuples(res);
-	for (i = 0; i < n && i < limit; i++)
-		json_array_append_new(items, org_json(res, i, 0));
-	if (n > limit) {
-		char last[ORG_CURSOR_RAW_MAX + 1], enc[ORG_CURSOR_TEXT_MAX];
-
-		snprintf(last, sizeof(last), "%s:%s",
-		    PQgetvalue(res, (int)limit - 1, 0),
-		    PQgetvalue(res, (int)limit - 1, 2));
-		sodium_bin2base64(enc, sizeof(enc), (unsigned char *)last,
-		    strlen(last), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-		PQclear(res);
-		return resp_json(c->resp, 200,
-		    json_pack(
-		        "{s:o, s:s}", "items", items, "next_cursor", enc));
-	}
-	PQclear(res);
-	return resp_json(c->resp, 200,
-	    json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+	return list_reply(c, res, limit, org_list_json, 0, 2);
 }
 
 int

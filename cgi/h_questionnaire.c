@@ -8,9 +8,19 @@
 
 #include "app.h"
 #include "handlers.h"
+#include "list.h"
 #include "pgjson.h"
 #include "qcache.h"
 #include "qdigest.h"
+
+/* A questionnaire as the list shows it (questionnaire_list's columns). */
+static json_t *
+questionnaire_row_json(const PGresult *res, int row)
+{
+	return json_pack("{s:o, s:o, s:o, s:o}", "id", pgj_int(res, row, 0),
+	    "slug", pgj_str(res, row, 1), "version", pgj_int(res, row, 2),
+	    "title", pgj_json(res, row, 3));
+}
 
 /*
  * GET /questionnaires: by slug (byte order) and version, a page of limit
@@ -20,13 +30,11 @@
 int
 h_questionnaire_list(struct ctx *c)
 {
-	char slug[LIST_CURSOR_KEY_MAX + 1], version[24], limit_s[24];
+	char slug[LIST_CURSOR_KEY_MAX + 1], version[24];
 	const char *p[3] = {NULL};
 	struct problems ps = {.count = 0};
 	long long limit, v;
 	PGresult *res;
-	json_t *items, *next = NULL;
-	int i, n;
 
 	if (list_cursor_get(c, &v, slug, sizeof(slug), &ps) == 1) {
 		if (v > INT32_MAX)
@@ -35,31 +43,10 @@ h_questionnaire_list(struct ctx *c)
 		p[0] = slug;
 		p[1] = version;
 	}
-	if (list_limit(c, &limit, &ps) == -1 || ps.count > 0) {
-		resp_error(c->resp, 400, "bad_request",
-		    "A query parameter is not valid.", &ps);
+	if ((res = list_fetch(c, Q_QUESTIONNAIRE_LIST, 3, p, &limit, &ps)) ==
+	    NULL)
 		return 0;
-	}
-	snprintf(limit_s, sizeof(limit_s), "%lld", limit + 1);
-	p[2] = limit_s;
-	res = db_exec(c->db, Q_QUESTIONNAIRE_LIST, 3, p);
-	if (!db_ok(res)) {
-		app_db_fail(c, res, "questionnaires: list");
-		PQclear(res);
-		return -1;
-	}
-	items = json_array();
-	n = PQntuples(res);
-	for (i = 0; i < n && i < limit; i++)
-		json_array_append_new(items,
-		    json_pack("{s:o, s:o, s:o, s:o}", "id", pgj_int(res, i, 0),
-		        "slug", pgj_str(res, i, 1), "version",
-		        pgj_int(res, i, 2), "title", pgj_json(res, i, 3)));
-	if (n > limit)
-		next = list_cursor_json(PQgetvalue(res, (int)limit - 1, 2),
-		    PQgetvalue(res, (int)limit - 1, 1));
-	PQclear(res);
-	return list_answer(c, items, next);
+	return list_reply(c, res, limit, questionnaire_row_json, 2, 1);
 }
 
 int

@@ -339,8 +339,8 @@ h_response_put(struct ctx *c)
 	long long rev = 0, cur;
 	json_t *patch = NULL, *remove = NULL, *set = NULL;
 	char *remove_s = NULL, *set_s = NULL;
-	struct db_call calls[2];
-	PGresult *res = NULL, *out[2] = {NULL, NULL};
+	struct db_call calls[1];
+	PGresult *res = NULL, *out[1] = {NULL};
 	int rc = -1;
 
 	if (jv_object(c->body, "", keys, &ps) == 0) {
@@ -429,7 +429,6 @@ out:
 	free(set_s);
 	PQclear(res);
 	PQclear(out[0]);
-	PQclear(out[1]);
 	return rc;
 }
 
@@ -445,8 +444,8 @@ h_response_submit(struct ctx *c)
 	long long rev = 0, cur;
 	json_t *answers = NULL, *scores = NULL, *targets = NULL;
 	char *scores_s = NULL, *targets_s = NULL;
-	PGresult *res = NULL, *out[2] = {NULL, NULL};
-	struct db_call calls[2];
+	PGresult *res = NULL, *out[1] = {NULL};
+	struct db_call calls[1];
 	int rc = -1;
 
 	if (jv_object(c->body, "", keys, &ps) == 0)
@@ -535,7 +534,6 @@ out:
 	json_decref(targets);
 	free(scores_s);
 	PQclear(out[0]);
-	PQclear(out[1]);
 	free(targets_s);
 	PQclear(res);
 	return rc;

@@ -10,7 +10,6 @@
  * (rg_user_update, sql/migrations/009_users.sql) and leaves an audit
  * entry that names ids and roles only.
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,16 +18,8 @@
 #include "auth.h"
 #include "handlers.h"
 #include "jsonv.h"
+#include "list.h"
 #include "pgjson.h"
-
-/* A cursor is base64url("<n>:<key>"): up to 20 characters of a 64-bit
- * integer, a colon and the text of the sort key, which is at most an
- * e-mail address of RG_EMAIL_MAX characters of up to 4 bytes each (a slug
- * or a number is shorter). */
-#define LIST_CURSOR_RAW_MAX (20 + 1 + LIST_CURSOR_KEY_MAX)
-#define LIST_CURSOR_TEXT_MAX                                                   \
-	sodium_base64_ENCODED_LEN(                                             \
-	    LIST_CURSOR_RAW_MAX, sodium_base64_VARIANT_URLSAFE_NO_PADDING)
 
 /* Statement parameter of an id. */
 #define USER_ID_TEXT 24
@@ -49,64 +40,6 @@ enum user_col {
 
 /* Columns of user_state. */
 enum { S_ROLE, S_ORG, S_NAME, S_OTHER_ADMINS };
-
-/* Reads the cursor parameter (handlers.h). Returns 1, 0 absent, -1 bad
- * with a problem at "cursor". */
-int
-list_cursor_get(
-    struct ctx *c, long long *n, char *key, size_t keysz, struct problems *ps)
-{
-	char text[LIST_CURSOR_TEXT_MAX];
-	unsigned char raw[LIST_CURSOR_RAW_MAX + 1];
-	size_t len = 0;
-	char *colon;
-	int got = req_query_get(c->req, "cursor", text, sizeof(text));
-
-	if (got == 0)
-		return 0;
-	/* Anything that is not base64url of "<n>:<UTF-8 without NUL>" that
-	 * fits is not one of ours. */
-	if (got == -1 ||
-	    sodium_base642bin(raw, sizeof(raw) - 1, text, strlen(text), NULL,
-	        &len, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-		goto bad;
-	raw[len] = '\0';
-	if (strlen((char *)raw) != len ||
-	    (colon = strchr((char *)raw, ':')) == NULL ||
-	    valid_int64n((char *)raw, (size_t)(colon - (char *)raw), 1,
-	        INT64_MAX, n) == -1 ||
-	    valid_utf8(colon + 1, strlen(colon + 1), NULL) == -1 ||
-	    strlen(colon + 1) >= keysz)
-		goto bad;
-	memcpy(key, colon + 1, strlen(colon + 1) + 1);
-	return 1;
-bad:
-	problems_add(ps, "cursor", "is not a cursor of ours");
-	return -1;
-}
-
-/* The cursor of a row as a new JSON string, NULL when it does not fit. */
-json_t *
-list_cursor_json(const char *n, const char *key)
-{
-	char raw[LIST_CURSOR_RAW_MAX + 1], enc[LIST_CURSOR_TEXT_MAX];
-	int len = snprintf(raw, sizeof(raw), "%s:%s", n, key);
-
-	if (len < 0 || (size_t)len >= sizeof(raw))
-		return NULL;
-	sodium_bin2base64(enc, sizeof(enc), (unsigned char *)raw, (size_t)len,
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	return json_string(enc);
-}
-
-/* Answers one page of a list; steals items and next (NULL: last page). */
-int
-list_answer(struct ctx *c, json_t *items, json_t *next)
-{
-	return resp_json(c->resp, 200,
-	    json_pack("{s:o, s:o}", "items", items, "next_cursor",
-	        next != NULL ? next : json_null()));
-}
 
 /* An account as GET /users lists it, from a row of user_list or
  * user_update. */
@@ -131,14 +64,12 @@ int
 h_user_list(struct ctx *c)
 {
 	char role[16], org[USER_ID_TEXT], q[RG_QUERY_VALUE_MAX],
-	    after_email[LIST_CURSOR_KEY_MAX + 1], after_id[USER_ID_TEXT],
-	    limit_s[USER_ID_TEXT];
+	    after_email[LIST_CURSOR_KEY_MAX + 1], after_id[USER_ID_TEXT];
 	const char *p[6] = {NULL};
 	struct problems ps = {.count = 0};
 	long long limit, v;
 	PGresult *res;
-	json_t *items, *next = NULL;
-	int i, n, got;
+	int got;
 
 	if ((got = req_query_get(c->req, "role", role, sizeof(role))) == 1 &&
 	    role[0] != '\0') {
@@ -171,29 +102,9 @@ h_user_list(struct ctx *c)
 		p[3] = after_email;
 		p[4] = after_id;
 	}
-	if (list_limit(c, &limit, &ps) == -1 || ps.count > 0) {
-		resp_error(c->resp, 400, "bad_request",
-		    "A query parameter is not valid.", &ps);
+	if ((res = list_fetch(c, Q_USER_LIST, 6, p, &limit, &ps)) == NULL)
 		return 0;
-	}
-	/* One row more than asked for says whether there is a next page. */
-	snprintf(limit_s, sizeof(limit_s), "%lld", limit + 1);
-	p[5] = limit_s;
-	res = db_exec(c->db, Q_USER_LIST, 6, p);
-	if (!db_ok(res)) {
-		app_db_fail(c, res, "users: list");
-		PQclear(res);
-		return -1;
-	}
-	items = json_array();
-	n = PQntuples(res);
-	for (i = 0; i < n && i < limit; i++)
-		json_array_append_new(items, user_json(res, i));
-	if (n > limit)
-		next = list_cursor_json(PQgetvalue(res, (int)limit - 1, U_ID),
-		    PQgetvalue(res, (int)limit - 1, U_EMAIL));
-	PQclear(res);
-	return list_answer(c, items, next);
+	return list_reply(c, res, limit, user_json, U_ID, U_EMAIL);
 }
 
 /* What a PATCH asks for: each member is optional. */

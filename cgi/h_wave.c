@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "handlers.h"
+#include "list.h"
 #include "jsonv.h"
 #include "pgjson.h"
 
@@ -138,14 +139,11 @@ wave_fail(struct ctx *c, const PGresult *res, const char *what,
 int
 h_wave_list(struct ctx *c)
 {
-	char key[LIST_CURSOR_KEY_MAX + 1], after_id[24], after_at[24],
-	    limit_s[24];
+	char key[LIST_CURSOR_KEY_MAX + 1], after_id[24], after_at[24];
 	const char *p[3] = {NULL};
 	struct problems ps = {.count = 0};
 	long long limit, id, at = 0;
 	PGresult *res;
-	json_t *items, *next = NULL;
-	int i, n;
 
 	if (list_cursor_get(c, &id, key, sizeof(key), &ps) == 1) {
 		if (valid_int64(key, INT64_MIN, INT64_MAX, &at) == -1)
@@ -155,28 +153,9 @@ h_wave_list(struct ctx *c)
 		p[0] = after_id;
 		p[1] = after_at;
 	}
-	if (list_limit(c, &limit, &ps) == -1 || ps.count > 0) {
-		resp_error(c->resp, 400, "bad_request",
-		    "A query parameter is not valid.", &ps);
+	if ((res = list_fetch(c, Q_WAVE_LIST, 3, p, &limit, &ps)) == NULL)
 		return 0;
-	}
-	snprintf(limit_s, sizeof(limit_s), "%lld", limit + 1);
-	p[2] = limit_s;
-	res = db_exec(c->db, Q_WAVE_LIST, 3, p);
-	if (!db_ok(res)) {
-		app_db_fail(c, res, "waves: list");
-		PQclear(res);
-		return -1;
-	}
-	items = json_array();
-	n = PQntuples(res);
-	for (i = 0; i < n && i < limit; i++)
-		json_array_append_new(items, wave_json(res, i));
-	if (n > limit)
-		next = list_cursor_json(PQgetvalue(res, (int)limit - 1, 0),
-		    PQgetvalue(res, (int)limit - 1, 6));
-	PQclear(res);
-	return list_answer(c, items, next);
+	return list_reply(c, res, limit, wave_json, 0, 6);
 }
 
 int

@@ -32,8 +32,6 @@ int session_answer(struct ctx *, int status, const char *token, json_t *user);
 int h_org_list(struct ctx *);
 int h_org_get(struct ctx *);
 int h_org_create(struct ctx *);
-/* Reads the limit query parameter of a list. Returns 0 or -1 (problem). */
-int list_limit(struct ctx *, long long *limit, struct problems *ps);
 
 /* h_invite.c */
 int h_invite_create(struct ctx *);
@@ -79,26 +77,7 @@ int h_export_dta(struct ctx *);
 int h_export_codebook(struct ctx *);
 int h_export_datapackage(struct ctx *);
 
-/* h_user.c: accounts for admins, and the cursor of the lists that page by
- * a key of their own (users, questionnaires, waves). */
+/* h_user.c: accounts for admins. */
 int h_user_list(struct ctx *);
 int h_user_update(struct ctx *);
-/* The longest sort key a list cursor carries: an e-mail address of
- * RG_EMAIL_MAX characters of up to 4 bytes each. */
-#define LIST_CURSOR_KEY_MAX (4 * RG_EMAIL_MAX)
-/*
- * Reads the cursor query parameter, base64url("<n>:<key>") with n from 1
- * to 2^63 - 1 and key UTF-8 of fewer than keysz bytes, into *n and key.
- * Returns 1 when read, 0 when absent, -1 when it is not one of ours (a
- * problem at "cursor" added).
- */
-int list_cursor_get(
-    struct ctx *, long long *n, char *key, size_t keysz, struct problems *ps);
-/* The cursor of the row whose n and key are given, as a new JSON string;
- * NULL when they do not fit. */
-json_t *list_cursor_json(const char *n, const char *key);
-/* Answers 200 {"items": items, "next_cursor": next or null}; steals
- * both. */
-int list_answer(struct ctx *, json_t *items, json_t *next);
-
 #endif /* HANDLERS_H */

@@ -125,9 +125,6 @@ SELECT set_config('rg.role', $1, true)
 -- name: snap_lock
 SELECT pg_advisory_xact_lock(7243, $1::integer)
 
--- name: setting_k
-SELECT rg_setting_int('k_anonymity', 5)
-
 -- name: benchmark
 -- Everything a benchmark answer needs besides the snapshots, in one round
 -- trip: the caller's organisation and its attributes (which make its peer

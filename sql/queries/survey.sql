@@ -38,11 +38,6 @@ WHERE $1::bigint IS NULL
 ORDER BY w.opens_at DESC, w.id DESC
 LIMIT $3
 
--- name: wave_get
-SELECT w.id, w.questionnaire_id, w.title, rg_iso(w.opens_at), rg_iso(w.closes_at),
-	rg_wave_state(w)
-FROM wave w WHERE w.id = $1
-
 -- name: wave_insert
 INSERT INTO wave (questionnaire_id, title, opens_at, closes_at)
 SELECT q.id, $2, $3::timestamptz, $4::timestamptz FROM questionnaire q WHERE q.id = $1
