@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "anscache.h"
 #include "db.h"
 #include "req.h"
 #include "resp.h"
@@ -49,6 +50,14 @@ struct ctx {
 	 * on the primary (app_write), after which it is not tried again. */
 	int retry_primary;
 	int wrote_primary;
+	/* A ROUTE_CACHED handler sets keep when its answer may be kept, with
+	 * the versions it was made from and until when it holds (seconds
+	 * since 1970); dispatch keeps it (anscache.h). */
+	struct {
+		int keep;
+		struct anscache_versions v;
+		long long until;
+	} cache;
 };
 
 /* The route table (routes.c) and its length. */

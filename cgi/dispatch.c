@@ -4,7 +4,9 @@
  * database, identity, role, CSRF, then the handler.
  */
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
 #include "auth.h"
@@ -147,6 +149,114 @@ dispatch_touch(struct ctx *c, const char *hash)
 	PQclear(db_exec(c->primary, Q_SESSION_BEGIN, 1, p));
 }
 
+/* Forgets the worker's cached answers when one of its connections was
+ * made anew since it last looked: it may lead to another database, or to
+ * one restored from a backup, whose versions count anew. */
+static void
+dispatch_cache_epoch(const struct ctx *c)
+{
+	static unsigned long seen;
+	unsigned long now = c->primary->reconnects +
+	                    (c->replica != NULL ? c->replica->reconnects : 0);
+
+	if (now != seen) {
+		anscache_clear();
+		seen = now;
+	}
+}
+
+/* Keeps the session just checked (its row of session_begin or
+ * session_check: user, role, organisation, version, valid until). */
+static void
+dispatch_keep_session(struct ctx *c, const char *hash, const PGresult *res)
+{
+	long long v, until;
+
+	if (PQnfields(res) < 5 ||
+	    valid_int64(PQgetvalue(res, 0, 3), 0, INT64_MAX, &v) != 0 ||
+	    valid_int64(PQgetvalue(res, 0, 4), 0, INT64_MAX, &until) != 0)
+		return;
+	dispatch_cache_epoch(c);
+	anscache_session_put(hash, c->user.id, c->user.role, c->user.org_id, v,
+	    until, on_read(c), (long long)time(NULL));
+}
+
+/*
+ * Gives a ROUTE_CACHED route's answer from the worker's cache: when the
+ * session and the answer are both kept, and one statement (cache_check,
+ * no transaction, no session function) finds the versions they were made
+ * from unchanged. Returns 1 when it answered, 0 to make the answer afresh
+ * (then whatever did not match is forgotten).
+ */
+static int
+dispatch_cached(struct ctx *c)
+{
+	char hash[AUTH_HASH_PARAM], u[24], o[24], w[24];
+	const char *p[3] = {u, o, w};
+	const struct anscache_session *s;
+	const struct anscache_answer *a;
+	long long now = (long long)time(NULL), v[3];
+	int read = on_read(c), i, same_user, same_answer;
+	PGresult *res;
+
+	dispatch_cache_epoch(c);
+	if (!auth_session_param(c, hash) ||
+	    (s = anscache_session_get(hash, read, now)) == NULL ||
+	    (c->route->roles & s->role) == 0 || s->org == 0 ||
+	    (a = anscache_answer_get(c->route->name, s->org, c->req->param[0],
+	         c->req->query, read, now)) == NULL ||
+	    db_ready(c->db) == -1)
+		return 0;
+	snprintf(u, sizeof(u), "%lld", s->user);
+	snprintf(o, sizeof(o), "%lld", s->org);
+	snprintf(w, sizeof(w), "%lld", c->req->param[0]);
+	res = db_exec(c->db, Q_CACHE_CHECK, 3, p);
+	if (!db_ok(res) || PQntuples(res) != 1 || PQnfields(res) != 3) {
+		PQclear(res);
+		return 0;
+	}
+	for (i = 0; i < 3; i++)
+		if (valid_int64(PQgetvalue(res, 0, i), 0, INT64_MAX, &v[i]))
+			v[i] = -1;
+	PQclear(res);
+	same_user = v[0] == s->version;
+	same_answer = v[1] == a->v.org && v[2] == a->v.wave;
+	if (!same_user || !same_answer) {
+		if (!same_user)
+			anscache_session_drop(hash);
+		if (!same_answer)
+			anscache_answer_drop(c->route->name, s->org,
+			    c->req->param[0], c->req->query);
+		return 0;
+	}
+	buf_reset(&c->resp->body);
+	if (buf_append(&c->resp->body, a->body, a->len) != 0) {
+		buf_reset(&c->resp->body);
+		return 0;
+	}
+	c->user.id = s->user;
+	c->user.role = s->role;
+	c->user.org_id = s->org;
+	c->resp->status = 200;
+	c->resp->content_type = "application/json; charset=utf-8";
+	metrics_cached(1);
+	return 1;
+}
+
+/* Keeps the answer a ROUTE_CACHED handler allowed to keep. */
+static void
+dispatch_keep_answer(struct ctx *c)
+{
+	if (!c->cache.keep || c->resp->status != 200 || c->user.id == 0 ||
+	    c->resp->stream != NULL)
+		return;
+	dispatch_cache_epoch(c);
+	(void)anscache_answer_put(c->route->name, c->user.org_id,
+	    c->req->param[0], c->req->query, &c->cache.v, c->cache.until,
+	    on_read(c), c->resp->body.data, c->resp->body.len,
+	    (long long)time(NULL));
+}
+
 /*
  * Opens the request's transaction and finds its session in one round trip
  * (a pipeline of BEGIN and session_begin). With prefetch, the route's
@@ -207,8 +317,10 @@ dispatch_begin(struct ctx *c, int prefetch)
 	} else if (s >= 0) {
 		rc = auth_session_apply(c, res[s]);
 		touch = rc == 0 && standby && c->user.id != 0 &&
-		        PQnfields(res[s]) > 3 &&
-		        PQgetvalue(res[s], 0, 3)[0] == 't';
+		        PQnfields(res[s]) > 5 &&
+		        PQgetvalue(res[s], 0, 5)[0] == 't';
+		if (rc == 0 && c->user.id != 0 && (rt->flags & ROUTE_CACHED))
+			dispatch_keep_session(c, hash, res[s]);
 	} else
 		memset(&c->user, 0, sizeof(c->user));
 	if (rc == 0 && f >= 0) {
@@ -337,6 +449,8 @@ dispatch_tx(struct ctx *c)
 	/* Every other route runs in one transaction that commits before the
 	 * answer leaves: nothing acknowledged is ever lost, and the identity
 	 * set for row-level security ends with it. */
+	if ((rt->flags & ROUTE_CACHED) && dispatch_cached(c))
+		return;
 	if (dispatch_begin(c, rt->prefetch != 0) == -1) {
 		/* A transaction may be open; the connection is dropped or
 		 * rolled back here. */
@@ -351,6 +465,11 @@ dispatch_tx(struct ctx *c)
 		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
 	PQclear(c->prefetched);
 	c->prefetched = NULL;
+	if (rt->flags & ROUTE_CACHED) {
+		metrics_cached(0);
+		if (!c->tx_open)
+			dispatch_keep_answer(c);
+	}
 	if (!c->tx_open)
 		return;
 	ok = c->resp->status < 400 || c->commit_always;
@@ -400,6 +519,7 @@ dispatch_reset(struct ctx *c)
 	c->commit_always = 0;
 	c->tx_open = 0;
 	c->retry_primary = 0;
+	memset(&c->cache, 0, sizeof(c->cache));
 }
 
 void

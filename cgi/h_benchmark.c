@@ -44,7 +44,10 @@ enum {
 	B_RANKS,
 	B_K,
 	B_CLOSED,
-	B_GENERATION
+	B_GENERATION,
+	B_V_ORG,
+	B_V_WAVE,
+	B_CLOSES
 };
 
 /* What one benchmark answer is written from: the query's row, the
@@ -266,6 +269,20 @@ write_benchmark(struct ctx *c, const struct bench *bn)
 	return 0;
 }
 
+/* Lets dispatch keep the answer of an open wave (anscache.h) until the
+ * wave closes, with the versions its statement read along with the data:
+ * a closed wave's answer may still have its snapshots finalised. */
+static void
+keep_answer(struct ctx *c, const struct bench *bn)
+{
+	if (PQgetvalue(bn->res, 0, B_CLOSED)[0] == 't')
+		return;
+	c->cache.v.org = pgj_ll(bn->res, 0, B_V_ORG);
+	c->cache.v.wave = pgj_ll(bn->res, 0, B_V_WAVE);
+	c->cache.until = pgj_ll(bn->res, 0, B_CLOSES);
+	c->cache.keep = 1;
+}
+
 /* Finalises the snapshots of a closed wave once (lazily, at the first
  * benchmark after closing). Returns 0 or -1 with an answer set. */
 static int
@@ -469,6 +486,7 @@ h_benchmark_get(struct ctx *c)
 		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
 		goto out;
 	}
+	keep_answer(c, &bn);
 	rc = 0;
 	goto out;
 dbfail:

@@ -23,7 +23,8 @@ struct metrics_shm {
 	uint64_t db_errors;
 	uint64_t db_reconnects;
 	uint64_t workers;
-	uint64_t reads[2]; /* primary, standby */
+	uint64_t reads[2];  /* primary, standby */
+	uint64_t cached[2]; /* made afresh, given from the cache */
 };
 
 static struct metrics_shm *shm;
@@ -80,6 +81,13 @@ metrics_read(int standby)
 {
 	if (shm != NULL)
 		add(&shm->reads[standby ? 1 : 0], 1);
+}
+
+void
+metrics_cached(int hit)
+{
+	if (shm != NULL)
+		add(&shm->cached[hit ? 1 : 0], 1);
 }
 
 void
@@ -172,5 +180,14 @@ metrics_render(struct buf *out, const char *const *names, size_t n)
 	    "reifegrad_read_queries_total{target=\"primary\"} %llu\n",
 	    (unsigned long long)get(&shm->reads[1]),
 	    (unsigned long long)get(&shm->reads[0]));
+	err |= buf_printf(out,
+	    "# HELP reifegrad_answer_cache_total Answers of cached routes "
+	    "(benchmarks): given again from a worker's cache after the "
+	    "versions they were made from proved unchanged, or made afresh.\n"
+	    "# TYPE reifegrad_answer_cache_total counter\n"
+	    "reifegrad_answer_cache_total{result=\"hit\"} %llu\n"
+	    "reifegrad_answer_cache_total{result=\"miss\"} %llu\n",
+	    (unsigned long long)get(&shm->cached[1]),
+	    (unsigned long long)get(&shm->cached[0]));
 	return err ? -1 : 0;
 }

@@ -36,6 +36,10 @@ void metrics_db(unsigned long errors, unsigned long reconnects);
  * by a hot standby (standby != 0) or by a primary. */
 void metrics_read(int standby);
 
+/* Counts one answer of a cached route (ROUTE_CACHED): given from the
+ * cache (hit != 0) or made afresh. */
+void metrics_cached(int hit);
+
 /* The master's count of live workers. */
 void metrics_workers(int alive);
 

@@ -47,6 +47,10 @@ struct route {
  * answers it on the read connection (a hot standby), falling back to the
  * primary (dispatch.c). */
 #define ROUTE_READ 4u
+/* The answer depends only on the caller's organisation, the wave of the
+ * first {id}, the query string and the settings, and the handler may keep
+ * it (anscache.h): dispatch gives it again while none of them changed. */
+#define ROUTE_CACHED 8u
 
 /*
  * Finds the route for r's method and path in table[0..n). On a match

@@ -2,7 +2,8 @@
 -- functions that run as the owner).
 
 -- name: session_begin
-SELECT user_id, role, coalesce(organisation_id, 0) FROM rg_session_begin($1::bytea)
+SELECT user_id, role, coalesce(organisation_id, 0), cache_v, valid_until
+FROM rg_session_begin($1::bytea)
 WHERE user_id IS NOT NULL
 
 -- name: session_end

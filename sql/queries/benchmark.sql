@@ -137,11 +137,24 @@ SELECT o.id, o.name, r.state, r.scores, r.targets, w.questionnaire_id,
 	o.size_class::text, o.urbanisation::text, o.kind, o.state,
 	sr.ranks, coalesce((SELECT value::integer FROM setting
 		WHERE key = 'k_anonymity'), 5),
-	rg_wave_state(w) = 'closed', w.snapshot_generation
+	rg_wave_state(w) = 'closed', w.snapshot_generation,
+	-- What a worker keeps the answer by (cgi/anscache.c): the versions of
+	-- what it is made from, in this snapshot, and when the wave closes.
+	coalesce((SELECT v FROM cache_version WHERE kind = 'o' AND id = o.id), 0),
+	coalesce((SELECT v FROM cache_version WHERE kind = 'w' AND id = w.id), 0),
+	extract(epoch FROM w.closes_at)::bigint
 FROM wave w JOIN organisation o ON o.id = rg_org()
 LEFT JOIN response r ON r.wave_id = w.id AND r.organisation_id = o.id
 LEFT JOIN snapshot_rank sr ON sr.response_id = r.id
 WHERE w.id = $1
+
+-- name: cache_check
+-- The versions a cached benchmark answer of user $1, organisation $2 and
+-- wave $3 was made from, as they are now (cgi/anscache.c): one lookup
+-- each, no row-level security, no function.
+SELECT coalesce((SELECT v FROM cache_version WHERE kind = 'u' AND id = $1::bigint), 0),
+	coalesce((SELECT v FROM cache_version WHERE kind = 'o' AND id = $2::bigint), 0),
+	coalesce((SELECT v FROM cache_version WHERE kind = 'w' AND id = $3::bigint), 0)
 
 -- name: snap_wave
 -- Every snapshot of a wave, with the generation they belong to (the first

@@ -4,7 +4,8 @@
 -- name: session_check
 -- As session_begin, plus whether the session is due a touch (which the
 -- program then gives it on the primary).
-SELECT user_id, role, coalesce(organisation_id, 0), touch FROM rg_session_check($1::bytea)
+SELECT user_id, role, coalesce(organisation_id, 0), cache_v, valid_until, touch
+FROM rg_session_check($1::bytea)
 WHERE user_id IS NOT NULL
 
 -- name: in_recovery
