@@ -1,8 +1,8 @@
 /*
  * anscache.h: a worker's cache of answers it can give again without making
  * them anew: the sessions it checked and the answers of ROUTE_CACHED
- * routes (the benchmark), each with the versions of what it was made from
- * (sql/migrations/011_answer_cache.sql). dispatch.c gives a cached answer
+ * routes (a benchmark, a response), each with the versions of what it was made
+ * from (sql/migrations/011_answer_cache.sql). dispatch.c gives a cached answer
  * only after one plain statement has read those versions as they are now
  * and found them equal; every change that could alter an answer counts a
  * version up in its own transaction, so a cached answer is the one the

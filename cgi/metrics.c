@@ -182,7 +182,8 @@ metrics_render(struct buf *out, const char *const *names, size_t n)
 	    (unsigned long long)get(&shm->reads[0]));
 	err |= buf_printf(out,
 	    "# HELP reifegrad_answer_cache_total Answers of cached routes "
-	    "(benchmarks): given again from a worker's cache after the "
+	    "(benchmarks, responses): given again from a worker's cache after "
+	    "the "
 	    "versions they were made from proved unchanged, or made afresh.\n"
 	    "# TYPE reifegrad_answer_cache_total counter\n"
 	    "reifegrad_answer_cache_total{result=\"hit\"} %llu\n"

@@ -15,8 +15,8 @@
 --   u  a user: its account (role, organisation, erasure) and its sessions
 --      ending (sign-out, expiry set back, deletion); a session's touch,
 --      which only extends it, counts nothing
---   o  an organisation: its attributes (name, peer groups) and the
---      submitted state, scores and targets of its responses
+--   o  an organisation: its attributes (name, peer groups) and its
+--      responses (answers, state, scores)
 --   w  a wave: its dates, its snapshots (snapshot_generation), and the
 --      settings (k, the idle timeout), whose rare change counts up every
 --      wave: one lookup fewer in every check
@@ -30,22 +30,21 @@ CREATE TABLE cache_version (
 -- security, so that the check is a plain lookup. Only the triggers write.
 GRANT SELECT ON cache_version TO reifegrad_app;
 
-CREATE FUNCTION rg_cache_bump(p_kind "char", p_id bigint) RETURNS void
-LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
-	INSERT INTO cache_version AS c (kind, id) VALUES (p_kind, p_id)
-	ON CONFLICT (kind, id) DO UPDATE SET v = c.v + 1
-$$;
-REVOKE ALL ON FUNCTION rg_cache_bump("char", bigint) FROM PUBLIC;
-
 -- One trigger function for every table: which version a row's change
--- counts up depends on the table.
+-- counts up depends on the table. It runs with every autosave: PL/pgSQL
+-- (its statement is planned once per connection, where a SQL function
+-- would be planned at every call), and no SET clause (saving and restoring
+-- search_path at every call costs as much again); every name is qualified.
 CREATE FUNCTION rg_cache_changed() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
 	r record;
+	k "char";
+	i bigint;
 BEGIN
 	IF TG_TABLE_NAME = 'setting' THEN
-		INSERT INTO cache_version AS c (kind, id) SELECT 'w', id FROM wave
+		INSERT INTO public.cache_version AS c (kind, id)
+		SELECT 'w', w.id FROM public.wave w
 		ON CONFLICT (kind, id) DO UPDATE SET v = c.v + 1;
 		RETURN NULL;
 	END IF;
@@ -56,19 +55,23 @@ BEGIN
 	END IF;
 	CASE TG_TABLE_NAME
 	WHEN 'app_user' THEN
-		PERFORM rg_cache_bump('u', r.id);
+		k := 'u'; i := r.id;
 	WHEN 'session' THEN
-		PERFORM rg_cache_bump('u', r.user_id);
+		k := 'u'; i := r.user_id;
 	WHEN 'organisation' THEN
-		PERFORM rg_cache_bump('o', r.id);
+		k := 'o'; i := r.id;
 	WHEN 'response' THEN
-		PERFORM rg_cache_bump('o', r.organisation_id);
+		k := 'o'; i := r.organisation_id;
 		IF TG_OP = 'UPDATE' AND NEW.organisation_id <> OLD.organisation_id THEN
-			PERFORM rg_cache_bump('o', NEW.organisation_id);
+			INSERT INTO public.cache_version AS c (kind, id)
+			VALUES ('o', NEW.organisation_id)
+			ON CONFLICT (kind, id) DO UPDATE SET v = c.v + 1;
 		END IF;
 	WHEN 'wave' THEN
-		PERFORM rg_cache_bump('w', r.id);
+		k := 'w'; i := r.id;
 	END CASE;
+	INSERT INTO public.cache_version AS c (kind, id) VALUES (k, i)
+	ON CONFLICT (kind, id) DO UPDATE SET v = c.v + 1;
 	RETURN NULL;
 END $$;
 REVOKE ALL ON FUNCTION rg_cache_changed() FROM PUBLIC;
@@ -86,10 +89,9 @@ CREATE TRIGGER cache_shortened AFTER UPDATE ON session
 	EXECUTE FUNCTION rg_cache_changed();
 CREATE TRIGGER cache_changed AFTER UPDATE OR DELETE ON organisation
 	FOR EACH ROW EXECUTE FUNCTION rg_cache_changed();
--- Not an autosave: it sets neither state nor scores.
-CREATE TRIGGER cache_changed AFTER INSERT OR DELETE
-	OR UPDATE OF state, scores, overall, targets, organisation_id, wave_id
-	ON response FOR EACH ROW EXECUTE FUNCTION rg_cache_changed();
+-- Every change, autosaves too: the cached response GET shows the answers.
+CREATE TRIGGER cache_changed AFTER INSERT OR UPDATE OR DELETE ON response
+	FOR EACH ROW EXECUTE FUNCTION rg_cache_changed();
 CREATE TRIGGER cache_changed AFTER UPDATE OR DELETE ON wave
 	FOR EACH ROW EXECUTE FUNCTION rg_cache_changed();
 CREATE TRIGGER cache_changed AFTER INSERT OR UPDATE OR DELETE ON setting

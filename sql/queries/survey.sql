@@ -63,11 +63,17 @@ LEFT JOIN response r ON r.wave_id = w.id AND r.organisation_id = rg_org()
 WHERE w.id = $1
 
 -- name: response_get
--- The last column is the number of answered items, kept by response_save
+-- The tenth column is the number of answered items, kept by response_save
 -- (and the demo loader) as questionnaire_progress() counts them.
 SELECT w.questionnaire_id, rg_wave_state(w), coalesce(r.state, 'draft'),
 	coalesce(r.revision, 0), coalesce(r.answers, '{}'), rg_iso(r.updated_at),
-	r.updated_by_name, r.scores, r.submitted_revision, coalesce(r.answered, 0)
+	r.updated_by_name, r.scores, r.submitted_revision, coalesce(r.answered, 0),
+	-- What a worker keeps the answer by (cgi/anscache.c): the versions of
+	-- what it is made from, in this snapshot, and when the wave opens and
+	-- closes (its state changes then).
+	coalesce((SELECT v FROM cache_version WHERE kind = 'o' AND id = rg_org()), 0),
+	coalesce((SELECT v FROM cache_version WHERE kind = 'w' AND id = w.id), 0),
+	extract(epoch FROM w.opens_at)::bigint, extract(epoch FROM w.closes_at)::bigint
 FROM wave w
 LEFT JOIN response r ON r.wave_id = w.id AND r.organisation_id = rg_org()
 WHERE w.id = $1

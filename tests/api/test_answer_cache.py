@@ -186,3 +186,62 @@ def test_a_wave_that_reaches_its_end_is_not_served_from_the_cache():
     after = cache_counts()
     assert all(r.status == 200 for r in rs)
     assert after["hit"] == before["hit"], (before, after)
+
+
+# ------------------------------------------------------------ response GET
+
+RESPONSE = "/api/v1/waves/%d/response"
+
+
+def warm_response(org, wid):
+    """As warm(), for GET /waves/{wave}/response."""
+    before = cache_counts()
+    bodies = set()
+    for _ in range(REPEAT):
+        r = org.session.get(RESPONSE % wid)
+        assert r.status == 200, r
+        bodies.add(r.body)
+    after = cache_counts()
+    assert len(bodies) == 1, "answers differ between workers"
+    assert after["hit"] - before["hit"] >= REPEAT // 2, (before, after)
+    return json.loads(bodies.pop())
+
+
+def test_a_colleagues_autosave_shows_at_once():
+    from survey_helpers import Session, make_user
+    wid, rng, orgs = group(size=1, submitted=0)
+    o = orgs[0]
+    o.put(wid, {"D1.1": {"level": 1}})
+    first = warm_response(o, wid)
+    colleague = Session(make_user("respondent", o.key))
+    r = colleague.put(RESPONSE % wid, {"revision": first["revision"],
+                                       "answers": {"D1.2": {"level": 3, "comment": "neu"}}})
+    assert r.status == 200, r
+    for r in [o.session.get(RESPONSE % wid) for _ in range(REPEAT)]:
+        assert r.status == 200, r
+        assert r.json["revision"] == first["revision"] + 1, r
+        assert r.json["answers"]["D1.2"] == {"level": 3, "comment": "neu"}, r
+        assert r.json["updated_by"] == colleague.user["name"], r
+
+
+def test_a_submission_and_its_reopening_show_at_once():
+    wid, rng, orgs = group(size=1, submitted=0)
+    o = orgs[0]
+    o.put(wid, random_answers(rng))
+    assert warm_response(o, wid)["state"] == "draft"
+    r = o.session.post(RESPONSE % wid + "/submit", {"revision": o.session.get(RESPONSE % wid).json["revision"]})
+    assert r.status == 200, r
+    for r in [o.session.get(RESPONSE % wid) for _ in range(REPEAT)]:
+        assert r.json["state"] == "submitted" and "scores" in r.json, r
+    warm_response(o, wid)
+    reopen(wid, o, coordinator())
+    for r in [o.session.get(RESPONSE % wid) for _ in range(REPEAT)]:
+        assert r.json["state"] == "draft" and "scores" not in r.json, r
+
+
+def test_another_organisations_response_is_never_given():
+    wid, rng, orgs = group(size=2, submitted=0)
+    orgs[0].put(wid, {"D1.1": {"level": 4}})
+    orgs[1].put(wid, {"D1.1": {"level": 0}})
+    a, b = warm_response(orgs[0], wid), warm_response(orgs[1], wid)
+    assert a["answers"]["D1.1"]["level"] == 4 and b["answers"]["D1.1"]["level"] == 0
