@@ -84,7 +84,8 @@ h_org_list(struct ctx *c)
 		p[4] = after_name;
 		p[5] = after_id;
 	}
-	if ((res = list_fetch(c, Q_ORG_LIST, 7, p, &limit, &ps)) == NULL)
+	if ((res = list_fetch(c, p[0] != NULL ? Q_ORG_SEARCH : Q_ORG_LIST, 7, p,
+	         &limit, &ps)) == NULL)
 		return 0;
 	return list_reply(c, res, limit, org_list_json, 0, 2);
 }

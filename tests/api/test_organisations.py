@@ -483,3 +483,23 @@ def test_admin_org_add_counts_name_characters_not_bytes():
     r = admin("org", "add", "--key", key, "--name", name + "Ä", "--kind", "gemeinde", "--state", "Y",
               "--population", "1", check=False)
     assert r.returncode == 1 and "--name" in r.stderr, r
+
+
+def test_search_follows_renames_and_erasures():
+    """The search finds names through organisation_name (012_org_search.sql),
+    which follows every insert, rename and deletion of an organisation."""
+    s = staff()
+    u = uniq()
+    ids = add_orgs(["Alt-Suchdorf " + u, "Bleibedorf " + u])
+    old = ids["Alt-Suchdorf " + u]
+    assert [i["id"] for i in list_all(s, q="Suchdorf " + u)] == [old]
+    psql("UPDATE organisation SET name = :'p2' WHERE id = :'p1'", old, "Neu-Findestadt " + u)
+    assert list_all(s, q="Suchdorf " + u) == []
+    assert [i["name"] for i in list_all(s, q="findestadt " + u)] == ["Neu-Findestadt " + u]
+    # Other columns changing leave the name where it was.
+    psql("UPDATE organisation SET population = 99 WHERE id = :'p1'", old)
+    assert [i["population"] for i in list_all(s, q="Findestadt " + u)] == [99]
+    psql("DELETE FROM organisation WHERE id = :'p1'", old)
+    assert list_all(s, q="Findestadt " + u) == []
+    assert psql("SELECT count(*) FROM organisation_name WHERE id = :'p1'", old) == [["0"]]
+    assert [i["id"] for i in list_all(s, q=u)] == [ids["Bleibedorf " + u]]
