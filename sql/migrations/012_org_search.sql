@@ -21,18 +21,25 @@ INSERT INTO organisation_name (id, name_lower)
 SELECT id, lower(name) FROM organisation;
 GRANT SELECT ON organisation_name TO reifegrad_app;
 
--- Kept in step by the organisation's own writes (deletes cascade).
-CREATE FUNCTION rg_organisation_name() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+-- Kept in step by the organisation's own writes (deletes cascade): once per
+-- statement, from its transition table, so that a register import of
+-- 100,000 rows costs one statement more, not 100,000 calls.
+CREATE FUNCTION rg_organisation_names() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER AS $$
 BEGIN
-	INSERT INTO organisation_name AS n (id, name_lower)
-	VALUES (NEW.id, lower(NEW.name))
-	ON CONFLICT (id) DO UPDATE SET name_lower = EXCLUDED.name_lower;
+	INSERT INTO public.organisation_name AS n (id, name_lower)
+	SELECT c.id, lower(c.name) FROM changed c
+	ON CONFLICT (id) DO UPDATE SET name_lower = EXCLUDED.name_lower
+	WHERE n.name_lower IS DISTINCT FROM EXCLUDED.name_lower;
 	RETURN NULL;
 END $$;
-REVOKE ALL ON FUNCTION rg_organisation_name() FROM PUBLIC;
-CREATE TRIGGER organisation_name AFTER INSERT OR UPDATE OF name ON organisation
-	FOR EACH ROW EXECUTE FUNCTION rg_organisation_name();
+REVOKE ALL ON FUNCTION rg_organisation_names() FROM PUBLIC;
+CREATE TRIGGER organisation_name_insert AFTER INSERT ON organisation
+	REFERENCING NEW TABLE AS changed
+	FOR EACH STATEMENT EXECUTE FUNCTION rg_organisation_names();
+CREATE TRIGGER organisation_name_update AFTER UPDATE ON organisation
+	REFERENCING NEW TABLE AS changed
+	FOR EACH STATEMENT EXECUTE FUNCTION rg_organisation_names();
 
 -- Never usable under the policies (see above).
 DROP INDEX organisation_name_trgm;
