@@ -13,6 +13,8 @@ static struct anscache_answer answers[ANSCACHE_ANSWERS];
 /* Whether anything was kept since the last clear (which then touches no
  * page of the tables, so that a worker at rest stays small). */
 static int kept;
+/* Bytes of the bodies kept. */
+static size_t bytes;
 
 static uint64_t
 fnv(uint64_t h, const void *p, size_t n)
@@ -125,8 +127,18 @@ answer_slot(const char *route, long long org, long long wave, const char *query)
 static void
 answer_free(struct anscache_answer *a)
 {
+	bytes -= a->len;
 	free(a->body);
 	memset(a, 0, sizeof(*a));
+}
+
+static void
+answers_clear(void)
+{
+	size_t i;
+
+	for (i = 0; i < ANSCACHE_ANSWERS; i++)
+		answer_free(&answers[i]);
 }
 
 int
@@ -138,14 +150,18 @@ anscache_answer_put(const char *route, long long org, long long wave,
 	size_t qlen = strlen(query);
 	char *copy;
 
-	if (qlen >= sizeof(a->query) || until - ANSCACHE_MARGIN <= now)
+	if (qlen >= sizeof(a->query) || until - ANSCACHE_MARGIN <= now ||
+	    len > ANSCACHE_BODY_MAX)
 		return -1;
 	if ((copy = malloc(len ? len : 1)) == NULL)
 		return -1;
 	memcpy(copy, body, len);
 	a = answer_slot(route, org, wave, query);
 	answer_free(a);
+	if (bytes + len > ANSCACHE_BYTES)
+		answers_clear();
 	kept = 1;
+	bytes += len;
 	a->route = route;
 	a->org = org;
 	a->wave = wave;
@@ -186,12 +202,9 @@ anscache_answer_drop(
 void
 anscache_clear(void)
 {
-	size_t i;
-
 	if (!kept)
 		return;
 	kept = 0;
-	for (i = 0; i < ANSCACHE_ANSWERS; i++)
-		answer_free(&answers[i]);
+	answers_clear();
 	memset(sessions, 0, sizeof(sessions));
 }

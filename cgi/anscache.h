@@ -24,6 +24,12 @@
 /* Entries end this many seconds before their time is up (a session's idle
  * timeout, a wave's close), whatever the clocks of worker and database. */
 #define ANSCACHE_MARGIN 2
+/* Bodies kept: each at most ANSCACHE_BODY_MAX bytes (a response with
+ * long comments is made afresh each time), all together at most
+ * ANSCACHE_BYTES (beyond, the answers kept so far are forgotten), so that
+ * a worker stays small whatever it serves. */
+#define ANSCACHE_BODY_MAX (64 * 1024)
+#define ANSCACHE_BYTES (4 * 1024 * 1024)
 /* Longest hash parameter and query string kept. */
 #define ANSCACHE_HASH_MAX 68
 #define ANSCACHE_QUERY_MAX 64
@@ -69,7 +75,7 @@ const struct anscache_session *anscache_session_get(
 void anscache_session_drop(const char *hash);
 
 /* Keeps a copy of body (len bytes) until until - margin. Returns 0, or -1
- * when it is not kept (too long a query, no memory): nothing else changes. */
+ * when it is not kept (too long a query or body, no memory). */
 int anscache_answer_put(const char *route, long long org, long long wave,
     const char *query, const struct anscache_versions *v, long long until,
     int read, const char *body, size_t len, long long now);

@@ -180,6 +180,35 @@ test_answer_replaced_dropped_cleared(void **state)
 	assert_null(anscache_session_get(H1, 0, 1000));
 }
 
+static void
+test_answer_bytes_bounded(void **state)
+{
+	static char big[ANSCACHE_BODY_MAX + 1];
+	const struct anscache_versions v = {1, 1};
+	long long org;
+	int first_gone = 0;
+
+	(void)state;
+	memset(big, 'x', sizeof(big));
+	/* One body above the limit: not kept. */
+	assert_int_equal(anscache_answer_put("response", 1, 9, "", &v, 9000, 0,
+	                     big, sizeof(big), 1000),
+	    -1);
+	assert_null(anscache_answer_get("response", 1, 9, "", 0, 1000));
+	/* More than ANSCACHE_BYTES in all: the older ones give way, the
+	 * newest is always kept. */
+	for (org = 1; org <= ANSCACHE_BYTES / ANSCACHE_BODY_MAX + 2; org++) {
+		assert_int_equal(anscache_answer_put("response", org, 9, "", &v,
+		                     9000, 0, big, ANSCACHE_BODY_MAX, 1000),
+		    0);
+		assert_non_null(
+		    anscache_answer_get("response", org, 9, "", 0, 1000));
+		if (anscache_answer_get("response", 1, 9, "", 0, 1000) == NULL)
+			first_gone = 1;
+	}
+	assert_true(first_gone);
+}
+
 int
 main(void)
 {
@@ -193,6 +222,7 @@ main(void)
 	    cmocka_unit_test_setup(test_answer_kept_under_its_key, reset),
 	    cmocka_unit_test_setup(test_answer_until_the_wave_closes, reset),
 	    cmocka_unit_test_setup(test_answer_replaced_dropped_cleared, reset),
+	    cmocka_unit_test_setup(test_answer_bytes_bounded, reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
