@@ -129,7 +129,12 @@ fuzz: $(FUZZ_BINS)
 fuzz-smoke: $(FUZZ_BINS)
 	tests/fuzz/run 5 $(FUZZ_BINS)
 
-bench: all
+# The load client of the write benchmarks (autosaves, submits).
+build/bench/wload: tests/bench/wload.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O2 -Wall -Wextra -pthread -o $@ $<
+
+bench: all build/bench/wload
 	tests/bench/run
 
 fmt:
