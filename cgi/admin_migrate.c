@@ -1,9 +1,15 @@
 /*
  * admin_migrate.c: `reifegrad-admin migrate` applies the embedded
  * migrations that the database has not seen, in order, each in its own
- * transaction together with its record in schema_migration. Repeatable;
- * concurrent runs wait for each other on an advisory lock.
+ * transaction together with its record in schema_migration: its name and
+ * the SHA-256 of its text. Repeatable; concurrent runs wait for each other
+ * on an advisory lock. A migration once applied must never change: when
+ * the text of one the database has applied differs from what it applied,
+ * migrate says which and stops, before anything runs against a schema that
+ * is not what the program expects (a migration recorded before digests
+ * were kept gets its digest at the next run).
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,30 +19,71 @@
 /* Key of the advisory lock that serialises migrations. */
 #define MIGRATE_LOCK_KEY "727265696665"
 
-/* 1 when the migration name is recorded, 0 when not, -1 on error. */
-static int
-migration_applied(PGconn *conn, const char *name)
+/* Hex SHA-256 of a migration's text. */
+#define MIGRATE_DIGEST_HEX (crypto_hash_sha256_BYTES * 2 + 1)
+
+static void
+migration_digest(const struct migration *m, char hex[MIGRATE_DIGEST_HEX])
 {
-	const char *params[1] = {name};
-	PGresult *res =
-	    PQexecParams(conn, "SELECT 1 FROM schema_migration WHERE name = $1",
-	        1, NULL, params, NULL, NULL, 0);
+	unsigned char d[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(d, (const unsigned char *)m->text,
+	    (unsigned long long)strlen(m->text));
+	sodium_bin2hex(hex, MIGRATE_DIGEST_HEX, d, sizeof(d));
+}
+
+/*
+ * Whether migration m is recorded: 1 (and its digest checked, or recorded
+ * when it has none), 0 when not, -1 on error or when its text changed
+ * since it was applied.
+ */
+static int
+migration_applied(PGconn *conn, const struct migration *m, const char *hex)
+{
+	const char *params[2] = {m->name, hex};
+	PGresult *res = PQexecParams(conn,
+	    "SELECT digest FROM schema_migration WHERE name = $1", 1, NULL,
+	    params, NULL, NULL, 0);
 	int rc;
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		admin_fail("migrate: %s", PQresultErrorMessage(res));
-		rc = -1;
-	} else
-		rc = PQntuples(res) > 0;
+		PQclear(res);
+		return -1;
+	}
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return 0;
+	}
+	if (!PQgetisnull(res, 0, 0)) {
+		rc = strcmp(PQgetvalue(res, 0, 0), hex) == 0 ? 1 : -1;
+		if (rc == -1)
+			admin_fail(
+			    "migrate: %s has changed since this database "
+			    "applied it (SHA-256 then %.12s..., now "
+			    "%.12s...); an applied migration must never "
+			    "change: put the change into a new migration, "
+			    "or restore the database",
+			    m->name, PQgetvalue(res, 0, 0), hex);
+		PQclear(res);
+		return rc;
+	}
+	PQclear(res);
+	res = PQexecParams(conn,
+	    "UPDATE schema_migration SET digest = $2 WHERE name = $1", 2, NULL,
+	    params, NULL, NULL, 0);
+	rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 1 : -1;
+	if (rc == -1)
+		admin_fail("migrate: %s", PQresultErrorMessage(res));
 	PQclear(res);
 	return rc;
 }
 
 /* Applies one migration and records it, in one transaction. */
 static int
-migration_apply(PGconn *conn, const struct migration *m)
+migration_apply(PGconn *conn, const struct migration *m, const char *hex)
 {
-	const char *params[1] = {m->name};
+	const char *params[2] = {m->name, hex};
 	PGresult *res;
 
 	if (admin_exec(conn, "BEGIN") == -1)
@@ -54,8 +101,8 @@ migration_apply(PGconn *conn, const struct migration *m)
 	}
 	PQclear(res);
 	res = PQexecParams(conn,
-	    "INSERT INTO schema_migration (name) VALUES ($1)", 1, NULL, params,
-	    NULL, NULL, 0);
+	    "INSERT INTO schema_migration (name, digest) VALUES ($1, $2)", 2,
+	    NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		admin_fail("migrate: %s", PQresultErrorMessage(res));
 		PQclear(res);
@@ -85,16 +132,20 @@ admin_cmd_migrate(int argc, char **argv)
 	    admin_exec(conn,
 	        "CREATE TABLE IF NOT EXISTS schema_migration ("
 	        " name text PRIMARY KEY,"
-	        " applied_at timestamptz NOT NULL DEFAULT now())") == -1)
+	        " applied_at timestamptz NOT NULL DEFAULT now())") == -1 ||
+	    admin_exec(conn, "ALTER TABLE schema_migration"
+	                     " ADD COLUMN IF NOT EXISTS digest text") == -1)
 		goto out;
 	for (i = 0; i < migrations_count; i++) {
-		int done = migration_applied(conn, migrations[i].name);
+		char hex[MIGRATE_DIGEST_HEX];
+		int done;
 
-		if (done == -1)
+		migration_digest(&migrations[i], hex);
+		if ((done = migration_applied(conn, &migrations[i], hex)) == -1)
 			goto out;
 		if (done)
 			continue;
-		if (migration_apply(conn, &migrations[i]) == -1)
+		if (migration_apply(conn, &migrations[i], hex) == -1)
 			goto out;
 		if (admin_progress_enabled())
 			fprintf(stderr, "migrate: applied %s\n",

@@ -1,5 +1,6 @@
 """The foundation: health, routing errors, limits, headers, the process
 model (workers replaced, database outages survived), migrations."""
+import hashlib
 import os
 import signal
 import subprocess
@@ -74,6 +75,29 @@ def test_migrate_is_repeatable_and_recorded():
     names = [row[0] for row in psql("SELECT name FROM schema_migration ORDER BY name")]
     files = sorted(f[:-4] for f in os.listdir("sql/migrations") if f.endswith(".sql"))
     assert names == files, (names, files)
+
+
+def test_migrate_refuses_a_migration_changed_after_it_was_applied():
+    """Each applied migration is recorded with the SHA-256 of its text; a
+    text that differs from what the database applied stops migrate (exit
+    1, naming it) before anything runs."""
+    rows = psql("SELECT name, digest FROM schema_migration ORDER BY name")
+    for name, digest in rows:
+        text = open(os.path.join("sql/migrations", name + ".sql"), "rb").read()
+        assert digest == hashlib.sha256(text).hexdigest(), name
+    name, digest = rows[2]
+    try:
+        psql("UPDATE schema_migration SET digest = :'p2' WHERE name = :'p1'", name, "0" * 64)
+        r = admin("migrate", check=False)
+        assert r.returncode == 1, r
+        assert name in r.stderr and "changed" in r.stderr, r.stderr
+        assert r.stdout == "", r.stdout
+        # Recorded before digests were kept: the next run records it.
+        psql("UPDATE schema_migration SET digest = NULL WHERE name = :'p1'", name)
+        assert admin("migrate").stdout.startswith("migrate: 0 applied")
+    finally:
+        psql("UPDATE schema_migration SET digest = :'p2' WHERE name = :'p1'", name, digest)
+    assert psql("SELECT digest FROM schema_migration WHERE name = :'p1'", name) == [[digest]]
 
 
 def test_admin_usage_errors_exit_2():
