@@ -1,8 +1,8 @@
 -- 011_answer_cache: versions of what a worker's cached answers were made
 -- from (cgi/anscache.c).
 --
--- A worker keeps the benchmark answers it wrote, and the sessions it
--- checked, and gives an answer again only after one cheap statement has
+-- A worker keeps the benchmark and response answers it wrote, and the
+-- sessions it checked, and gives an answer again only after one cheap statement has
 -- shown that nothing it was made from has changed since: the versions
 -- below. Every change that could alter such an answer counts up a version
 -- in the changing transaction itself (triggers), so a version read in a
