@@ -2,9 +2,9 @@
 -- from (cgi/anscache.c).
 --
 -- A worker keeps the benchmark and response answers it wrote, and the
--- sessions it checked, and gives an answer again only after one cheap statement has
--- shown that nothing it was made from has changed since: the versions
--- below. Every change that could alter such an answer counts up a version
+-- sessions it checked, and gives an answer again only after one cheap
+-- statement has shown that nothing it was made from has changed since: the
+-- versions below. Every change that could alter such an answer counts up a version
 -- in the changing transaction itself (triggers), so a version read in a
 -- snapshot is exactly as current as the data of that snapshot, and an
 -- answer given from the cache is the one the database would give now. No
