@@ -7,7 +7,7 @@
  * the text of one the database has applied differs from what it applied,
  * migrate says which and stops, before anything runs against a schema that
  * is not what the program expects (a migration recorded before digests
- * were kept gets its digest at the next run).
+ * were kept is given its digest at the next run).
  */
 #include <sodium.h>
 #include <stdio.h>

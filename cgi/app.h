@@ -125,6 +125,14 @@ void app_primary(struct ctx *c);
 PGresult *app_write(
     struct ctx *c, enum query q, int n, const char *const *values);
 
+/*
+ * For a ROUTE_CACHED handler: lets dispatch keep the answer until until
+ * (seconds since 1970), made from the versions in columns col (the
+ * organisation's) and col + 1 (the wave's) of res's first row, which the
+ * handler's statement read along with the data.
+ */
+void app_keep(struct ctx *c, const PGresult *res, int col, long long until);
+
 /* Sets a 422 "invalid" answer with the problems as details. */
 void app_invalid(struct ctx *c, const struct problems *ps);
 

@@ -12,6 +12,7 @@
 #include "auth.h"
 #include "log.h"
 #include "metrics.h"
+#include "pgjson.h"
 
 /* Whether the request runs on the read connection. */
 static int
@@ -133,10 +134,11 @@ dispatch_authorise(struct ctx *c)
 }
 
 /*
- * Gives a session that a standby found due a touch (rg_session_check)
- * its touch on the primary: rg_session_begin() in a transaction of its
- * own, so that the idle timeout holds whichever server answers. Only when
- * the primary's connection is up: a read never waits for the primary.
+ * Gives a session that a standby found due a touch (rg_session_begin()
+ * with p_touch false) its touch on the primary: rg_session_begin() in a
+ * transaction of its own, so that the idle timeout holds whichever server
+ * answers. Only when the primary's connection is up: a read never waits
+ * for the primary.
  */
 static void
 dispatch_touch(struct ctx *c, const char *hash)
@@ -241,6 +243,15 @@ dispatch_cached(struct ctx *c)
 	c->resp->content_type = "application/json; charset=utf-8";
 	metrics_cached(1);
 	return 1;
+}
+
+void
+app_keep(struct ctx *c, const PGresult *res, int col, long long until)
+{
+	c->cache.v.org = pgj_ll(res, 0, col);
+	c->cache.v.wave = pgj_ll(res, 0, col + 1);
+	c->cache.until = until;
+	c->cache.keep = 1;
 }
 
 /* Keeps the answer a ROUTE_CACHED handler allowed to keep. */

@@ -275,12 +275,8 @@ write_benchmark(struct ctx *c, const struct bench *bn)
 static void
 keep_answer(struct ctx *c, const struct bench *bn)
 {
-	if (PQgetvalue(bn->res, 0, B_CLOSED)[0] == 't')
-		return;
-	c->cache.v.org = pgj_ll(bn->res, 0, B_V_ORG);
-	c->cache.v.wave = pgj_ll(bn->res, 0, B_V_WAVE);
-	c->cache.until = pgj_ll(bn->res, 0, B_CLOSES);
-	c->cache.keep = 1;
+	if (PQgetvalue(bn->res, 0, B_CLOSED)[0] != 't')
+		app_keep(c, bn->res, B_V_ORG, pgj_ll(bn->res, 0, B_CLOSES));
 }
 
 /* Finalises the snapshots of a closed wave once (lazily, at the first

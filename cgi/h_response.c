@@ -272,10 +272,7 @@ h_response_get(struct ctx *c)
 	    response_get_write(&c->resp->body, res, c->req->param[0], &q->def));
 	/* Nothing of the answer changes with time alone (the wave's state is
 	 * not in it): dispatch may keep it while the versions hold. */
-	c->cache.v.org = pgj_ll(res, 0, 10);
-	c->cache.v.wave = pgj_ll(res, 0, 11);
-	c->cache.until = LLONG_MAX / 2;
-	c->cache.keep = 1;
+	app_keep(c, res, 10, LLONG_MAX / 2);
 	PQclear(res);
 	return rc;
 }

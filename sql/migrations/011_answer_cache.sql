@@ -97,17 +97,20 @@ CREATE TRIGGER cache_changed AFTER UPDATE OR DELETE ON wave
 CREATE TRIGGER cache_changed AFTER INSERT OR UPDATE OR DELETE ON setting
 	FOR EACH STATEMENT EXECUTE FUNCTION rg_cache_changed();
 
--- The session checks of 010, giving also the user's version (read in the
--- statement that finds the session, so that both are of one snapshot) and
--- until when the session
--- holds without a further request (its absolute end or its idle timeout,
--- whichever comes first; seconds since 1970), for the cache.
+-- The session checks of 010 (rg_session_begin) and 008 (rg_session_check,
+-- for hot standbys), now one function: p_touch says whether it may touch
+-- the session (a standby cannot write). It also gives the user's version
+-- (read in the statement that finds the session, so that both are of one
+-- snapshot), until when the session holds without a further request (its
+-- absolute end or its idle timeout, whichever comes first; seconds since
+-- 1970), for the cache, and whether the session is due a touch that this
+-- call did not give (the program then gives it on the primary).
 DROP FUNCTION rg_session_begin(bytea);
 DROP FUNCTION rg_session_check(bytea);
 
-CREATE FUNCTION rg_session_begin(p_hash bytea, OUT user_id bigint,
-	OUT role text, OUT organisation_id bigint, OUT cache_v bigint,
-	OUT valid_until bigint)
+CREATE FUNCTION rg_session_begin(p_hash bytea, p_touch boolean DEFAULT true,
+	OUT user_id bigint, OUT role text, OUT organisation_id bigint,
+	OUT cache_v bigint, OUT valid_until bigint, OUT touch boolean)
 -- Called once per request: kept cheap (see 010).
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
@@ -129,10 +132,12 @@ BEGIN
 		RETURN;
 	END IF;
 	-- Touch at most once a minute: a request is not a write.
-	IF s.last_seen_at < pg_catalog.now() - interval '1 minute' THEN
+	touch := s.last_seen_at < pg_catalog.now() - interval '1 minute';
+	IF touch AND p_touch THEN
 		UPDATE public.session SET last_seen_at = pg_catalog.now()
 		WHERE token_hash = p_hash;
 		s.last_seen_at := pg_catalog.now();
+		touch := false;
 	END IF;
 	PERFORM pg_catalog.set_config('rg.user_id', s.id::text, true),
 		pg_catalog.set_config('rg.role', s.role, true),
@@ -146,42 +151,5 @@ BEGIN
 	cache_v := s.v;
 END $$;
 
-CREATE FUNCTION rg_session_check(p_hash bytea, OUT user_id bigint,
-	OUT role text, OUT organisation_id bigint, OUT cache_v bigint,
-	OUT valid_until bigint, OUT touch boolean)
--- As rg_session_begin(), without the touch (see 008_read_replica.sql).
-LANGUAGE plpgsql SECURITY DEFINER AS $$
-DECLARE
-	s record;
-BEGIN
-	PERFORM pg_catalog.set_config('rg.role', 'admin', true);
-	SELECT u.id, u.role, u.organisation_id, se.last_seen_at, se.expires_at,
-		pg_catalog.make_interval(mins => coalesce(st.value::integer, 60)) AS idle,
-		coalesce(c.v, 0) AS v
-	INTO s
-	FROM public.session se JOIN public.app_user u ON u.id = se.user_id
-	LEFT JOIN public.setting st ON st.key = 'session_idle_minutes'
-	LEFT JOIN public.cache_version c ON c.kind = 'u' AND c.id = u.id
-	WHERE se.token_hash = p_hash AND se.expires_at > pg_catalog.now()
-	  AND se.last_seen_at > pg_catalog.now() - pg_catalog.make_interval(
-		mins => coalesce(st.value::integer, 60));
-	IF NOT FOUND THEN
-		PERFORM pg_catalog.set_config('rg.role', '', true);
-		RETURN;
-	END IF;
-	PERFORM pg_catalog.set_config('rg.user_id', s.id::text, true),
-		pg_catalog.set_config('rg.role', s.role, true),
-		pg_catalog.set_config('rg.org_id',
-		    coalesce(s.organisation_id::text, ''), true);
-	user_id := s.id;
-	role := s.role;
-	organisation_id := s.organisation_id;
-	touch := s.last_seen_at < pg_catalog.now() - interval '1 minute';
-	valid_until := extract(epoch FROM
-		least(s.expires_at, s.last_seen_at + s.idle))::bigint;
-	cache_v := s.v;
-END $$;
-
-REVOKE ALL ON FUNCTION rg_session_begin(bytea), rg_session_check(bytea) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION rg_session_begin(bytea), rg_session_check(bytea)
-	TO reifegrad_app;
+REVOKE ALL ON FUNCTION rg_session_begin(bytea, boolean) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rg_session_begin(bytea, boolean) TO reifegrad_app;

@@ -3,7 +3,7 @@
 
 -- name: session_begin
 SELECT user_id, role, coalesce(organisation_id, 0), cache_v, valid_until
-FROM rg_session_begin($1::bytea)
+FROM rg_session_begin($1::bytea, true)
 WHERE user_id IS NOT NULL
 
 -- name: session_end

@@ -5,7 +5,7 @@
 -- As session_begin, plus whether the session is due a touch (which the
 -- program then gives it on the primary).
 SELECT user_id, role, coalesce(organisation_id, 0), cache_v, valid_until, touch
-FROM rg_session_check($1::bytea)
+FROM rg_session_begin($1::bytea, false)
 WHERE user_id IS NOT NULL
 
 -- name: in_recovery

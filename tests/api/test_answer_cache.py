@@ -27,13 +27,13 @@ def cache_counts():
         r'^reifegrad_answer_cache_total\{result="(\w+)"\} (\d+)$', text, re.M)}
 
 
-def warm(org, wid, peers="state"):
-    """Every worker keeps org's answer; returns it, after checking that
-    most came from a cache and all are the same."""
+def warm_by(get):
+    """Every worker keeps the answer get() asks for; returns it, after
+    checking that most came from a cache and all are the same."""
     before = cache_counts()
     bodies = set()
     for _ in range(REPEAT):
-        r = org.benchmark(wid, peers)
+        r = get()
         assert r.status == 200, r
         bodies.add(r.body)
     after = cache_counts()
@@ -41,6 +41,11 @@ def warm(org, wid, peers="state"):
     # At most one answer per worker is made afresh.
     assert after["hit"] - before["hit"] >= REPEAT // 2, (before, after)
     return json.loads(bodies.pop())
+
+
+def warm(org, wid, peers="state"):
+    """warm_by() for org's benchmark."""
+    return warm_by(lambda: org.benchmark(wid, peers))
 
 
 def every(org, wid, peers="state"):
@@ -194,17 +199,8 @@ RESPONSE = "/api/v1/waves/%d/response"
 
 
 def warm_response(org, wid):
-    """As warm(), for GET /waves/{wave}/response."""
-    before = cache_counts()
-    bodies = set()
-    for _ in range(REPEAT):
-        r = org.session.get(RESPONSE % wid)
-        assert r.status == 200, r
-        bodies.add(r.body)
-    after = cache_counts()
-    assert len(bodies) == 1, "answers differ between workers"
-    assert after["hit"] - before["hit"] >= REPEAT // 2, (before, after)
-    return json.loads(bodies.pop())
+    """warm_by() for GET /waves/{wave}/response."""
+    return warm_by(lambda: org.session.get(RESPONSE % wid))
 
 
 def test_a_colleagues_autosave_shows_at_once():

@@ -217,9 +217,9 @@ def test_the_session_check_on_a_standby_never_writes_and_the_primary_touches():
     wait_replayed()
     err = sql_error(STANDBY, "SELECT * FROM rg_session_begin('%s'::bytea)" % h)
     assert "read-only transaction" in err, err
-    rows = sql(STANDBY, "SELECT user_id, role, touch FROM rg_session_check(:'p1'::bytea)", h)
+    rows = sql(STANDBY, "SELECT user_id, role, touch FROM rg_session_begin(:'p1'::bytea, false)", h)
     assert rows == [[str(f["a"].user["id"]), "respondent", "t"]], rows
-    assert sql(STANDBY, "SELECT count(*) FROM rg_session_check('\\xff'::bytea)"
+    assert sql(STANDBY, "SELECT count(*) FROM rg_session_begin('\\xff'::bytea, false)"
                         " WHERE user_id IS NOT NULL") == [["0"]]
     # A read on the standby gives it its touch on the primary.
     r, where = served_by(lambda: f["a"].get(BENCH % f["wave"]))
@@ -231,7 +231,7 @@ def test_the_session_check_on_a_standby_never_writes_and_the_primary_touches():
     sql(PRIMARY, "UPDATE session SET last_seen_at = now() - interval '3 hours'"
                  " WHERE token_hash = :'p1'::bytea", h)
     wait_replayed()
-    assert sql(STANDBY, "SELECT count(*) FROM rg_session_check(:'p1'::bytea)"
+    assert sql(STANDBY, "SELECT count(*) FROM rg_session_begin(:'p1'::bytea, false)"
                         " WHERE user_id IS NOT NULL", h) == [["0"]]
     r = f["a"].get(BENCH % f["wave"])
     assert r.status == 401, r

@@ -63,9 +63,9 @@ SELECT results_eq(
 SELECT set_config('rg.role', 'admin', true) \gset ignored_
 UPDATE session SET expires_at = now() + interval '1 day' WHERE user_id = :uid;
 SELECT results_eq(
-	$$SELECT cache_v, valid_until FROM rg_session_check(decode(repeat('1b', 32), 'hex'))$$,
+	$$SELECT cache_v, valid_until FROM rg_session_begin(decode(repeat('1b', 32), 'hex'), false)$$,
 	$$SELECT pg_temp.v('u', $$ || :uid || $$), extract(epoch FROM now() + interval '60 minutes')::bigint$$,
-	'session_check gives the idle timeout''s end, when that comes first');
+	'without the touch, it gives the idle timeout''s end, when that comes first');
 SELECT set_config('rg.role', 'admin', true) \gset ignored_
 
 -- ----------------------------------------------------- organisations, responses
