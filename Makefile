@@ -24,7 +24,7 @@ LIBS := $(PKG_LIBS) $(READSTAT_LIBS) -lm
 # Which file goes into which program: the server's own files, the admin
 # tool's own files, and the common (mostly pure) rest.
 SERVER_ONLY := cgi/main.c cgi/fcgi.c cgi/dispatch.c cgi/routes.c cgi/db.c \
-	$(wildcard cgi/h_*.c cgi/auth.c cgi/metrics.c cgi/qcache.c cgi/list.c cgi/snapcache.c cgi/snapshotter.c)
+	$(wildcard cgi/h_*.c cgi/auth.c cgi/metrics.c cgi/qcache.c cgi/list.c cgi/snapcache.c cgi/snapshotter.c cgi/committer.c)
 ADMIN_ONLY := $(wildcard cgi/admin*.c)
 COMMON := $(filter-out $(SERVER_ONLY) $(ADMIN_ONLY),$(wildcard cgi/*.c))
 # Pure modules: no libpq, no libfcgi; unit tests and fuzzers link these.

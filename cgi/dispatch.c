@@ -291,7 +291,8 @@ dispatch_begin(struct ctx *c, int prefetch)
 	size_t n = 0, i;
 	int rc = 0, s = -1, f = -1, b = -1, touch = 0;
 	int standby = on_read(c) && db_standby(c->db);
-	int implicit = prefetch && rt->method == METHOD_GET;
+	int implicit = (prefetch && rt->method == METHOD_GET) ||
+	               (rt->flags & ROUTE_BATCHED);
 
 	if (!implicit) {
 		b = (int)n;
@@ -330,7 +331,8 @@ dispatch_begin(struct ctx *c, int prefetch)
 		touch = rc == 0 && standby && c->user.id != 0 &&
 		        PQnfields(res[s]) > 5 &&
 		        PQgetvalue(res[s], 0, 5)[0] == 't';
-		if (rc == 0 && c->user.id != 0 && (rt->flags & ROUTE_CACHED))
+		if (rc == 0 && c->user.id != 0 &&
+		    (rt->flags & (ROUTE_CACHED | ROUTE_BATCHED)))
 			dispatch_keep_session(c, hash, res[s]);
 	} else
 		memset(&c->user, 0, sizeof(c->user));
@@ -448,6 +450,38 @@ app_pipeline_commit(struct ctx *c, size_t n, const struct db_call *calls,
 	return -1;
 }
 
+/*
+ * Runs a ROUTE_BATCHED route: its handler writes through the committer,
+ * which checks the session again in the transaction that saves, so the
+ * identity may come from the worker's session cache. The cache is used
+ * only when its role may call the route; else, and on a miss, the session
+ * is checked (and touched) in an implicit transaction of its own, so that
+ * a 401 or 403 is never the cache's.
+ */
+static void
+dispatch_batched(struct ctx *c)
+{
+	char hash[AUTH_HASH_PARAM];
+	const struct anscache_session *s;
+
+	dispatch_cache_epoch(c);
+	if (!auth_session_param(c, hash))
+		memset(&c->user, 0, sizeof(c->user));
+	else if ((s = anscache_session_get(hash, 0, (long long)time(NULL))) !=
+	             NULL &&
+	         (c->route->roles & s->role) != 0 && s->org != 0) {
+		c->user.id = s->user;
+		c->user.role = s->role;
+		c->user.org_id = s->org;
+	} else if (dispatch_begin(c, 0) == -1)
+		return;
+	if (dispatch_authorise(c) == 0 && c->route->handler(c) == -1 &&
+	    c->resp->status == 0)
+		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
+	if (c->resp->status == 0)
+		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
+}
+
 /* Runs the route in its transaction on c->db: the session, identity,
  * role and CSRF, the handler, then COMMIT (or ROLLBACK for an error),
  * unless the handler committed already (app_pipeline_commit). */
@@ -462,6 +496,10 @@ dispatch_tx(struct ctx *c)
 	 * set for row-level security ends with it. */
 	if ((rt->flags & ROUTE_CACHED) && dispatch_cached(c))
 		return;
+	if (rt->flags & ROUTE_BATCHED) {
+		dispatch_batched(c);
+		return;
+	}
 	if (dispatch_begin(c, rt->prefetch != 0) == -1) {
 		/* A transaction may be open; the connection is dropped or
 		 * rolled back here. */

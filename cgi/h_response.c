@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "app.h"
+#include "auth.h"
+#include "committer.h"
 #include "handlers.h"
 #include "jsonv.h"
 #include "jw.h"
@@ -54,8 +56,8 @@ items_total(const struct qdef *q)
 
 /*
  * Appends "progress":{...} of API.md. answered is the response row's
- * count (response_save keeps it as questionnaire_progress() counts: items
- * with a level or na = true; answers hold items of q only). 0 or -1.
+ * count (response_save_batch keeps it as questionnaire_progress() counts:
+ * items with a level or na = true; answers hold items of q only). 0 or -1.
  */
 static int
 progress_write(struct buf *b, long long answered, const struct qdef *q)
@@ -316,123 +318,212 @@ patch_split(const json_t *patch, json_t *remove, json_t *set)
 	}
 }
 
-/* Writes PUT's answer from response_save's row (res) into b. 0 or -1. */
-static int
-response_put_write(struct buf *b, const PGresult *res, const struct qdef *q)
+/* The questionnaire of each wave this worker saw an autosave for, so that
+ * it can check answers before it sends them: a hint only, since
+ * rg_response_save_batch refuses answers checked against another
+ * questionnaire than the wave's (SAVE_QUESTIONNAIRE) and names the right
+ * one. */
+#define WAVE_QUESTIONNAIRES 64
+static struct {
+	long long wave, qid;
+} wave_q[WAVE_QUESTIONNAIRES];
+
+static long long
+wave_q_get(long long wave)
 {
-	if (buf_puts(b, "{\"revision\":") == -1 ||
-	    jw_int(b, pgj_ll(res, 0, 0)) == -1 || buf_puts(b, ",") == -1 ||
-	    progress_write(b, pgj_ll(res, 0, 1), q) == -1)
-		return -1;
-	return buf_puts(b, "}");
+	size_t i = (size_t)wave % WAVE_QUESTIONNAIRES;
+
+	return wave_q[i].wave == wave ? wave_q[i].qid : 0;
 }
 
+static void
+wave_q_put(long long wave, long long qid)
+{
+	size_t i = (size_t)wave % WAVE_QUESTIONNAIRES;
+
+	wave_q[i].wave = wave;
+	wave_q[i].qid = qid;
+}
+
+/* An autosave on its way: the request's removals and answers as JSON text
+ * and the problems of checking them. */
+struct autosave {
+	const json_t *patch;
+	struct problems ps;
+	char *remove_s, *set_s;
+};
+
 /*
- * The autosave: two round trips. The response's context comes with the
- * session check (the route's prefetch); the save, the context read again
- * (for when a colleague got in between) and COMMIT go in one pipeline.
+ * Checks the answers against questionnaire qid and makes the item's
+ * removals and answers; answers that fail leave the item asking for the
+ * checks only (set NULL), with the problems kept for a 422. Returns 0, or
+ * -1 with the answer set.
+ */
+static int
+autosave_prepare(
+    struct ctx *c, struct autosave *a, struct save_item *it, long long qid)
+{
+	const struct qentry *q = qcache_get(c, qid);
+	json_t *remove, *set;
+
+	if (q == NULL)
+		return -1;
+	free(a->remove_s);
+	free(a->set_s);
+	a->remove_s = a->set_s = NULL;
+	a->ps.count = 0;
+	it->qid = qid;
+	it->remove = it->set = NULL;
+	it->remove_len = it->set_len = 0;
+	if (questionnaire_validate_answers(&q->def, a->patch, &a->ps) == -1)
+		return 0;
+	remove = json_array();
+	set = json_object();
+	patch_split(a->patch, remove, set);
+	a->remove_s = json_dumps(remove, JSON_COMPACT);
+	a->set_s = json_dumps(set, JSON_COMPACT);
+	json_decref(remove);
+	json_decref(set);
+	if (a->remove_s == NULL || a->set_s == NULL) {
+		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
+		return -1;
+	}
+	it->remove = a->remove_s;
+	it->remove_len = strlen(a->remove_s);
+	it->set = a->set_s;
+	it->set_len = strlen(a->set_s);
+	return 0;
+}
+
+/* Answers an autosave's result r. Returns 0, or -1 with a 500 set. */
+static int
+autosave_answer(struct ctx *c, const struct save_result *r,
+    const struct autosave *a, long long qid)
+{
+	const struct qentry *q;
+
+	switch (r->status) {
+	case SAVE_OK:
+		if ((q = qcache_get(c, qid)) == NULL)
+			return -1;
+		buf_reset(&c->resp->body);
+		if (buf_puts(&c->resp->body, "{\"revision\":") == -1 ||
+		    jw_int(&c->resp->body, r->revision) == -1 ||
+		    buf_puts(&c->resp->body, ",") == -1 ||
+		    progress_write(&c->resp->body, r->answered, &q->def) ==
+		        -1 ||
+		    buf_puts(&c->resp->body, "}") == -1)
+			return response_written(c, 200, -1);
+		return response_written(c, 200, 0);
+	case SAVE_CHECKED:
+		app_invalid(c, &a->ps);
+		return 0;
+	case SAVE_UNAUTHENTICATED:
+		resp_error(c->resp, 401, "unauthenticated",
+		    "Sign in first (or again: the session has ended).", NULL);
+		return 0;
+	case SAVE_FORBIDDEN:
+		resp_error(c->resp, 403, "forbidden",
+		    "Your role may not do this.", NULL);
+		return 0;
+	case SAVE_NOT_FOUND:
+		resp_error(c->resp, 404, "not_found", "No such wave.", NULL);
+		return 0;
+	case SAVE_PLANNED:
+		(void)wave_not_open(c, "planned", r->revision);
+		return 0;
+	case SAVE_CLOSED:
+		(void)wave_not_open(c, "closed", r->revision);
+		return 0;
+	case SAVE_SUBMITTED:
+		response_conflict(c, "already_submitted",
+		    "This response was submitted; a coordinator can reopen it.",
+		    r->revision);
+		return 0;
+	case SAVE_STALE:
+		response_conflict(c, "stale_revision",
+		    "Someone saved in between; fetch the current answers.",
+		    r->revision);
+		return 0;
+	case SAVE_UNAVAILABLE:
+		app_unavailable(c);
+		return 0;
+	case SAVE_CONFLICT:
+		resp_error(c->resp, 409, "conflict",
+		    "A concurrent change got in the way; try again.", NULL);
+		return 0;
+	default:
+		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
+		return -1;
+	}
+}
+
+/* Sends it again at most this often: for a wave's questionnaire learnt
+ * (or changed) on the way, and for a save that met another of the same
+ * response (a worker saving by itself). */
+#define AUTOSAVE_TRIES 4
+
+/*
+ * The autosave (ROUTE_BATCHED): no transaction of its own. The answers
+ * are checked against the wave's questionnaire, then the save goes to the
+ * committer, which checks the session, the wave and the revision in the
+ * transaction that saves, and answers after COMMIT. A wave this worker has
+ * not seen goes first as the checks only, which name its questionnaire.
  */
 int
 h_response_put(struct ctx *c)
 {
 	static const char *const keys[] = {"revision", "answers", NULL};
-	struct problems ps = {.count = 0};
-	char wave[24], rev_s[24];
-	const char *p[4];
-	const struct qentry *q;
-	long long rev = 0, cur;
-	json_t *patch = NULL, *remove = NULL, *set = NULL;
-	char *remove_s = NULL, *set_s = NULL;
-	struct db_call calls[1];
-	PGresult *res = NULL, *out[1] = {NULL};
-	int rc = -1;
+	struct autosave a = {.ps = {.count = 0}};
+	struct save_item it;
+	struct save_result r = {SAVE_ERROR, 0, -1, 0};
+	long long rev = 0, qid;
+	int tries, rc = -1;
 
-	if (jv_object(c->body, "", keys, &ps) == 0) {
+	if (jv_object(c->body, "", keys, &a.ps) == 0) {
 		(void)jv_int(
-		    c->body, "revision", JV_REQUIRED, 0, INT32_MAX, &rev, &ps);
-		patch = json_object_get(c->body, "answers");
-		if (patch == NULL)
-			problems_add(&ps, "/answers", "is required");
-		else if (!json_is_object(patch))
-			problems_add(&ps, "/answers", "must be an object");
+		    c->body, "revision", JV_REQUIRED, 0, INT32_MAX, &rev, &a.ps);
+		a.patch = json_object_get(c->body, "answers");
+		if (a.patch == NULL)
+			problems_add(&a.ps, "/answers", "is required");
+		else if (!json_is_object(a.patch))
+			problems_add(&a.ps, "/answers", "must be an object");
 	}
-	if (ps.count > 0) {
-		app_invalid(c, &ps);
+	if (a.ps.count > 0) {
+		app_invalid(c, &a.ps);
 		return 0;
 	}
-	snprintf(wave, sizeof(wave), "%lld", c->req->param[0]);
-	p[0] = wave;
-	res = app_query(c, Q_RESPONSE_CONTEXT, 1, p);
-	if (!db_ok(res)) {
-		app_db_fail(c, res, "response: save");
+	memset(&it, 0, sizeof(it));
+	auth_token_hash_param(c->user.token, it.hash);
+	it.wave = c->req->param[0];
+	it.rev = rev;
+	qid = wave_q_get(it.wave);
+	if (qid != 0 && autosave_prepare(c, &a, &it, qid) == -1)
 		goto out;
+	for (tries = 0; tries < AUTOSAVE_TRIES; tries++) {
+		committer_save(c->db, &it, &r);
+		if (r.status == SAVE_QUESTIONNAIRE && r.qid > 0) {
+			wave_q_put(it.wave, r.qid);
+			if (autosave_prepare(c, &a, &it, r.qid) == -1)
+				goto out;
+			continue;
+		}
+		if (r.status != SAVE_AGAIN && r.status != SAVE_RACE)
+			break;
 	}
-	if (PQntuples(res) != 1) {
-		resp_error(c->resp, 404, "not_found", "No such wave.", NULL);
-		rc = 0;
-		goto out;
-	}
-	cur = pgj_ll(res, 0, 2);
-	if (wave_not_open(c, PQgetvalue(res, 0, 1), cur)) {
-		rc = 0;
-		goto out;
-	}
-	if (strcmp(PQgetvalue(res, 0, 3), "submitted") == 0) {
-		response_conflict(c, "already_submitted",
-		    "This response was submitted; a coordinator can reopen it.",
-		    cur);
-		rc = 0;
-		goto out;
-	}
-	if (cur != rev) {
-		response_conflict(c, "stale_revision",
-		    "Someone saved in between; fetch the current answers.",
-		    cur);
-		rc = 0;
-		goto out;
-	}
-	if ((q = qcache_get(c, pgj_ll(res, 0, 0))) == NULL)
-		goto out;
-	PQclear(res);
-	res = NULL;
-	if (questionnaire_validate_answers(&q->def, patch, &ps) == -1) {
-		app_invalid(c, &ps);
-		rc = 0;
-		goto out;
-	}
-	remove = json_array();
-	set = json_object();
-	patch_split(patch, remove, set);
-	remove_s = json_dumps(remove, JSON_COMPACT);
-	set_s = json_dumps(set, JSON_COMPACT);
-	if (remove_s == NULL || set_s == NULL) {
-		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
-		goto out;
-	}
-	snprintf(rev_s, sizeof(rev_s), "%lld", rev);
-	p[1] = rev_s;
-	p[2] = remove_s;
-	p[3] = set_s;
-	/* The save and COMMIT in one round trip. */
-	calls[0] = (struct db_call){Q_RESPONSE_SAVE, NULL, 4, p};
-	if (app_pipeline_commit(c, 1, calls, out, "response: save") == -1)
-		goto out;
-	if (PQntuples(out[0]) != 1) {
-		/* A colleague's save or submit got in between our check and
-		 * ours (ours changed nothing). */
-		rc = response_lost_race(c, wave, rev, 0);
-		goto out;
-	}
-	buf_reset(&c->resp->body);
-	rc = response_written(
-	    c, 200, response_put_write(&c->resp->body, out[0], &q->def));
+	if (r.status == SAVE_QUESTIONNAIRE || r.status == SAVE_AGAIN ||
+	    r.status == SAVE_RACE)
+		r.status = SAVE_CONFLICT;
+	if (r.status == SAVE_UNAVAILABLE || r.status == SAVE_ERROR ||
+	    r.status == SAVE_CONFLICT)
+		log_error("response: save: %s",
+		    r.status == SAVE_UNAVAILABLE ? "unavailable"
+		    : r.status == SAVE_CONFLICT  ? "conflict"
+		                                 : "failed");
+	rc = autosave_answer(c, &r, &a, it.qid);
 out:
-	json_decref(remove);
-	json_decref(set);
-	free(remove_s);
-	free(set_s);
-	PQclear(res);
-	PQclear(out[0]);
+	free(a.remove_s);
+	free(a.set_s);
 	return rc;
 }
 

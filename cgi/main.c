@@ -23,6 +23,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "reifegrad.h"
+#include "committer.h"
 #include "snapshotter.h"
 #include "valid.h"
 
@@ -85,6 +86,9 @@ stdin_is_listener(void)
 	       listening;
 }
 
+/* The committer's listening socket (committer.h), -1 without one. */
+static int commit_fd = -1;
+
 /* Forks one worker; returns its pid or -1. The child never returns. */
 static pid_t
 worker_spawn(int listen_fd)
@@ -93,6 +97,9 @@ worker_spawn(int listen_fd)
 
 	if (pid != 0)
 		return pid;
+	/* It connects to the committer by name. */
+	if (commit_fd != -1)
+		close(commit_fd);
 	/* A worker whose master died would serve on unsupervised. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() == 1)
@@ -116,14 +123,56 @@ snapshotter_spawn(int listen_fd)
 	prctl(PR_SET_NAME, SNAPSHOTTER_NAME);
 	if (getppid() == 1)
 		_exit(0);
-	/* It answers no request. */
+	/* It answers no request and saves no autosave. */
+	if (listen_fd > 0)
+		close(listen_fd);
+	if (commit_fd != -1)
+		close(commit_fd);
+	signal_set(SIGTERM, on_stop);
+	signal_set(SIGINT, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_DFL);
+	_exit(snapshotter_run(&stop_requested) == 0 ? 0 : 1);
+}
+
+/* Forks the committer; returns its pid or -1. The child never returns. */
+static pid_t
+committer_spawn(int listen_fd)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	prctl(PR_SET_NAME, COMMITTER_NAME);
+	if (getppid() == 1)
+		_exit(0);
 	if (listen_fd > 0)
 		close(listen_fd);
 	signal_set(SIGTERM, on_stop);
 	signal_set(SIGINT, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
-	_exit(snapshotter_run(&stop_requested) == 0 ? 0 : 1);
+	_exit(committer_run(commit_fd, &stop_requested) == 0 ? 0 : 1);
+}
+
+/* The name of helper i of the pids table (workers, then the snapshotter,
+ * then the committer). */
+static const char *
+helper_name(long long i, long long nworkers)
+{
+	return i < nworkers ? "worker" : i == nworkers ? "snapshotter" : "committer";
+}
+
+/* Forks helper i of the pids table anew. */
+static pid_t
+helper_spawn(long long i, long long nworkers, int listen_fd)
+{
+	if (i < nworkers)
+		return worker_spawn(listen_fd);
+	if (i == nworkers)
+		return snapshotter_spawn(listen_fd);
+	return committer_spawn(listen_fd);
 }
 
 int
@@ -132,7 +181,7 @@ main(int argc, char *argv[])
 	const char *socket_path = NULL, *pidfile = NULL;
 	long long nworkers = sysconf(_SC_NPROCESSORS_ONLN);
 	pid_t *pids;
-	int listen_fd, i, alive;
+	int listen_fd, i, alive, nhelpers;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc)
@@ -193,15 +242,17 @@ main(int argc, char *argv[])
 	signal_set(SIGINT, on_stop);
 	signal_set(SIGALRM, on_alarm);
 	signal(SIGPIPE, SIG_IGN);
-	/* pids[nworkers] is the snapshotter. */
-	if ((pids = calloc((size_t)nworkers + 1, sizeof(*pids))) == NULL)
+	/* pids[nworkers] is the snapshotter, pids[nworkers + 1] the
+	 * committer when there is one. */
+	commit_fd = committer_listen();
+	nhelpers = (int)nworkers + (commit_fd != -1 ? 2 : 1);
+	if ((pids = calloc((size_t)nhelpers, sizeof(*pids))) == NULL)
 		return 1;
 	if (metrics_init() == -1)
 		log_error("master: no shared memory for metrics: %s",
 		    strerror(errno));
-	for (i = 0; i < nworkers; i++)
-		pids[i] = worker_spawn(listen_fd);
-	pids[nworkers] = snapshotter_spawn(listen_fd);
+	for (i = 0; i < nhelpers; i++)
+		pids[i] = helper_spawn(i, nworkers, listen_fd);
 	metrics_workers((int)nworkers);
 	log_info("master: %lld workers on %s, version %s", nworkers,
 	    socket_path ? socket_path : "fd 0", RG_VERSION);
@@ -213,9 +264,8 @@ main(int argc, char *argv[])
 
 		if (pid < 0)
 			continue;
-		for (i = 0; i <= nworkers; i++) {
-			const char *what =
-			    i < nworkers ? "worker" : "snapshotter";
+		for (i = 0; i < nhelpers; i++) {
+			const char *what = helper_name(i, nworkers);
 
 			if (pids[i] != pid)
 				continue;
@@ -230,30 +280,28 @@ main(int argc, char *argv[])
 			if (stop_requested)
 				pids[i] = 0;
 			else
-				pids[i] = i < nworkers
-				              ? worker_spawn(listen_fd)
-				              : snapshotter_spawn(listen_fd);
+				pids[i] = helper_spawn(i, nworkers, listen_fd);
 		}
 	}
 
 	/* Stop: every worker finishes its request, then exits. */
 	log_info("master: stopping");
-	for (i = 0; i <= nworkers; i++)
+	for (i = 0; i < nhelpers; i++)
 		if (pids[i] > 0)
 			kill(pids[i], SIGTERM);
 	alarm(MAIN_STOP_GRACE);
-	for (alive = (int)nworkers + 1; alive > 0;) {
+	for (alive = nhelpers; alive > 0;) {
 		pid_t pid = waitpid(-1, NULL, 0);
 
 		if (pid > 0) {
-			for (i = 0; i <= nworkers; i++)
+			for (i = 0; i < nhelpers; i++)
 				if (pids[i] == pid)
 					pids[i] = 0;
 			alive--;
 		} else if (errno == ECHILD)
 			break;
 		else if (grace_over) {
-			for (i = 0; i <= nworkers; i++)
+			for (i = 0; i < nhelpers; i++)
 				if (pids[i] > 0)
 					kill(pids[i], SIGKILL);
 		}

@@ -25,6 +25,8 @@ struct metrics_shm {
 	uint64_t workers;
 	uint64_t reads[2];  /* primary, standby */
 	uint64_t cached[2]; /* made afresh, given from the cache */
+	uint64_t batches;   /* calls of response_save_batch */
+	uint64_t batch_items;
 };
 
 static struct metrics_shm *shm;
@@ -88,6 +90,15 @@ metrics_cached(int hit)
 {
 	if (shm != NULL)
 		add(&shm->cached[hit ? 1 : 0], 1);
+}
+
+void
+metrics_batch(size_t items)
+{
+	if (shm != NULL) {
+		add(&shm->batches, 1);
+		add(&shm->batch_items, items);
+	}
 }
 
 void
@@ -190,5 +201,16 @@ metrics_render(struct buf *out, const char *const *names, size_t n)
 	    "reifegrad_answer_cache_total{result=\"miss\"} %llu\n",
 	    (unsigned long long)get(&shm->cached[1]),
 	    (unsigned long long)get(&shm->cached[0]));
+	err |= buf_printf(out,
+	    "# HELP reifegrad_autosave_batches_total Transactions of the "
+	    "committer, each saving one or more autosaves.\n"
+	    "# TYPE reifegrad_autosave_batches_total counter\n"
+	    "reifegrad_autosave_batches_total %llu\n"
+	    "# HELP reifegrad_autosave_batch_items_total Autosaves in those "
+	    "transactions (divided by the above: the mean batch).\n"
+	    "# TYPE reifegrad_autosave_batch_items_total counter\n"
+	    "reifegrad_autosave_batch_items_total %llu\n",
+	    (unsigned long long)get(&shm->batches),
+	    (unsigned long long)get(&shm->batch_items));
 	return err ? -1 : 0;
 }

@@ -40,6 +40,9 @@ void metrics_read(int standby);
  * cache (hit != 0) or made afresh. */
 void metrics_cached(int hit);
 
+/* Counts one transaction of the committer and the autosaves it saved. */
+void metrics_batch(size_t items);
+
 /* The master's count of live workers. */
 void metrics_workers(int alive);
 

@@ -51,6 +51,11 @@ struct route {
  * first {id}, the query string and the settings, and the handler may keep
  * it (anscache.h): dispatch gives it again while none of them changed. */
 #define ROUTE_CACHED 8u
+/* The handler saves through the committer (committer.h) and opens no
+ * transaction: dispatch takes the identity from the worker's session cache
+ * (the committer's call checks the session again) or checks the session in
+ * a statement of its own. */
+#define ROUTE_BATCHED 16u
 
 /*
  * Finds the route for r's method and path in table[0..n). On a match

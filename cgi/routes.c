@@ -51,7 +51,7 @@ const struct route routes[] = {
     ROUTE(METHOD_GET, "/api/v1/waves/{id}/response", h_response_get,
         ROLE_RESPONDENT, "response", ROUTE_CACHED, PREFETCH(Q_RESPONSE_GET)),
     ROUTE(METHOD_PUT, "/api/v1/waves/{id}/response", h_response_put,
-        ROLE_RESPONDENT, "response", 0, PREFETCH(Q_RESPONSE_CONTEXT)),
+        ROLE_RESPONDENT, "response", ROUTE_BATCHED, 0),
     ROUTE(METHOD_POST, "/api/v1/waves/{id}/response/submit", h_response_submit,
         ROLE_RESPONDENT, "response_submit", 0, PREFETCH(Q_RESPONSE_GET)),
     ROUTE(METHOD_POST, "/api/v1/waves/{id}/responses/{id}/reopen",

@@ -63,7 +63,7 @@ LEFT JOIN response r ON r.wave_id = w.id AND r.organisation_id = rg_org()
 WHERE w.id = $1
 
 -- name: response_get
--- The tenth column is the number of answered items, kept by response_save
+-- The tenth column is the number of answered items, kept by response_save_batch
 -- (and the demo loader) as questionnaire_progress() counts them.
 SELECT w.questionnaire_id, rg_wave_state(w), coalesce(r.state, 'draft'),
 	coalesce(r.revision, 0), coalesce(r.answers, '{}'), rg_iso(r.updated_at),
@@ -78,29 +78,13 @@ FROM wave w
 LEFT JOIN response r ON r.wave_id = w.id AND r.organisation_id = rg_org()
 WHERE w.id = $1
 
--- name: response_save
--- Merges answers: removes the keys of $3 (a JSON array), sets those of $4
--- (an object), only when the revision is still $2 and it is a draft. An
--- item counts as answered with a level or na = true. The handler has
--- checked that $2 is the current revision (0: no row yet); a colleague
--- who saved in between makes the conflict's WHERE fail: no row returned.
--- Returns the new revision and the number of answered items (the answer's
--- progress), not the answers: the handler has no use for them.
-INSERT INTO response AS r (wave_id, organisation_id, answers, answered, revision,
-	updated_by, updated_by_name)
-SELECT $1, rg_org(), $4::jsonb,
-	(SELECT count(*) FROM jsonb_each($4::jsonb) e
-	 WHERE e.value ? 'level' OR coalesce((e.value ->> 'na')::boolean, false)),
-	1, rg_user(), coalesce((SELECT name FROM app_user WHERE id = rg_user()), '')
-ON CONFLICT (wave_id, organisation_id) DO UPDATE SET
-	(answers, answered) = (SELECT m.a, (SELECT count(*) FROM jsonb_each(m.a) e
-		WHERE e.value ? 'level' OR coalesce((e.value ->> 'na')::boolean, false))
-		FROM (SELECT (r.answers - ARRAY(SELECT jsonb_array_elements_text($3::jsonb)))
-			|| $4::jsonb AS a) m),
-	revision = r.revision + 1, updated_at = now(), updated_by = rg_user(),
-	updated_by_name = EXCLUDED.updated_by_name
-WHERE r.revision = $2::integer AND r.state = 'draft'
-RETURNING revision, answered
+-- name: response_save_batch
+-- Autosaves, one or many (the committer's batch): see migration 013 for
+-- the items, the checks and the status of each. One row per item, in order:
+-- n, status, revision, answered, questionnaire_id.
+SELECT n, status, revision, answered, questionnaire_id
+FROM rg_response_save_batch($1::bytea[], $2::bigint[], $3::integer[],
+	$4::bigint[], $5::jsonb[], $6::jsonb[])
 
 -- name: response_submit
 -- Submits the caller's draft at revision $2 with scores $3, overall $4 and

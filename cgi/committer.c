@@ -1,0 +1,396 @@
+/*
+ * committer.c: batches of autosaves, one transaction each (committer.h).
+ *
+ * The socket is a Linux abstract one of type SOCK_SEQPACKET: a message
+ * arrives whole or not at all, and a peer that goes away shows as the end
+ * of its connection. Abstract names have no file permissions, so the
+ * committer takes connections only from processes of its own user
+ * (SO_PEERCRED).
+ */
+#define _GNU_SOURCE /* accept4, SO_PEERCRED */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "committer.h"
+#include "log.h"
+#include "metrics.h"
+#include "valid.h"
+
+/* The socket's name (sun_path, starting with NUL), set by the master
+ * before it forks; empty when there is no committer. */
+static struct sockaddr_un addr;
+static socklen_t addr_len;
+
+/* A worker's connection in the committer: the message it waits on. */
+struct client {
+	int fd;
+	int waiting;
+	int tries; /* batches its message was in */
+	size_t len;
+	char *msg; /* SAVEBATCH_MSG_MAX bytes */
+};
+
+int
+committer_listen(void)
+{
+	const char *env = getenv("REIFEGRAD_COMMITTER");
+	int fd, n;
+
+	if (env != NULL && strcmp(env, "off") == 0)
+		return -1;
+	memset(&addr, 0, sizeof(addr));
+	addr.sun_family = AF_UNIX;
+	n = snprintf(addr.sun_path + 1, sizeof(addr.sun_path) - 1,
+	    "reifegrad-committer-%ld", (long)getpid());
+	addr_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+	                       (size_t)n);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&addr, addr_len) == -1 ||
+	    listen(fd, COMMITTER_CLIENTS_MAX) == -1) {
+		log_error("committer: socket: %s; the workers save by "
+		          "themselves",
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		addr_len = 0;
+		return -1;
+	}
+	return fd;
+}
+
+/* The failure of a whole call as an item's status. */
+static int
+failure_status(struct db *db, const PGresult *res)
+{
+	switch (db_status_of(db, res)) {
+	case 503:
+		return SAVE_UNAVAILABLE;
+	case 409:
+		return SAVE_CONFLICT;
+	default:
+		/* A lock not granted in time: a concurrent change. */
+		if (res != NULL && PQresultErrorField(res, PG_DIAG_SQLSTATE) &&
+		    strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE),
+		        "55P03") == 0)
+			return SAVE_CONFLICT;
+		return SAVE_ERROR;
+	}
+}
+
+/* Reads row i of the call's result into r. 0, or -1 when it is not what
+ * migration 013 answers. */
+static int
+row_read(const PGresult *res, int i, struct save_result *r)
+{
+	long long v;
+
+	r->status = savebatch_status_parse(PQgetvalue(res, i, 1));
+	if (r->status < 0 ||
+	    valid_int64(PQgetvalue(res, i, 2), 0, INT64_MAX, &r->revision))
+		return -1;
+	r->answered = -1;
+	if (!PQgetisnull(res, i, 3) &&
+	    valid_int64(PQgetvalue(res, i, 3), 0, INT64_MAX, &r->answered))
+		return -1;
+	r->qid = 0;
+	if (!PQgetisnull(res, i, 4) &&
+	    valid_int64(PQgetvalue(res, i, 4), 1, INT64_MAX, &v) == 0)
+		r->qid = v;
+	return 0;
+}
+
+int
+committer_batch(struct db *db, const struct save_item *items, size_t n,
+    struct save_result *out)
+{
+	struct buf p[6];
+	const char *v[6];
+	struct db_call calls[4];
+	PGresult *res[4] = {NULL};
+	int status = SAVE_ERROR, rc = -1, k;
+	size_t i;
+
+	memset(p, 0, sizeof(p));
+	if (savebatch_params(items, n, p) == -1)
+		goto done;
+	for (k = 0; k < 6; k++)
+		v[k] = p[k].data;
+	calls[0] = (struct db_call){Q__MAX, "BEGIN", 0, NULL};
+	calls[1] = (struct db_call){
+	    Q__MAX, "SET LOCAL lock_timeout = '" COMMITTER_LOCK_TIMEOUT "'", 0,
+	    NULL};
+	calls[2] = (struct db_call){Q_RESPONSE_SAVE_BATCH, NULL, 6, v};
+	calls[3] = (struct db_call){Q__MAX, "COMMIT", 0, NULL};
+	if (db_ready(db) == -1 || db_pipeline(db, 4, calls, res) == -1) {
+		/* Whether COMMIT got through is not known. */
+		status = SAVE_UNAVAILABLE;
+		goto done;
+	}
+	for (k = 0; k < 4 && db_ok(res[k]); k++)
+		;
+	if (k < 4) {
+		log_error("committer: %s", PQresultErrorMessage(res[k]));
+		status = k == 3 && db->conn != NULL &&
+		                 PQstatus(db->conn) == CONNECTION_OK
+		             ? SAVE_ERROR
+		             : failure_status(db, res[k]);
+		(void)!db_command(db, "ROLLBACK");
+		goto done;
+	}
+	if (PQntuples(res[2]) != (int)n || PQnfields(res[2]) != 5) {
+		log_error("committer: %d rows for %zu items",
+		    PQntuples(res[2]), n);
+		goto done;
+	}
+	for (i = 0; i < n; i++)
+		if (row_read(res[2], (int)i, &out[i]) == -1) {
+			log_error("committer: row %zu not understood", i);
+			goto done;
+		}
+	rc = 0;
+done:
+	if (rc == -1)
+		for (i = 0; i < n; i++)
+			out[i] = (struct save_result){status, 0, -1, 0};
+	for (k = 0; k < 4; k++)
+		PQclear(res[k]);
+	for (k = 0; k < 6; k++)
+		buf_free(&p[k]);
+	return rc;
+}
+
+/* Takes a waiting connection if it comes from our own user. */
+static void
+client_accept(int listen_fd, struct client *cl, size_t *ncl)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd == -1)
+		return;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
+	    cred.uid != getuid() || *ncl == COMMITTER_CLIENTS_MAX) {
+		log_error("committer: connection refused (uid or count)");
+		close(fd);
+		return;
+	}
+	if ((cl[*ncl].msg = malloc(SAVEBATCH_MSG_MAX)) == NULL) {
+		close(fd);
+		return;
+	}
+	cl[*ncl].fd = fd;
+	cl[*ncl].waiting = 0;
+	(*ncl)++;
+}
+
+/* How often an item is sent again before it is answered as a conflict:
+ * only a response changed concurrently again and again gets there. */
+#define COMMITTER_TRIES 4
+
+/* Sends r to the worker of cl. A worker that went away is noticed when
+ * its connection reads as ended. */
+static void
+client_answer(struct client *cl, const struct save_result *r)
+{
+	if (send(cl->fd, r, sizeof(*r), MSG_NOSIGNAL) != (ssize_t)sizeof(*r))
+		log_error("committer: answer lost: %s", strerror(errno));
+	cl->waiting = 0;
+}
+
+/* Reads the message of a readable connection. Returns 0, or -1 when the
+ * connection has ended. */
+static int
+client_read(struct client *cl)
+{
+	ssize_t got = recv(cl->fd, cl->msg, SAVEBATCH_MSG_MAX, MSG_DONTWAIT);
+
+	if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR))
+		return -1;
+	if (got > 0) {
+		cl->len = (size_t)got;
+		cl->waiting = 1;
+		cl->tries = 0;
+	}
+	return 0;
+}
+
+/*
+ * Saves the messages that wait (at most SAVEBATCH_MAX) in one batch and
+ * answers them. Items the batch asks to send again (another item saved the
+ * same response first; a concurrent change) wait for the next batch. When
+ * the batch fails as a whole for one item's sake, each is saved alone, so
+ * that the others do not share its failure.
+ */
+static void
+batch_run(struct db *db, struct client *cl, size_t ncl)
+{
+	struct save_item items[SAVEBATCH_MAX];
+	struct save_result out[SAVEBATCH_MAX];
+	size_t who[SAVEBATCH_MAX], n = 0, i;
+	int rc;
+
+	for (i = 0; i < ncl && n < SAVEBATCH_MAX; i++) {
+		if (!cl[i].waiting)
+			continue;
+		if (savebatch_decode(cl[i].msg, cl[i].len, &items[n]) == -1) {
+			struct save_result bad = {SAVE_ERROR, 0, -1, 0};
+
+			log_error("committer: a message not understood");
+			client_answer(&cl[i], &bad);
+			continue;
+		}
+		who[n++] = i;
+	}
+	if (n == 0)
+		return;
+	rc = committer_batch(db, items, n, out);
+	metrics_batch(n);
+	if (rc == -1 && n > 1 && out[0].status != SAVE_UNAVAILABLE)
+		for (i = 0; i < n; i++) {
+			(void)committer_batch(db, &items[i], 1, &out[i]);
+			metrics_batch(1);
+		}
+	for (i = 0; i < n; i++) {
+		struct client *c = &cl[who[i]];
+
+		if ((out[i].status == SAVE_AGAIN ||
+		        out[i].status == SAVE_RACE) &&
+		    ++c->tries < COMMITTER_TRIES)
+			continue;
+		if (out[i].status == SAVE_AGAIN || out[i].status == SAVE_RACE)
+			out[i].status = SAVE_CONFLICT;
+		client_answer(c, &out[i]);
+	}
+}
+
+/* Whether a message of cl[0..n) waits for a batch. */
+static int
+any_waiting(const struct client *cl, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (cl[i].waiting)
+			return 1;
+	return 0;
+}
+
+int
+committer_run(int listen_fd, volatile sig_atomic_t *stop)
+{
+	static struct client cl[COMMITTER_CLIENTS_MAX];
+	static struct pollfd pf[COMMITTER_CLIENTS_MAX + 1];
+	struct db db;
+	size_t ncl = 0, nold, i, j;
+
+	db_init(&db, NULL);
+	while (!*stop) {
+		/* Items sent again go at once; else wait for messages. */
+		int timeout = any_waiting(cl, ncl) ? 0 : 1000;
+
+		pf[0] = (struct pollfd){listen_fd, POLLIN, 0};
+		for (i = 0; i < ncl; i++)
+			pf[i + 1] = (struct pollfd){
+			    cl[i].fd, cl[i].waiting ? 0 : POLLIN, 0};
+		if (poll(pf, ncl + 1, timeout) < 0 && errno != EINTR)
+			break;
+		/* Reads first: pf[1..] are the connections before accept. */
+		nold = ncl;
+		for (i = 0, j = 0; i < nold; i++) {
+			if ((pf[i + 1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+			    !cl[i].waiting && client_read(&cl[i]) == -1) {
+				close(cl[i].fd);
+				free(cl[i].msg);
+				continue;
+			}
+			cl[j++] = cl[i];
+		}
+		ncl = j;
+		if (pf[0].revents & POLLIN)
+			client_accept(listen_fd, cl, &ncl);
+		if (any_waiting(cl, ncl))
+			batch_run(&db, cl, ncl);
+	}
+	for (i = 0; i < ncl; i++) {
+		close(cl[i].fd);
+		free(cl[i].msg);
+	}
+	db_close(&db);
+	return 0;
+}
+
+/* A worker's connection to the committer, -1 while there is none. */
+static int worker_fd = -1;
+
+/* Connects the worker to the committer. 0 or -1. */
+static int
+worker_connect(void)
+{
+	if (worker_fd != -1)
+		return 0;
+	if (addr_len == 0)
+		return -1;
+	worker_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (worker_fd == -1)
+		return -1;
+	if (connect(worker_fd, (struct sockaddr *)&addr, addr_len) == -1) {
+		log_error("committer: connect: %s", strerror(errno));
+		close(worker_fd);
+		worker_fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Forgets the worker's connection (a new one is made at the next save). */
+static void
+worker_disconnect(void)
+{
+	if (worker_fd != -1)
+		close(worker_fd);
+	worker_fd = -1;
+}
+
+void
+committer_save(
+    struct db *db, const struct save_item *it, struct save_result *out)
+{
+	static char msg[SAVEBATCH_MSG_MAX];
+	struct pollfd pf;
+	size_t len;
+	ssize_t got;
+	int ready;
+
+	len = savebatch_encode(it, msg, sizeof(msg));
+	if (len == 0 || worker_connect() == -1) {
+		/* Without the committer: the same call, for this item. */
+		(void)committer_batch(db, it, 1, out);
+		return;
+	}
+	if (send(worker_fd, msg, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		/* Not sent, so not saved: the worker saves it itself. */
+		log_error("committer: send: %s", strerror(errno));
+		worker_disconnect();
+		(void)committer_batch(db, it, 1, out);
+		return;
+	}
+	pf = (struct pollfd){worker_fd, POLLIN, 0};
+	do
+		ready = poll(&pf, 1, COMMITTER_WAIT_MS);
+	while (ready < 0 && errno == EINTR);
+	got = ready > 0 ? recv(worker_fd, out, sizeof(*out), 0) : -1;
+	if (got != (ssize_t)sizeof(*out)) {
+		log_error("committer: no answer (%s)",
+		    ready == 0 ? "timed out" : "connection ended");
+		worker_disconnect();
+		*out = (struct save_result){SAVE_UNAVAILABLE, 0, -1, 0};
+	}
+}

@@ -1,0 +1,75 @@
+/*
+ * committer.h: the process that saves the workers' autosaves in batches
+ * (group commit), and the workers' side of it.
+ *
+ * A worker that has checked an autosave's request (identity, role, CSRF,
+ * the answers against the questionnaire) sends it to the committer as one
+ * message (savebatch.h) and waits. The committer takes every message that
+ * is waiting, saves them all with one call of rg_response_save_batch
+ * (migration 013) in one transaction, and answers each worker after
+ * COMMIT: nothing it acknowledges can be lost, and what the database
+ * refuses is refused for that item alone. While one batch runs, the next
+ * gathers, so a busy network's autosaves share their transactions' fixed
+ * costs, and a quiet one's wait for nobody.
+ *
+ * The master opens the committer's socket (committer_listen) before it
+ * forks anything; the workers connect to it by its name, which names the
+ * master's pid, and the kernel keeps what they send while a committer is
+ * replaced. Without a committer (REIFEGRAD_COMMITTER=off, or a socket that
+ * could not be made) every worker saves its own autosaves as batches of
+ * one, with the same function.
+ */
+#ifndef COMMITTER_H
+#define COMMITTER_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "db.h"
+#include "savebatch.h"
+
+/* The process name (ps, pgrep), beside reifegrad-fcgi and rg-snapshotter. */
+#define COMMITTER_NAME "rg-committer"
+/* Workers connected at most: more than MAIN_WORKERS_MAX, so that a worker
+ * replaced while its old connection is still open finds a place. */
+#define COMMITTER_CLIENTS_MAX 512
+/* How long a worker waits for its answer before it answers 503 itself.
+ * A batch waits at most COMMITTER_LOCK_TIMEOUT for a row lock. */
+#define COMMITTER_WAIT_MS 30000
+#define COMMITTER_LOCK_TIMEOUT "5s"
+
+/*
+ * In the master: opens the committer's listening socket, whose name the
+ * processes forked afterwards know. Returns its descriptor, or -1 (logged;
+ * the workers then save by themselves) also when REIFEGRAD_COMMITTER is
+ * "off".
+ */
+int committer_listen(void);
+
+/*
+ * The committer's loop, in its own process: takes connections on
+ * listen_fd, saves what waits in batches of at most SAVEBATCH_MAX, answers
+ * each message with a struct save_result, until *stop is set. Returns 0.
+ */
+int committer_run(int listen_fd, volatile sig_atomic_t *stop);
+
+/*
+ * Saves items[0..n) with one call of response_save_batch in one
+ * transaction on db, and writes each item's result to out[i]. When the
+ * call as a whole fails, every out[i] says how (SAVE_UNAVAILABLE,
+ * SAVE_CONFLICT or SAVE_ERROR) and nothing is saved. Returns 0, or -1 when
+ * the call failed.
+ */
+int committer_batch(struct db *db, const struct save_item *items, size_t n,
+    struct save_result *out);
+
+/*
+ * In a worker: saves it through the committer, or on db as a batch of one
+ * when there is no committer or the item is too large for a message.
+ * Writes the result to out (SAVE_UNAVAILABLE when the committer's answer
+ * did not come: whether it was saved is not known then).
+ */
+void committer_save(
+    struct db *db, const struct save_item *it, struct save_result *out);
+
+#endif /* COMMITTER_H */
