@@ -49,9 +49,9 @@ committer_listen(void)
 	addr.sun_family = AF_UNIX;
 	n = snprintf(addr.sun_path + 1, sizeof(addr.sun_path) - 1,
 	    "reifegrad-committer-%ld", (long)getpid());
-	addr_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-	                       (size_t)n);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	addr_len =
+	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd == -1 || bind(fd, (struct sockaddr *)&addr, addr_len) == -1 ||
 	    listen(fd, COMMITTER_CLIENTS_MAX) == -1) {
 		log_error("committer: socket: %s; the workers save by "
@@ -70,10 +70,8 @@ static int
 failure_status(struct db *db, const PGresult *res)
 {
 	switch (db_status_of(db, res)) {
-	case 503:
-		return SAVE_UNAVAILABLE;
-	case 409:
-		return SAVE_CONFLICT;
+	case 503: return SAVE_UNAVAILABLE;
+	case 409: return SAVE_CONFLICT;
 	default:
 		/* A lock not granted in time: a concurrent change. */
 		if (res != NULL && PQresultErrorField(res, PG_DIAG_SQLSTATE) &&
@@ -123,11 +121,10 @@ committer_batch(struct db *db, const struct save_item *items, size_t n,
 	for (k = 0; k < 6; k++)
 		v[k] = p[k].data;
 	calls[0] = (struct db_call){Q__MAX, "BEGIN", 0, NULL};
-	calls[1] = (struct db_call){
-	    Q__MAX, "SET LOCAL lock_timeout = '" COMMITTER_LOCK_TIMEOUT "'", 0,
-	    NULL};
+	calls[1] = (struct db_call){Q_COMMITTER_LIMITS, NULL, 0, NULL};
 	calls[2] = (struct db_call){Q_RESPONSE_SAVE_BATCH, NULL, 6, v};
 	calls[3] = (struct db_call){Q__MAX, "COMMIT", 0, NULL};
+	db_idle_check(db);
 	if (db_ready(db) == -1 || db_pipeline(db, 4, calls, res) == -1) {
 		/* Whether COMMIT got through is not known. */
 		status = SAVE_UNAVAILABLE;
@@ -145,8 +142,8 @@ committer_batch(struct db *db, const struct save_item *items, size_t n,
 		goto done;
 	}
 	if (PQntuples(res[2]) != (int)n || PQnfields(res[2]) != 5) {
-		log_error("committer: %d rows for %zu items",
-		    PQntuples(res[2]), n);
+		log_error(
+		    "committer: %d rows for %zu items", PQntuples(res[2]), n);
 		goto done;
 	}
 	for (i = 0; i < n; i++)
@@ -166,8 +163,9 @@ done:
 	return rc;
 }
 
-/* Takes a waiting connection if it comes from our own user. */
-static void
+/* Takes a waiting connection if it comes from our own user. Returns 1
+ * when there was one to take (taken or refused), 0 when none waits. */
+static int
 client_accept(int listen_fd, struct client *cl, size_t *ncl)
 {
 	struct ucred cred;
@@ -175,20 +173,21 @@ client_accept(int listen_fd, struct client *cl, size_t *ncl)
 	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 	if (fd == -1)
-		return;
+		return 0;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
 	    cred.uid != getuid() || *ncl == COMMITTER_CLIENTS_MAX) {
 		log_error("committer: connection refused (uid or count)");
 		close(fd);
-		return;
+		return 1;
 	}
 	if ((cl[*ncl].msg = malloc(SAVEBATCH_MSG_MAX)) == NULL) {
 		close(fd);
-		return;
+		return 1;
 	}
 	cl[*ncl].fd = fd;
 	cl[*ncl].waiting = 0;
 	(*ncl)++;
+	return 1;
 }
 
 /* How often an item is sent again before it is answered as a conflict:
@@ -292,6 +291,7 @@ committer_run(int listen_fd, volatile sig_atomic_t *stop)
 	size_t ncl = 0, nold, i, j;
 
 	db_init(&db, NULL);
+	db.appname = COMMITTER_NAME;
 	while (!*stop) {
 		/* Items sent again go at once; else wait for messages. */
 		int timeout = any_waiting(cl, ncl) ? 0 : 1000;
@@ -305,7 +305,8 @@ committer_run(int listen_fd, volatile sig_atomic_t *stop)
 		/* Reads first: pf[1..] are the connections before accept. */
 		nold = ncl;
 		for (i = 0, j = 0; i < nold; i++) {
-			if ((pf[i + 1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+			if ((pf[i + 1].revents &
+			        (POLLIN | POLLHUP | POLLERR)) &&
 			    !cl[i].waiting && client_read(&cl[i]) == -1) {
 				close(cl[i].fd);
 				free(cl[i].msg);
@@ -314,8 +315,14 @@ committer_run(int listen_fd, volatile sig_atomic_t *stop)
 			cl[j++] = cl[i];
 		}
 		ncl = j;
+		/* Every worker that connected meanwhile, and what it sent
+		 * already: a worker connects when it has a save to send. */
 		if (pf[0].revents & POLLIN)
-			client_accept(listen_fd, cl, &ncl);
+			while (client_accept(listen_fd, cl, &ncl))
+				if (client_read(&cl[ncl - 1]) == -1) {
+					close(cl[--ncl].fd);
+					free(cl[ncl].msg);
+				}
 		if (any_waiting(cl, ncl))
 			batch_run(&db, cl, ncl);
 	}

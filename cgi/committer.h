@@ -33,10 +33,9 @@
 /* Workers connected at most: more than MAIN_WORKERS_MAX, so that a worker
  * replaced while its old connection is still open finds a place. */
 #define COMMITTER_CLIENTS_MAX 512
-/* How long a worker waits for its answer before it answers 503 itself.
- * A batch waits at most COMMITTER_LOCK_TIMEOUT for a row lock. */
+/* How long a worker waits for its answer before it answers 503 itself;
+ * a batch waits at most 5 s for a row lock (committer_limits). */
 #define COMMITTER_WAIT_MS 30000
-#define COMMITTER_LOCK_TIMEOUT "5s"
 
 /*
  * In the master: opens the committer's listening socket, whose name the

@@ -1,6 +1,7 @@
 /*
  * db.c: the worker's connections to PostgreSQL (see db.h).
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +59,9 @@ db_open(const struct db *d)
 		vals[k++] = DB_CONNECT_TIMEOUT;
 	}
 	keys[k] = "fallback_application_name";
-	vals[k++] = d->conninfo == NULL ? "reifegrad" : DB_READ_APPNAME;
+	vals[k++] = d->appname != NULL    ? d->appname
+	            : d->conninfo == NULL ? "reifegrad"
+	                                  : DB_READ_APPNAME;
 	if (d->conninfo != NULL) {
 		/* Defaults first: the connection string, expanded after them,
 		 * overrides what it names (PGTARGETSESSIONATTRS, meant for
@@ -335,6 +338,25 @@ db_status_of(struct db *d, const PGresult *res)
 	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)
 		return 503;
 	return 500;
+}
+
+void
+db_idle_check(struct db *d)
+{
+	struct pollfd p;
+
+	if (d->conn == NULL || PQsocket(d->conn) < 0)
+		return;
+	p = (struct pollfd){PQsocket(d->conn), POLLIN, 0};
+	/* Nothing is due on an idle connection but a notice or its end. */
+	if (poll(&p, 1, 0) <= 0)
+		return;
+	if (PQconsumeInput(d->conn) == 1 && PQstatus(d->conn) == CONNECTION_OK)
+		return;
+	log_error("db: the connection ended while idle");
+	PQfinish(d->conn);
+	d->conn = NULL;
+	d->last_attempt = 0;
 }
 
 void

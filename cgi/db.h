@@ -47,6 +47,10 @@ struct db {
 	/* Whether the server is in recovery, asked once at connecting, for
 	 * servers (or poolers) that do not report in_hot_standby. */
 	int in_recovery;
+	/* The application_name it shows in pg_stat_activity when the
+	 * environment names none: NULL for the workers' "reifegrad" (or
+	 * DB_READ_APPNAME); the helpers set their process names. */
+	const char *appname;
 };
 
 /*
@@ -112,6 +116,15 @@ int db_ok(const PGresult *);
  * database is unreachable, 409 for unique/serialisation conflicts, 500
  * otherwise. */
 int db_status_of(struct db *, const PGresult *);
+
+/*
+ * Notices a connection that ended while idle (the server restarted or
+ * ended it): reads whatever arrived and, when the connection has ended,
+ * drops it so that db_ready() makes a new one at once. For a write whose
+ * outcome could not be told after a failure, this is the only moment a
+ * broken connection can be found harmlessly.
+ */
+void db_idle_check(struct db *);
 
 /* Closes the connection. */
 void db_close(struct db *);

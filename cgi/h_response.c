@@ -415,9 +415,7 @@ autosave_answer(struct ctx *c, const struct save_result *r,
 		    buf_puts(&c->resp->body, "}") == -1)
 			return response_written(c, 200, -1);
 		return response_written(c, 200, 0);
-	case SAVE_CHECKED:
-		app_invalid(c, &a->ps);
-		return 0;
+	case SAVE_CHECKED: app_invalid(c, &a->ps); return 0;
 	case SAVE_UNAUTHENTICATED:
 		resp_error(c->resp, 401, "unauthenticated",
 		    "Sign in first (or again: the session has ended).", NULL);
@@ -445,9 +443,7 @@ autosave_answer(struct ctx *c, const struct save_result *r,
 		    "Someone saved in between; fetch the current answers.",
 		    r->revision);
 		return 0;
-	case SAVE_UNAVAILABLE:
-		app_unavailable(c);
-		return 0;
+	case SAVE_UNAVAILABLE: app_unavailable(c); return 0;
 	case SAVE_CONFLICT:
 		resp_error(c->resp, 409, "conflict",
 		    "A concurrent change got in the way; try again.", NULL);
@@ -481,8 +477,8 @@ h_response_put(struct ctx *c)
 	int tries, rc = -1;
 
 	if (jv_object(c->body, "", keys, &a.ps) == 0) {
-		(void)jv_int(
-		    c->body, "revision", JV_REQUIRED, 0, INT32_MAX, &rev, &a.ps);
+		(void)jv_int(c->body, "revision", JV_REQUIRED, 0, INT32_MAX,
+		    &rev, &a.ps);
 		a.patch = json_object_get(c->body, "answers");
 		if (a.patch == NULL)
 			problems_add(&a.ps, "/answers", "is required");

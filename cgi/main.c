@@ -161,7 +161,9 @@ committer_spawn(int listen_fd)
 static const char *
 helper_name(long long i, long long nworkers)
 {
-	return i < nworkers ? "worker" : i == nworkers ? "snapshotter" : "committer";
+	return i < nworkers    ? "worker"
+	       : i == nworkers ? "snapshotter"
+	                       : "committer";
 }
 
 /* Forks helper i of the pids table anew. */

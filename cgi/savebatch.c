@@ -65,8 +65,8 @@ savebatch_encode(const struct save_item *it, char *out, size_t cap)
 	size_t need;
 
 	if (hl == sizeof(it->hash) || it->remove_len >= SAVEBATCH_NO_SET ||
-	    set_len >= SAVEBATCH_NO_SET ||
-	    it->remove_len > cap || set_len > cap - it->remove_len ||
+	    set_len >= SAVEBATCH_NO_SET || it->remove_len > cap ||
+	    set_len > cap - it->remove_len ||
 	    sizeof(w) > cap - it->remove_len - set_len)
 		return 0;
 	need = sizeof(w) + it->remove_len + set_len;
@@ -159,8 +159,8 @@ savebatch_params(const struct save_item *items, size_t n, struct buf p[6])
 		const struct save_item *it = &items[i];
 
 		if (sep(&p[0], i) == -1 ||
-		    savebatch_array_elem(
-		        &p[0], it->hash, strlen(it->hash)) == -1 ||
+		    savebatch_array_elem(&p[0], it->hash, strlen(it->hash)) ==
+		        -1 ||
 		    sep(&p[1], i) == -1 ||
 		    buf_printf(&p[1], "%lld", it->wave) == -1 ||
 		    sep(&p[2], i) == -1 ||

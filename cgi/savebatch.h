@@ -75,8 +75,8 @@ int savebatch_status_parse(const char *s);
  * 0 when it does not fit or the item is not valid (a hash that is too
  * long).
  */
-size_t savebatch_encode(const struct save_item *it, char *out, size_t cap)
-    RG_WUR;
+size_t savebatch_encode(
+    const struct save_item *it, char *out, size_t cap) RG_WUR;
 
 /* Reads a message of len bytes into it, whose remove and set then point
  * into msg. Returns 0, or -1 when the message is not a whole item. */
@@ -87,8 +87,8 @@ int savebatch_decode(const char *msg, size_t len, struct save_item *it) RG_WUR;
  * to p[0..5] (reset first): hashes, waves, revisions, questionnaires,
  * removals, answers. Returns 0 or -1 (no memory).
  */
-int savebatch_params(const struct save_item *items, size_t n, struct buf p[6])
-    RG_WUR;
+int savebatch_params(
+    const struct save_item *items, size_t n, struct buf p[6]) RG_WUR;
 
 /* Appends s (len bytes) as one quoted element of an array literal, or NULL
  * for s NULL. Returns 0 or -1. */

@@ -52,6 +52,7 @@ snapshotter_run(volatile sig_atomic_t *stop)
 	struct db db;
 
 	db_init(&db, NULL);
+	db.appname = SNAPSHOTTER_NAME;
 	while (!*stop) {
 		int renewed;
 

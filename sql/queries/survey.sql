@@ -78,6 +78,14 @@ FROM wave w
 LEFT JOIN response r ON r.wave_id = w.id AND r.organisation_id = rg_org()
 WHERE w.id = $1
 
+-- name: committer_limits
+-- The first statement of every committer transaction: a row held elsewhere
+-- delays every autosave of the batch, so at most 5 s (then the batch fails
+-- and each is saved alone); and when the committer dies, its transaction
+-- is ended within a second rather than committed once the row is free.
+SELECT set_config('lock_timeout', '5s', true),
+	set_config('client_connection_check_interval', '1s', true)
+
 -- name: response_save_batch
 -- Autosaves, one or many (the committer's batch): see migration 013 for
 -- the items, the checks and the status of each. One row per item, in order:

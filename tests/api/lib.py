@@ -114,12 +114,12 @@ def wait_for(pred, timeout=10.0, step=0.05):
 
 def pid_children(pid):
     """The pids of a master's workers: its children but the snapshotter
-    (by name, which it sets itself; under valgrind the workers' name is
-    valgrind's)."""
+    and the committer (by name, which they set themselves; under valgrind
+    the workers' name is valgrind's)."""
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
-    snap = subprocess.run(["pgrep", "-P", str(pid), "-x", "rg-snapshotter"],
-                          capture_output=True, text=True).stdout.split()
-    return [int(x) for x in out.split() if x not in snap]
+    helpers = subprocess.run(["pgrep", "-P", str(pid), "-x", "rg-snapshotter|rg-committer"],
+                             capture_output=True, text=True).stdout.split()
+    return [int(x) for x in out.split() if x not in helpers]
 
 
 def snapshotter_pid(master):

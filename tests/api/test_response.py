@@ -293,10 +293,10 @@ def lock_waiters():
                     " WHERE wait_event_type = 'Lock' AND datname = current_database()")[0][0])
 
 
-def behind_held_row(held, command, *calls):
+def behind_held_row(held, command, *calls, waiters=None):
     """Starts the calls in threads, waits until each waits for the held
-    row's lock, ends the held transaction with command, and returns the
-    calls' results."""
+    row's lock (or until waiters connections do), ends the held
+    transaction with command, and returns the calls' results."""
     out = [None] * len(calls)
 
     def go(i, fn):
@@ -306,7 +306,7 @@ def behind_held_row(held, command, *calls):
     for t in ts:
         t.start()
     try:
-        wait_for(lambda: lock_waiters() >= len(calls))
+        wait_for(lambda: lock_waiters() >= (waiters or len(calls)))
     finally:
         held.end(command)
         for t in ts:
@@ -315,9 +315,11 @@ def behind_held_row(held, command, *calls):
 
 
 def test_saves_that_both_passed_the_check_one_wins_one_reads_again():
-    # Both saves read revision 1 and pass every check, then wait for the
-    # row: the loser's answer comes from the response read again after
-    # its save, in the same round trip, and names the winner's revision.
+    # Two colleagues save on revision 1 while the row is held: the
+    # committer's transaction waits for it (the committer is the one
+    # connection that waits; the other save waits for the committer, or
+    # shares its batch). Whichever lands first wins; the other is judged
+    # again after it and names the winner's revision.
     wid, oid, _, (a, b) = setup(2)
     put_ok(a, wid, 0, {"D1.1": {"level": 1}})
     for rnd in range(3):
@@ -326,7 +328,8 @@ def test_saves_that_both_passed_the_check_one_wins_one_reads_again():
                        " FOR UPDATE", wid, oid)
         ra, rb = behind_held_row(held, "ROLLBACK",
                                  lambda: put(a, wid, rev, {"D1.2": {"level": 2}}),
-                                 lambda: put(b, wid, rev, {"D1.3": {"na": True}}))
+                                 lambda: put(b, wid, rev, {"D1.3": {"na": True}}),
+                                 waiters=1)
         assert sorted([ra.status, rb.status]) == [200, 409], (rnd, ra, rb)
         win, lose = (ra, rb) if ra.status == 200 else (rb, ra)
         assert win.json["revision"] == rev + 1, win

@@ -348,8 +348,10 @@ def pg_start():
 
 
 def app_connections():
+    """The workers' connections (the snapshotter and the committer show
+    their own application names)."""
     return int(psql("SELECT count(*) FROM pg_stat_activity WHERE usename = 'reifegrad_app'"
-                    " AND backend_type = 'client backend'")[0][0])
+                    " AND backend_type = 'client backend' AND application_name = 'reifegrad'")[0][0])
 
 
 def test_postgres_killed_during_concurrent_submissions():

@@ -1,0 +1,212 @@
+"""The committer (cgi/committer.c, 013_committer.sql): the workers hand
+their autosaves to one process that saves all that wait in one
+transaction. Autosaves that wait together land together, each in its own
+municipality's response and each answered with its own revision; an answer
+comes only after COMMIT, so a committer that dies with a batch in its hands
+costs a 503 and nothing else; the master replaces it, and a worker whose
+committer went away saves by itself meanwhile; an autosave too large for a
+message is saved by its worker alone; a session that ended while a worker
+still kept it saves nothing."""
+import os
+import re
+import signal
+import threading
+import time
+
+from lib import expect_error, fcgi_master_pid, pid_children, psql, request, wait_for
+from survey_helpers import make_wave, municipality, response_row
+
+ITEM = "D1.1"
+
+
+def path_of(wid):
+    return "/api/v1/waves/%d/response" % wid
+
+
+def batch_counts():
+    r = request("GET", "/api/v1/metrics")
+    assert r.status == 200, r
+    text = r.body.decode()
+    got = {}
+    for name in ("batches", "batch_items"):
+        m = re.search(r"^reifegrad_autosave_%s_total (\d+)$" % name, text, re.M)
+        assert m, name
+        got[name] = int(m.group(1))
+    return got
+
+
+def committer_pid():
+    out = os.popen("pgrep -P %d -x rg-committer" % fcgi_master_pid()).read().split()
+    return int(out[0]) if out else None
+
+
+def lock_waiters():
+    return int(psql("SELECT count(*) FROM pg_stat_activity"
+                    " WHERE wait_event_type = 'Lock' AND datname = current_database()")[0][0])
+
+
+class HeldRow:
+    """A response row locked by a transaction of the owner until end()."""
+
+    def __init__(self, wid, oid):
+        import subprocess
+        self.p = subprocess.Popen(
+            ["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-U", "postgres",
+             "-d", os.environ.get("PGDATABASE", "reifegrad")],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.p.stdin.write("BEGIN;\nSELECT 1 FROM response WHERE wave_id = %d AND"
+                           " organisation_id = %d FOR UPDATE;\n\\echo held\n" % (wid, oid))
+        self.p.stdin.flush()
+        while self.p.stdout.readline().strip() != "held":
+            pass
+
+    def end(self):
+        self.p.communicate("ROLLBACK;\n", timeout=30)
+
+
+def in_threads(*calls):
+    out = [None] * len(calls)
+    ts = [threading.Thread(target=lambda i=i, f=f: out.__setitem__(i, f()))
+          for i, f in enumerate(calls)]
+    for t in ts:
+        t.start()
+    return ts, out
+
+
+def started(n=1):
+    """n municipalities in one new open wave, each with a first save."""
+    wid = make_wave(None, "open")
+    orgs = []
+    for _ in range(n):
+        oid, _, (s,) = municipality()
+        r = s.put(path_of(wid), {"revision": 0, "answers": {ITEM: {"level": 1}}})
+        assert r.status == 200 and r.json["revision"] == 1, r
+        orgs.append((oid, s))
+    return wid, orgs
+
+
+def test_autosaves_that_wait_together_land_in_one_transaction():
+    # The committer's transaction waits for a row held elsewhere; the
+    # autosaves of three other municipalities arrive meanwhile and go
+    # together in the next batch, each to its own response.
+    wid, orgs = started(4)
+    (held_oid, held_s), others = orgs[0], orgs[1:]
+    held = HeldRow(wid, held_oid)
+    before = batch_counts()
+    try:
+        ts, out = in_threads(lambda: held_s.put(
+            path_of(wid), {"revision": 1, "answers": {ITEM: {"level": 4}}}))
+        wait_for(lambda: lock_waiters() >= 1)
+        more, out2 = in_threads(*[
+            (lambda s=s, n=n: s.put(path_of(wid), {"revision": 1, "answers": {
+                ITEM: {"level": n % 5}, "D1.2": {"comment": "Batch %d" % n}}}))
+            for n, (_, s) in enumerate(others)])
+        time.sleep(0.5)
+    finally:
+        held.end()
+    for t in ts + more:
+        t.join()
+    assert out[0].status == 200 and out[0].json["revision"] == 2, out[0]
+    for n, ((oid, _), r) in enumerate(zip(others, out2)):
+        assert r.status == 200 and r.json["revision"] == 2, r
+        assert r.json["progress"]["answered"] == 1, r
+        row = response_row(wid, oid)
+        assert row["answers"] == {ITEM: {"level": n % 5}, "D1.2": {"comment": "Batch %d" % n}}, row
+    after = batch_counts()
+    items = after["batch_items"] - before["batch_items"]
+    batches = after["batches"] - before["batches"]
+    # Four saves (and the checks of a worker that had not seen the wave
+    # yet, which name its questionnaire) in fewer transactions than items:
+    # what waited behind the held row went together.
+    assert items >= 4, (before, after)
+    assert batches < items, (before, after)
+
+
+def test_a_committer_killed_with_a_batch_costs_a_503_and_nothing_else():
+    wid, ((oid, s),) = started(1)
+    before = response_row(wid, oid)
+    old = committer_pid()
+    assert old
+    held = HeldRow(wid, oid)
+    try:
+        ts, out = in_threads(lambda: s.put(
+            path_of(wid), {"revision": 1, "answers": {ITEM: {"level": 3}}}))
+        wait_for(lambda: lock_waiters() >= 1)
+        os.kill(old, signal.SIGKILL)
+        for t in ts:
+            t.join()
+        # Its transaction ends while it still waits for the row
+        # (client_connection_check_interval), not committed once the row
+        # is free.
+        wait_for(lambda: lock_waiters() == 0)
+    finally:
+        held.end()
+    expect_error(out[0], 503, "unavailable")
+    assert response_row(wid, oid) == before
+    # The master has replaced it, and the same save lands now.
+    wait_for(lambda: committer_pid() not in (None, old))
+    r = s.put(path_of(wid), {"revision": 1, "answers": {ITEM: {"level": 3}}})
+    assert r.status == 200 and r.json["revision"] == 2, r
+    assert response_row(wid, oid)["answers"] == {ITEM: {"level": 3}}
+
+
+def test_workers_save_by_themselves_while_the_committer_is_gone():
+    # The workers' connections to a killed committer have ended: each
+    # notices at its next save and saves it itself (not counted as a
+    # batch), then connects to the new committer.
+    wid, orgs = started(6)
+    old = committer_pid()
+    os.kill(old, signal.SIGKILL)
+    for rnd in range(3):
+        for oid, s in orgs:
+            r = s.put(path_of(wid), {"revision": 1 + rnd, "answers": {ITEM: {"level": rnd}}})
+            assert r.status == 200 and r.json["revision"] == 2 + rnd, r
+    for oid, _ in orgs:
+        row = response_row(wid, oid)
+        assert row["revision"] == 4 and row["answers"] == {ITEM: {"level": 2}}, row
+    new = committer_pid()
+    assert new not in (None, old)
+    before = batch_counts()
+    for oid, s in orgs:
+        r = s.put(path_of(wid), {"revision": 4, "answers": {ITEM: {"level": 4}}})
+        assert r.status == 200, r
+    assert batch_counts()["batch_items"] - before["batch_items"] == len(orgs)
+
+
+def test_an_autosave_too_large_for_a_message_is_saved_by_its_worker():
+    wid, ((oid, s),) = started(1)
+    from survey_helpers import default_definition, items_of
+    items = items_of(default_definition())
+    long = "Ä" * 3000
+    answers = {it: {"level": 2, "comment": long + it} for it in items[:30]}
+    workers = len(pid_children(fcgi_master_pid()))
+    before = batch_counts()
+    # Twice as many saves as workers: a worker that has not seen the wave
+    # sends the checks alone first (small), then saves by itself; had the
+    # large saves gone to the committer, it would count each.
+    rounds = 2 * workers
+    for rnd in range(rounds):
+        answers[ITEM] = {"level": rnd % 5, "comment": long}
+        r = s.put(path_of(wid), {"revision": 1 + rnd, "answers": answers})
+        assert r.status == 200 and r.json["revision"] == 2 + rnd, r
+    assert batch_counts()["batch_items"] - before["batch_items"] <= workers
+    row = response_row(wid, oid)
+    assert row["answers"][items[7]]["comment"] == long + items[7]
+    assert row["answers"][ITEM] == {"level": (rounds - 1) % 5, "comment": long}
+    assert row["revision"] == 1 + rounds
+
+
+def test_a_session_ended_while_a_worker_keeps_it_saves_nothing():
+    # Every worker keeps the session (it saved through each); after sign-
+    # out, whichever worker takes the save, the committer finds no session.
+    wid, ((oid, s),) = started(1)
+    rev = 1
+    for _ in range(12):
+        r = s.put(path_of(wid), {"revision": rev, "answers": {ITEM: {"level": rev % 5}}})
+        assert r.status == 200, r
+        rev += 1
+    psql("DELETE FROM session WHERE user_id = :'p1'", s.account["id"])
+    for _ in range(12):
+        r = s.put(path_of(wid), {"revision": rev, "answers": {ITEM: {"level": 0}}})
+        expect_error(r, 401, "unauthenticated")
+    assert response_row(wid, oid)["revision"] == rev

@@ -1,0 +1,180 @@
+/*
+ * test_savebatch.c: cgi/savebatch.c: an item survives its message whole,
+ * a message that is not a whole item is refused, and the array parameters
+ * of a batch are exactly what PostgreSQL reads back as the items.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "savebatch.h"
+
+static const char H[] = "\\x0a1b2c";
+
+static struct save_item
+item(const char *remove, const char *set)
+{
+	struct save_item it;
+
+	memset(&it, 0, sizeof(it));
+	memcpy(it.hash, H, sizeof(H));
+	it.wave = 7;
+	it.rev = 41;
+	it.qid = 3;
+	it.remove = remove;
+	it.remove_len = remove ? strlen(remove) : 0;
+	it.set = set;
+	it.set_len = set ? strlen(set) : 0;
+	return it;
+}
+
+static void
+test_message_round_trip(void **state)
+{
+	char msg[512];
+	struct save_item in = item("[\"D1.1\"]", "{\"D1.2\":{\"level\":3}}"),
+	                 out;
+	size_t len;
+
+	(void)state;
+	len = savebatch_encode(&in, msg, sizeof(msg));
+	assert_true(len > in.remove_len + in.set_len);
+	assert_int_equal(savebatch_decode(msg, len, &out), 0);
+	assert_string_equal(out.hash, H);
+	assert_int_equal(out.wave, 7);
+	assert_int_equal(out.rev, 41);
+	assert_int_equal(out.qid, 3);
+	assert_int_equal(out.remove_len, in.remove_len);
+	assert_memory_equal(out.remove, in.remove, in.remove_len);
+	assert_int_equal(out.set_len, in.set_len);
+	assert_memory_equal(out.set, in.set, in.set_len);
+}
+
+/* The checks only: no answers, and that is not the same as empty ones. */
+static void
+test_message_without_answers(void **state)
+{
+	char msg[512];
+	struct save_item in = item(NULL, NULL), out;
+	size_t len;
+
+	(void)state;
+	len = savebatch_encode(&in, msg, sizeof(msg));
+	assert_true(len > 0);
+	assert_int_equal(savebatch_decode(msg, len, &out), 0);
+	assert_null(out.set);
+	assert_int_equal(out.remove_len, 0);
+	in = item("[]", "{}");
+	len = savebatch_encode(&in, msg, sizeof(msg));
+	assert_int_equal(savebatch_decode(msg, len, &out), 0);
+	assert_non_null(out.set);
+	assert_int_equal(out.set_len, 2);
+}
+
+static void
+test_message_refused(void **state)
+{
+	char msg[512], bad[512];
+	struct save_item in = item("[\"D1.1\"]", "{}"), out;
+	size_t len, cut;
+
+	(void)state;
+	/* Too small a buffer: nothing written. */
+	assert_int_equal(savebatch_encode(&in, msg, 20), 0);
+	len = savebatch_encode(&in, msg, sizeof(msg));
+	assert_true(len > 0);
+	/* Every shorter or longer message is refused. */
+	for (cut = 0; cut < len; cut++)
+		assert_int_equal(savebatch_decode(msg, cut, &out), -1);
+	memcpy(bad, msg, len);
+	bad[len] = 'x';
+	assert_int_equal(savebatch_decode(bad, len + 1, &out), -1);
+	/* Another build's message (the magic differs). */
+	memcpy(bad, msg, len);
+	bad[0] ^= 0x55;
+	assert_int_equal(savebatch_decode(bad, len, &out), -1);
+	/* A hash without its end. */
+	memset(in.hash, 'a', sizeof(in.hash));
+	assert_int_equal(savebatch_encode(&in, msg, sizeof(msg)), 0);
+}
+
+static void
+test_array_element_quoted(void **state)
+{
+	struct buf b = {0};
+
+	(void)state;
+	assert_int_equal(savebatch_array_elem(&b, "{\"a\":\"x\\\\y\"}", 12), 0);
+	assert_string_equal(b.data, "\"{\\\"a\\\":\\\"x\\\\\\\\y\\\"}\"");
+	buf_reset(&b);
+	assert_int_equal(savebatch_array_elem(&b, NULL, 0), 0);
+	assert_string_equal(b.data, "NULL");
+	buf_reset(&b);
+	/* "NULL" as a text is an element, not the null. */
+	assert_int_equal(savebatch_array_elem(&b, "NULL", 4), 0);
+	assert_string_equal(b.data, "\"NULL\"");
+	buf_free(&b);
+}
+
+static void
+test_params_of_a_batch(void **state)
+{
+	struct save_item it[2] = {
+	    item("[\"D1.1\"]", "{\"D1.2\":{\"comment\":\"a \\\"b\\\"\"}}"),
+	    item(NULL, NULL)};
+	struct buf p[6];
+	int k;
+
+	(void)state;
+	memset(p, 0, sizeof(p));
+	it[1].wave = 8;
+	it[1].rev = 0;
+	it[1].qid = 0;
+	assert_int_equal(savebatch_params(it, 2, p), 0);
+	assert_string_equal(p[0].data, "{\"\\\\x0a1b2c\",\"\\\\x0a1b2c\"}");
+	assert_string_equal(p[1].data, "{7,8}");
+	assert_string_equal(p[2].data, "{41,0}");
+	assert_string_equal(p[3].data, "{3,0}");
+	assert_string_equal(p[4].data, "{\"[\\\"D1.1\\\"]\",\"[]\"}");
+	assert_string_equal(p[5].data,
+	    "{\"{\\\"D1.2\\\":{\\\"comment\\\":\\\"a \\\\\\\"b\\\\\\\"\\\"}}\","
+	    "NULL}");
+	/* Used again: the parameters start afresh. */
+	assert_int_equal(savebatch_params(it + 1, 1, p), 0);
+	assert_string_equal(p[1].data, "{8}");
+	for (k = 0; k < 6; k++)
+		buf_free(&p[k]);
+}
+
+static void
+test_status_names(void **state)
+{
+	(void)state;
+	assert_int_equal(savebatch_status_parse("ok"), SAVE_OK);
+	assert_int_equal(savebatch_status_parse("stale"), SAVE_STALE);
+	assert_int_equal(
+	    savebatch_status_parse("questionnaire"), SAVE_QUESTIONNAIRE);
+	assert_int_equal(savebatch_status_parse("race"), SAVE_RACE);
+	assert_int_equal(savebatch_status_parse("Ok"), -1);
+	assert_int_equal(savebatch_status_parse(""), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_message_round_trip),
+	    cmocka_unit_test(test_message_without_answers),
+	    cmocka_unit_test(test_message_refused),
+	    cmocka_unit_test(test_array_element_quoted),
+	    cmocka_unit_test(test_params_of_a_batch),
+	    cmocka_unit_test(test_status_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
