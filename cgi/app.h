@@ -126,6 +126,15 @@ PGresult *app_write(
     struct ctx *c, enum query q, int n, const char *const *values);
 
 /*
+ * Runs q with the request's identity when no transaction holds it (a
+ * ROUTE_BATCHED handler): the session check and q in one round trip, an
+ * implicit transaction of their own. Returns q's result (the caller
+ * clears it), or NULL when the session has ended or the database failed.
+ */
+PGresult *app_read(
+    struct ctx *c, enum query q, int n, const char *const *values);
+
+/*
  * For a ROUTE_CACHED handler: lets dispatch keep the answer until until
  * (seconds since 1970), made from the versions in columns col (the
  * organisation's) and col + 1 (the wave's) of res's first row, which the

@@ -104,62 +104,96 @@ row_read(const PGresult *res, int i, struct save_result *r)
 	return 0;
 }
 
+/* The statement of each kind of item. */
+static const enum query batch_query[SAVE_KIND__MAX] = {
+    [SAVE_KIND_ANSWERS] = Q_RESPONSE_SAVE_BATCH,
+    [SAVE_KIND_SUBMIT] = Q_RESPONSE_SUBMIT_BATCH,
+};
+
+/* Reads the rows of kind's call (res) into out[] of the items of that
+ * kind, in order. 0, or -1 when they are not one per item. */
+static int
+rows_read(const PGresult *res, const struct save_item *items, size_t n,
+    int kind, int count, struct save_result *out)
+{
+	size_t i;
+	int row = 0;
+
+	if (PQntuples(res) != count || PQnfields(res) != 5) {
+		log_error(
+		    "committer: %d rows for %d items", PQntuples(res), count);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (items[i].kind == kind &&
+		    row_read(res, row++, &out[i]) == -1) {
+			log_error("committer: row %d not understood", row - 1);
+			return -1;
+		}
+	return 0;
+}
+
 int
 committer_batch(struct db *db, const struct save_item *items, size_t n,
     struct save_result *out)
 {
-	struct buf p[6];
-	const char *v[6];
-	struct db_call calls[4];
-	PGresult *res[4] = {NULL};
-	int status = SAVE_ERROR, rc = -1, k;
+	struct buf p[SAVE_KIND__MAX][6];
+	const char *v[SAVE_KIND__MAX][6];
+	struct db_call calls[3 + SAVE_KIND__MAX];
+	PGresult *res[3 + SAVE_KIND__MAX] = {NULL};
+	int count[SAVE_KIND__MAX], at[SAVE_KIND__MAX];
+	int status = SAVE_ERROR, rc = -1, k, kind, ncalls = 0;
 	size_t i;
 
 	memset(p, 0, sizeof(p));
-	if (savebatch_params(items, n, p) == -1)
-		goto done;
-	for (k = 0; k < 6; k++)
-		v[k] = p[k].data;
-	calls[0] = (struct db_call){Q__MAX, "BEGIN", 0, NULL};
-	calls[1] = (struct db_call){Q_COMMITTER_LIMITS, NULL, 0, NULL};
-	calls[2] = (struct db_call){Q_RESPONSE_SAVE_BATCH, NULL, 6, v};
-	calls[3] = (struct db_call){Q__MAX, "COMMIT", 0, NULL};
+	calls[ncalls++] = (struct db_call){Q__MAX, "BEGIN", 0, NULL};
+	calls[ncalls++] = (struct db_call){Q_COMMITTER_LIMITS, NULL, 0, NULL};
+	for (kind = 0; kind < SAVE_KIND__MAX; kind++) {
+		count[kind] = savebatch_params(items, n, kind, p[kind]);
+		if (count[kind] == -1)
+			goto done;
+		at[kind] = -1;
+		if (count[kind] == 0)
+			continue;
+		for (k = 0; k < 6; k++)
+			v[kind][k] = p[kind][k].data;
+		at[kind] = ncalls;
+		calls[ncalls++] =
+		    (struct db_call){batch_query[kind], NULL, 6, v[kind]};
+	}
+	calls[ncalls++] = (struct db_call){Q__MAX, "COMMIT", 0, NULL};
 	db_idle_check(db);
-	if (db_ready(db) == -1 || db_pipeline(db, 4, calls, res) == -1) {
+	if (db_ready(db) == -1 ||
+	    db_pipeline(db, (size_t)ncalls, calls, res) == -1) {
 		/* Whether COMMIT got through is not known. */
 		status = SAVE_UNAVAILABLE;
 		goto done;
 	}
-	for (k = 0; k < 4 && db_ok(res[k]); k++)
+	for (k = 0; k < ncalls && db_ok(res[k]); k++)
 		;
-	if (k < 4) {
+	if (k < ncalls) {
 		log_error("committer: %s", PQresultErrorMessage(res[k]));
-		status = k == 3 && db->conn != NULL &&
+		status = k == ncalls - 1 && db->conn != NULL &&
 		                 PQstatus(db->conn) == CONNECTION_OK
 		             ? SAVE_ERROR
 		             : failure_status(db, res[k]);
 		(void)!db_command(db, "ROLLBACK");
 		goto done;
 	}
-	if (PQntuples(res[2]) != (int)n || PQnfields(res[2]) != 5) {
-		log_error(
-		    "committer: %d rows for %zu items", PQntuples(res[2]), n);
-		goto done;
-	}
-	for (i = 0; i < n; i++)
-		if (row_read(res[2], (int)i, &out[i]) == -1) {
-			log_error("committer: row %zu not understood", i);
+	for (kind = 0; kind < SAVE_KIND__MAX; kind++)
+		if (at[kind] >= 0 && rows_read(res[at[kind]], items, n, kind,
+		                         count[kind], out) == -1)
 			goto done;
-		}
 	rc = 0;
 done:
 	if (rc == -1)
 		for (i = 0; i < n; i++)
 			out[i] = (struct save_result){status, 0, -1, 0};
-	for (k = 0; k < 4; k++)
+	for (k = 0; k < ncalls; k++)
 		PQclear(res[k]);
-	for (k = 0; k < 6; k++)
-		buf_free(&p[k]);
+	for (kind = 0; kind < SAVE_KIND__MAX; kind++)
+		for (k = 0; k < 6; k++)
+			buf_free(&p[kind][k]);
 	return rc;
 }
 

@@ -360,21 +360,23 @@ app_query(struct ctx *c, enum query q, int n, const char *const *values)
 	return db_exec(c->db, q, n, values);
 }
 
-PGresult *
-app_write(struct ctx *c, enum query q, int n, const char *const *values)
+/* Runs session_begin and q in one pipeline on db, an implicit transaction
+ * of their own, so that q runs with the request's identity. Returns q's
+ * result, or NULL when the session is gone or db failed. */
+static PGresult *
+dispatch_with_session(struct ctx *c, struct db *db, enum query q, int n,
+    const char *const *values)
 {
 	char hash[AUTH_HASH_PARAM];
 	const char *p[1] = {hash};
 	struct db_call calls[2];
 	PGresult *res[2];
 
-	if (!on_read(c) || !db_standby(c->db))
-		return db_exec(c->db, q, n, values);
-	if (!auth_session_param(c, hash) || db_ready(c->primary) == -1)
+	if (!auth_session_param(c, hash) || db_ready(db) == -1)
 		return NULL;
 	calls[0] = (struct db_call){Q_SESSION_BEGIN, NULL, 1, p};
 	calls[1] = (struct db_call){q, NULL, n, values};
-	if (db_pipeline(c->primary, 2, calls, res) == -1)
+	if (db_pipeline(db, 2, calls, res) == -1)
 		return NULL;
 	if (!db_ok(res[0]) || PQntuples(res[0]) != 1) {
 		PQclear(res[0]);
@@ -382,9 +384,26 @@ app_write(struct ctx *c, enum query q, int n, const char *const *values)
 		return NULL;
 	}
 	PQclear(res[0]);
-	if (db_ok(res[1]))
-		c->wrote_primary = 1;
 	return res[1];
+}
+
+PGresult *
+app_write(struct ctx *c, enum query q, int n, const char *const *values)
+{
+	PGresult *res;
+
+	if (!on_read(c) || !db_standby(c->db))
+		return db_exec(c->db, q, n, values);
+	res = dispatch_with_session(c, c->primary, q, n, values);
+	if (db_ok(res))
+		c->wrote_primary = 1;
+	return res;
+}
+
+PGresult *
+app_read(struct ctx *c, enum query q, int n, const char *const *values)
+{
+	return dispatch_with_session(c, c->db, q, n, values);
 }
 
 int
@@ -456,7 +475,9 @@ app_pipeline_commit(struct ctx *c, size_t n, const struct db_call *calls,
  * identity may come from the worker's session cache. The cache is used
  * only when its role may call the route; else, and on a miss, the session
  * is checked (and touched) in an implicit transaction of its own, so that
- * a 401 or 403 is never the cache's.
+ * a 401 or 403 is never the cache's. A route that reads first (prefetch:
+ * a submission reads the answers it scores) has the session check and
+ * that read in one implicit transaction instead.
  */
 static void
 dispatch_batched(struct ctx *c)
@@ -465,7 +486,12 @@ dispatch_batched(struct ctx *c)
 	const struct anscache_session *s;
 
 	dispatch_cache_epoch(c);
-	if (!auth_session_param(c, hash))
+	if (c->route->prefetch != 0) {
+		/* The handler reads first: with the identity, in one round
+		 * trip with the session check. */
+		if (dispatch_begin(c, 1) == -1)
+			return;
+	} else if (!auth_session_param(c, hash))
 		memset(&c->user, 0, sizeof(c->user));
 	else if ((s = anscache_session_get(hash, 0, (long long)time(NULL))) !=
 	             NULL &&
@@ -480,6 +506,8 @@ dispatch_batched(struct ctx *c)
 		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
 	if (c->resp->status == 0)
 		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
+	PQclear(c->prefetched);
+	c->prefetched = NULL;
 }
 
 /* Runs the route in its transaction on c->db: the session, identity,

@@ -200,9 +200,7 @@ response_lost_race(
 	PGresult *res;
 	int rc;
 
-	if (app_tx(c) == -1)
-		return -1;
-	res = db_exec(c->db, Q_RESPONSE_CONTEXT, 1, p);
+	res = app_read(c, Q_RESPONSE_CONTEXT, 1, p);
 	rc = response_race_answer(c, res, rev, submitting);
 	PQclear(res);
 	return rc;
@@ -528,16 +526,17 @@ h_response_submit(struct ctx *c)
 {
 	static const char *const keys[] = {"revision", NULL};
 	struct problems ps = {.count = 0};
-	char wave[24], rev_s[24], overall[32];
-	const char *p[5];
+	char wave[24];
+	const char *p[1];
 	const struct qentry *q;
 	struct scores sc;
+	struct save_item it;
+	struct save_result r = {SAVE_ERROR, 0, -1, 0};
 	long long rev = 0, cur;
 	json_t *answers = NULL, *scores = NULL, *targets = NULL;
 	char *scores_s = NULL, *targets_s = NULL;
-	PGresult *res = NULL, *out[1] = {NULL};
-	struct db_call calls[1];
-	int rc = -1;
+	PGresult *res = NULL;
+	int tries, rc = -1;
 
 	if (jv_object(c->body, "", keys, &ps) == 0)
 		(void)jv_int(
@@ -598,24 +597,45 @@ h_response_submit(struct ctx *c)
 		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
 		goto out;
 	}
-	snprintf(rev_s, sizeof(rev_s), "%lld", rev);
-	snprintf(overall, sizeof(overall), "%.17g", sc.overall);
-	p[1] = rev_s;
-	p[2] = scores_s;
-	p[3] = sc.has_overall ? overall : NULL;
-	p[4] = targets_s;
-	/* The submission and COMMIT in one round trip. The peer groups
-	 * count it later (snapshotter.c): response_submit queued it in
-	 * peer_pending. */
-	calls[0] = (struct db_call){Q_RESPONSE_SUBMIT, NULL, 5, p};
-	if (app_pipeline_commit(c, 1, calls, out, "response: submit") == -1)
-		goto out;
-	if (PQntuples(out[0]) != 1) {
-		rc = response_lost_race(c, wave, rev, 1);
-		goto out;
+	/* The committer submits it in a transaction that checks the session
+	 * and that the response is still this revision's draft, so the
+	 * scores are of the answers stored. */
+	memset(&it, 0, sizeof(it));
+	it.kind = SAVE_KIND_SUBMIT;
+	auth_token_hash_param(c->user.token, it.hash);
+	it.wave = c->req->param[0];
+	it.rev = rev;
+	it.scores = scores_s;
+	it.scores_len = strlen(scores_s);
+	it.targets = targets_s;
+	it.targets_len = strlen(targets_s);
+	it.overall = sc.overall;
+	it.has_overall = sc.has_overall;
+	PQclear(res);
+	res = NULL;
+	for (tries = 0; tries < AUTOSAVE_TRIES; tries++) {
+		committer_save(c->db, &it, &r);
+		if (r.status != SAVE_AGAIN && r.status != SAVE_RACE)
+			break;
 	}
-	rc = resp_json(c->resp, 200,
-	    json_pack("{s:s, s:O}", "state", "submitted", "scores", scores));
+	switch (r.status) {
+	case SAVE_OK:
+		rc = resp_json(c->resp, 200,
+		    json_pack(
+		        "{s:s, s:O}", "state", "submitted", "scores", scores));
+		break;
+	case SAVE_SUBMITTED:
+	case SAVE_STALE:
+	case SAVE_AGAIN:
+	case SAVE_RACE:
+	case SAVE_CONFLICT:
+		/* A colleague got in between: what is there now answers. */
+		rc = response_lost_race(c, wave, rev, 1);
+		break;
+	default:
+		log_error("response: submit: status %d", r.status);
+		rc = autosave_answer(c, &r, NULL, 0);
+	}
 	goto out;
 dbfail:
 	app_db_fail(c, res, "response: submit");
@@ -624,7 +644,6 @@ out:
 	json_decref(scores);
 	json_decref(targets);
 	free(scores_s);
-	PQclear(out[0]);
 	free(targets_s);
 	PQclear(res);
 	return rc;

@@ -13,14 +13,19 @@
 
 #include "savebatch.h"
 
-#define SAVEBATCH_MAGIC 0x52475331u /* "RGS1" */
-/* set_len of an item without answers (the checks only). */
+#define SAVEBATCH_MAGIC 0x52475332u /* "RGS2" */
+/* set_len of an autosave without answers (the checks only). */
 #define SAVEBATCH_NO_SET UINT32_MAX
+
+/* The texts of an item in the order of the message. */
+#define TEXTS 4
 
 struct wire {
 	uint32_t magic;
-	uint32_t remove_len;
-	uint32_t set_len;
+	uint32_t kind;
+	uint32_t len[TEXTS]; /* remove, set, scores, targets */
+	uint32_t has_overall;
+	double overall;
 	int64_t wave;
 	int64_t rev;
 	int64_t qid;
@@ -60,29 +65,46 @@ size_t
 savebatch_encode(const struct save_item *it, char *out, size_t cap)
 {
 	struct wire w;
-	size_t hl = strnlen(it->hash, sizeof(it->hash));
-	size_t set_len = it->set != NULL ? it->set_len : 0;
-	size_t need;
+	const char *text[TEXTS] = {
+	    it->remove, it->set, it->scores, it->targets};
+	size_t len[TEXTS] = {
+	    it->remove_len, it->set_len, it->scores_len, it->targets_len};
+	size_t hl = strnlen(it->hash, sizeof(it->hash)), need = sizeof(w);
+	int k;
 
-	if (hl == sizeof(it->hash) || it->remove_len >= SAVEBATCH_NO_SET ||
-	    set_len >= SAVEBATCH_NO_SET || it->remove_len > cap ||
-	    set_len > cap - it->remove_len ||
-	    sizeof(w) > cap - it->remove_len - set_len)
+	if (hl == sizeof(it->hash) || it->kind < 0 ||
+	    it->kind >= SAVE_KIND__MAX)
 		return 0;
-	need = sizeof(w) + it->remove_len + set_len;
+	for (k = 0; k < TEXTS; k++) {
+		if (text[k] == NULL)
+			len[k] = 0;
+		if (len[k] >= SAVEBATCH_NO_SET || len[k] > cap ||
+		    need > cap - len[k])
+			return 0;
+		need += len[k];
+	}
+	if (need > cap)
+		return 0;
 	memset(&w, 0, sizeof(w));
 	w.magic = SAVEBATCH_MAGIC;
-	w.remove_len = (uint32_t)it->remove_len;
-	w.set_len = it->set != NULL ? (uint32_t)set_len : SAVEBATCH_NO_SET;
+	w.kind = (uint32_t)it->kind;
+	for (k = 0; k < TEXTS; k++)
+		w.len[k] = (uint32_t)len[k];
+	if (it->set == NULL)
+		w.len[1] = SAVEBATCH_NO_SET;
+	w.has_overall = it->has_overall != 0;
+	w.overall = it->overall;
 	w.wave = it->wave;
 	w.rev = it->rev;
 	w.qid = it->qid;
 	memcpy(w.hash, it->hash, hl);
 	memcpy(out, &w, sizeof(w));
-	if (it->remove_len > 0)
-		memcpy(out + sizeof(w), it->remove, it->remove_len);
-	if (set_len > 0)
-		memcpy(out + sizeof(w) + it->remove_len, it->set, set_len);
+	need = sizeof(w);
+	for (k = 0; k < TEXTS; k++) {
+		if (len[k] > 0)
+			memcpy(out + need, text[k], len[k]);
+		need += len[k];
+	}
 	return need;
 }
 
@@ -90,28 +112,43 @@ int
 savebatch_decode(const char *msg, size_t len, struct save_item *it)
 {
 	struct wire w;
-	size_t set_len;
+	const char *text[TEXTS];
+	size_t tl[TEXTS], at = sizeof(w);
+	int k;
 
 	if (len < sizeof(w))
 		return -1;
 	memcpy(&w, msg, sizeof(w));
-	set_len = w.set_len == SAVEBATCH_NO_SET ? 0 : w.set_len;
-	if (w.magic != SAVEBATCH_MAGIC ||
-	    memchr(w.hash, '\0', sizeof(w.hash)) == NULL ||
-	    w.remove_len > len - sizeof(w) ||
-	    set_len != len - sizeof(w) - w.remove_len)
+	if (w.magic != SAVEBATCH_MAGIC || w.kind >= SAVE_KIND__MAX ||
+	    memchr(w.hash, '\0', sizeof(w.hash)) == NULL)
+		return -1;
+	for (k = 0; k < TEXTS; k++) {
+		tl[k] = k == 1 && w.len[k] == SAVEBATCH_NO_SET ? 0 : w.len[k];
+		if (tl[k] > len - at)
+			return -1;
+		text[k] = msg + at;
+		at += tl[k];
+	}
+	if (at != len)
 		return -1;
 	memset(it, 0, sizeof(*it));
+	it->kind = (int)w.kind;
 	memcpy(it->hash, w.hash, sizeof(w.hash));
 	it->wave = w.wave;
 	it->rev = w.rev;
 	it->qid = w.qid;
-	it->remove = msg + sizeof(w);
-	it->remove_len = w.remove_len;
-	if (w.set_len != SAVEBATCH_NO_SET) {
-		it->set = msg + sizeof(w) + w.remove_len;
-		it->set_len = set_len;
+	it->remove = text[0];
+	it->remove_len = tl[0];
+	if (w.len[1] != SAVEBATCH_NO_SET) {
+		it->set = text[1];
+		it->set_len = tl[1];
 	}
+	it->scores = text[2];
+	it->scores_len = tl[2];
+	it->targets = text[3];
+	it->targets_len = tl[3];
+	it->has_overall = w.has_overall != 0;
+	it->overall = w.overall;
 	return 0;
 }
 
@@ -138,17 +175,49 @@ savebatch_array_elem(struct buf *b, const char *s, size_t len)
 	return buf_puts(b, "\"");
 }
 
-/* Appends "," before every element but the first. */
+/* Appends text (len bytes) as an array element, "{}" for none. */
 static int
-sep(struct buf *b, size_t i)
+json_elem(struct buf *b, const char *text, size_t len)
 {
-	return i > 0 ? buf_puts(b, ",") : 0;
+	return len > 0 ? savebatch_array_elem(b, text, len)
+	               : savebatch_array_elem(b, "{}", 2);
+}
+
+/* Appends the element of item it to each of p[0..5]. 0 or -1. */
+static int
+params_add(const struct save_item *it, int first, struct buf p[6])
+{
+	int k;
+
+	for (k = 0; k < 6; k++)
+		if (!first && buf_puts(&p[k], ",") == -1)
+			return -1;
+	if (savebatch_array_elem(&p[0], it->hash, strlen(it->hash)) == -1 ||
+	    buf_printf(&p[1], "%lld", it->wave) == -1 ||
+	    buf_printf(&p[2], "%lld", it->rev) == -1)
+		return -1;
+	if (it->kind == SAVE_KIND_SUBMIT)
+		return json_elem(&p[3], it->scores, it->scores_len) == -1 ||
+		               (it->has_overall
+		                       ? buf_printf(&p[4], "%.17g", it->overall)
+		                       : buf_puts(&p[4], "NULL")) == -1 ||
+		               json_elem(&p[5], it->targets, it->targets_len) ==
+		                   -1
+		           ? -1
+		           : 0;
+	if (buf_printf(&p[3], "%lld", it->qid) == -1 ||
+	    savebatch_array_elem(&p[4], it->remove_len > 0 ? it->remove : "[]",
+	        it->remove_len > 0 ? it->remove_len : 2) == -1)
+		return -1;
+	return savebatch_array_elem(&p[5], it->set, it->set_len);
 }
 
 int
-savebatch_params(const struct save_item *items, size_t n, struct buf p[6])
+savebatch_params(
+    const struct save_item *items, size_t n, int kind, struct buf p[6])
 {
-	size_t i, k;
+	size_t i;
+	int k, count = 0;
 
 	for (k = 0; k < 6; k++) {
 		buf_reset(&p[k]);
@@ -156,27 +225,14 @@ savebatch_params(const struct save_item *items, size_t n, struct buf p[6])
 			return -1;
 	}
 	for (i = 0; i < n; i++) {
-		const struct save_item *it = &items[i];
-
-		if (sep(&p[0], i) == -1 ||
-		    savebatch_array_elem(&p[0], it->hash, strlen(it->hash)) ==
-		        -1 ||
-		    sep(&p[1], i) == -1 ||
-		    buf_printf(&p[1], "%lld", it->wave) == -1 ||
-		    sep(&p[2], i) == -1 ||
-		    buf_printf(&p[2], "%lld", it->rev) == -1 ||
-		    sep(&p[3], i) == -1 ||
-		    buf_printf(&p[3], "%lld", it->qid) == -1 ||
-		    sep(&p[4], i) == -1 ||
-		    savebatch_array_elem(&p[4],
-		        it->remove_len > 0 ? it->remove : "[]",
-		        it->remove_len > 0 ? it->remove_len : 2) == -1 ||
-		    sep(&p[5], i) == -1 ||
-		    savebatch_array_elem(&p[5], it->set, it->set_len) == -1)
+		if (items[i].kind != kind)
+			continue;
+		if (params_add(&items[i], count == 0, p) == -1)
 			return -1;
+		count++;
 	}
 	for (k = 0; k < 6; k++)
 		if (buf_puts(&p[k], "}") == -1)
 			return -1;
-	return 0;
+	return count;
 }

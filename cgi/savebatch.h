@@ -1,8 +1,9 @@
 /*
- * savebatch.h: autosaves as items of one batch (migration 013,
- * rg_response_save_batch): an item and its result, the message a worker
- * sends the committer for an item (committer.h), and the array parameters
- * of response_save_batch for many items. Pure: no I/O.
+ * savebatch.h: autosaves and submissions as items of one batch
+ * (migration 013): an item and its result, the message a worker sends the
+ * committer for an item (committer.h), and the array parameters of
+ * response_save_batch and response_submit_batch for many items. Pure: no
+ * I/O.
  */
 #ifndef SAVEBATCH_H
 #define SAVEBATCH_H
@@ -46,18 +47,33 @@ enum save_status {
 	SAVE__MAX
 };
 
-/* One autosave. remove is a JSON array of keys, set a JSON object of
- * answers (set NULL: the checks only); both point into memory the caller
- * keeps until the item is done. */
+/* What an item asks: an autosave (rg_response_save_batch) or a
+ * submission (rg_response_submit_batch). */
+enum save_kind { SAVE_KIND_ANSWERS, SAVE_KIND_SUBMIT, SAVE_KIND__MAX };
+
+/* One item. Its texts point into memory the caller keeps until the item
+ * is done. */
 struct save_item {
+	int kind; /* enum save_kind */
 	char hash[SAVEBATCH_HASH_MAX];
 	long long wave;
 	long long rev;
-	long long qid; /* 0: not known */
+	/* An autosave: the questionnaire its answers were checked against
+	 * (0: not known), the keys to remove (a JSON array) and the answers
+	 * to set (a JSON object; NULL: the checks only). */
+	long long qid;
 	const char *remove;
 	size_t remove_len;
 	const char *set;
 	size_t set_len;
+	/* A submission: its scores and targets (JSON objects) and the
+	 * overall score (when has_overall). */
+	const char *scores;
+	size_t scores_len;
+	const char *targets;
+	size_t targets_len;
+	double overall;
+	int has_overall;
 };
 
 struct save_result {
@@ -83,12 +99,15 @@ size_t savebatch_encode(
 int savebatch_decode(const char *msg, size_t len, struct save_item *it) RG_WUR;
 
 /*
- * Appends the six array parameters of response_save_batch for items[0..n)
- * to p[0..5] (reset first): hashes, waves, revisions, questionnaires,
- * removals, answers. Returns 0 or -1 (no memory).
+ * Writes the six array parameters for the items of kind among
+ * items[0..n) to p[0..5] (reset first): for autosaves those of
+ * response_save_batch (hashes, waves, revisions, questionnaires,
+ * removals, answers), for submissions those of response_submit_batch
+ * (hashes, waves, revisions, scores, overall scores, targets). Returns
+ * how many items are of kind, or -1 (no memory).
  */
 int savebatch_params(
-    const struct save_item *items, size_t n, struct buf p[6]) RG_WUR;
+    const struct save_item *items, size_t n, int kind, struct buf p[6]) RG_WUR;
 
 /* Appends s (len bytes) as one quoted element of an array literal, or NULL
  * for s NULL. Returns 0 or -1. */

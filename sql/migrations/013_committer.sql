@@ -136,3 +136,111 @@ REVOKE ALL ON FUNCTION rg_response_save_batch(bytea[], bigint[], integer[],
 	bigint[], jsonb[], jsonb[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rg_response_save_batch(bytea[], bigint[], integer[],
 	bigint[], jsonb[], jsonb[]) TO reifegrad_app;
+
+-- Submissions go the same way. The worker has read the response, checked
+-- its required items and computed its scores from those answers; the call
+-- submits each item only while the response is still the draft at the
+-- revision those answers had (so the scores are of what is stored), and
+-- queues it for the peer groups as response_submit does. Item i is
+-- (p_hash[i], p_wave[i], p_rev[i], p_scores[i], p_overall[i],
+-- p_targets[i]). A response without a row yet (a questionnaire without
+-- required items, revision 0) is inserted, submitted. One row per item,
+-- in order, shaped as those of rg_response_save_batch, with status
+-- unauthenticated, forbidden, not_found, submitted (revision: the current
+-- one; the worker reads the response again to tell a colleague's
+-- submission of the same revision), planned, closed, stale, ok (submitted
+-- at revision), again or race, as above.
+CREATE FUNCTION rg_response_submit_batch(p_hash bytea[], p_wave bigint[],
+	p_rev integer[], p_scores jsonb[], p_overall double precision[],
+	p_targets jsonb[])
+RETURNS TABLE (n integer, status text, revision integer, answered integer,
+	questionnaire_id bigint)
+LANGUAGE plpgsql SECURITY DEFINER
+SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+	PERFORM pg_catalog.set_config('rg.role', 'admin', true);
+	RETURN QUERY
+	WITH item AS (
+		SELECT x.n::integer AS n, x.h, x.wave, x.rev, x.sc, x.ov, x.tg
+		FROM unnest(p_hash, p_wave, p_rev, p_scores, p_overall, p_targets)
+			WITH ORDINALITY AS x (h, wave, rev, sc, ov, tg, n)
+	), idle AS (
+		SELECT pg_catalog.make_interval(mins => coalesce((SELECT
+			st.value::integer FROM public.setting st
+			WHERE st.key = 'session_idle_minutes'), 60)) AS i
+	), seen AS (
+		SELECT i.*, u.id AS uid, u.role, u.organisation_id AS org,
+			u.name AS uname, se.last_seen_at AS seen_at,
+			w.questionnaire_id AS wq,
+			CASE WHEN w.id IS NOT NULL THEN public.rg_wave_state(w) END AS wst,
+			r.id AS rid, r.state AS rstate, coalesce(r.revision, 0) AS cur
+		FROM item i CROSS JOIN idle
+		LEFT JOIN public.session se ON se.token_hash = i.h
+			AND se.expires_at > pg_catalog.now()
+			AND se.last_seen_at > pg_catalog.now() - idle.i
+		LEFT JOIN public.app_user u ON u.id = se.user_id
+		LEFT JOIN public.wave w ON w.id = i.wave
+		LEFT JOIN public.response r ON r.wave_id = i.wave
+			AND r.organisation_id = u.organisation_id
+	), judged AS (
+		-- In the order of the handler's checks for POST .../submit.
+		SELECT s.*, CASE
+			WHEN s.uid IS NULL THEN 'unauthenticated'
+			WHEN s.role <> 'respondent' OR s.org IS NULL THEN 'forbidden'
+			WHEN s.wst IS NULL THEN 'not_found'
+			WHEN s.rstate = 'submitted' THEN 'submitted'
+			WHEN s.wst <> 'open' THEN s.wst
+			WHEN s.cur <> s.rev THEN 'stale'
+			ELSE 'submit' END AS verdict
+		FROM seen s
+	), first AS (
+		SELECT DISTINCT ON (j.wave, j.org) j.n
+		FROM judged j WHERE j.verdict = 'submit'
+		ORDER BY j.wave, j.org, j.n
+	), touched AS (
+		UPDATE public.session se SET last_seen_at = pg_catalog.now()
+		FROM judged j
+		WHERE se.token_hash = j.h AND j.uid IS NOT NULL
+		  AND j.seen_at < pg_catalog.now() - interval '1 minute'
+	), upd AS (
+		UPDATE public.response r SET state = 'submitted',
+			submitted_at = pg_catalog.now(), submitted_revision = r.revision,
+			scores = j.sc, overall = j.ov, targets = j.tg
+		FROM judged j JOIN first f ON f.n = j.n
+		WHERE j.rid IS NOT NULL AND r.id = j.rid
+		  AND r.revision = j.rev AND r.state = 'draft'
+		RETURNING r.wave_id, r.organisation_id, r.revision
+	), ins AS (
+		INSERT INTO public.response AS r (wave_id, organisation_id, state,
+			revision, submitted_at, submitted_revision, scores, overall,
+			targets, updated_by, updated_by_name)
+		SELECT j.wave, j.org, 'submitted', 0, pg_catalog.now(), 0, j.sc,
+			j.ov, j.tg, j.uid, coalesce(j.uname, '')
+		FROM judged j JOIN first f ON f.n = j.n
+		WHERE j.rid IS NULL AND j.rev = 0
+		ON CONFLICT (wave_id, organisation_id) DO NOTHING
+		RETURNING r.wave_id, r.organisation_id, r.revision
+	), done AS (
+		SELECT * FROM upd UNION ALL SELECT * FROM ins
+	), pending AS (
+		-- For the snapshotter (cgi/snapshotter.c), as response_submit.
+		INSERT INTO public.peer_pending (wave_id, organisation_id)
+		SELECT d.wave_id, d.organisation_id FROM done d
+	)
+	SELECT j.n, CASE WHEN j.verdict <> 'submit' THEN j.verdict
+			WHEN f.n IS NULL THEN 'again'
+			WHEN d.revision IS NULL THEN 'race'
+			ELSE 'ok' END,
+		coalesce(d.revision, j.cur), NULL::integer, j.wq
+	FROM judged j
+	LEFT JOIN first f ON f.n = j.n
+	LEFT JOIN done d ON f.n IS NOT NULL AND d.wave_id = j.wave
+		AND d.organisation_id = j.org
+	ORDER BY j.n;
+	PERFORM pg_catalog.set_config('rg.role', '', true);
+END $$;
+REVOKE ALL ON FUNCTION rg_response_submit_batch(bytea[], bigint[], integer[],
+	jsonb[], double precision[], jsonb[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rg_response_submit_batch(bytea[], bigint[], integer[],
+	jsonb[], double precision[], jsonb[]) TO reifegrad_app;

@@ -94,36 +94,11 @@ SELECT n, status, revision, answered, questionnaire_id
 FROM rg_response_save_batch($1::bytea[], $2::bigint[], $3::integer[],
 	$4::bigint[], $5::jsonb[], $6::jsonb[])
 
--- name: response_submit
--- Submits the caller's draft at revision $2 with scores $3, overall $4 and
--- targets $5.
--- A questionnaire without required items can be submitted untouched: then
--- there is no row yet ($2 = 0) and one is inserted, submitted at revision
--- 0. No row returned: a colleague got in between.
-WITH upd AS (
-	UPDATE response SET state = 'submitted', submitted_at = now(),
-		submitted_revision = revision, scores = $3::jsonb,
-		overall = $4::double precision, targets = $5::jsonb
-	WHERE wave_id = $1 AND organisation_id = rg_org() AND revision = $2::integer
-	  AND state = 'draft'
-	RETURNING scores
-), ins AS (
-	INSERT INTO response (wave_id, organisation_id, state, revision, submitted_at,
-		submitted_revision, scores, overall, targets, updated_by, updated_by_name)
-	SELECT $1, rg_org(), 'submitted', 0, now(), 0, $3::jsonb, $4::double precision,
-		$5::jsonb,
-		rg_user(), coalesce((SELECT name FROM app_user WHERE id = rg_user()), '')
-	WHERE $2::integer = 0 AND NOT EXISTS (SELECT 1 FROM response
-		WHERE wave_id = $1 AND organisation_id = rg_org())
-	ON CONFLICT (wave_id, organisation_id) DO NOTHING
-	RETURNING scores
-), pending AS (
-	-- For the snapshotter (cgi/snapshotter.c): the peer groups count
-	-- this submission after it has committed, outside this transaction.
-	INSERT INTO peer_pending (wave_id, organisation_id)
-	SELECT $1, rg_org() WHERE EXISTS (SELECT 1 FROM upd) OR EXISTS (SELECT 1 FROM ins)
-)
-SELECT scores FROM upd UNION ALL SELECT scores FROM ins
+-- name: response_submit_batch
+-- Submissions, one or many, after the worker's checks (migration 013).
+SELECT n, status, revision, answered, questionnaire_id
+FROM rg_response_submit_batch($1::bytea[], $2::bigint[], $3::integer[],
+	$4::jsonb[], $5::double precision[], $6::jsonb[])
 
 -- name: response_reopen
 UPDATE response SET state = 'draft', submitted_at = NULL, submitted_revision = NULL,

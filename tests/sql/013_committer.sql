@@ -6,7 +6,7 @@
 -- identity set for the call is gone after it. Everything is rolled back.
 
 BEGIN;
-SELECT plan(24);
+SELECT plan(34);
 
 -- ---------------------------------------------------------------- fixtures
 
@@ -179,6 +179,86 @@ SELECT set_config('rg.role', 'admin', true) \gset ignored_
 SELECT is((SELECT revision FROM response WHERE wave_id = :wo AND organisation_id = :oa),
 	5, 'still revision 5');
 
+-- ----------------------------------------------------------- submissions
+
+INSERT INTO organisation (key, name, kind, state, population, member)
+	VALUES ('980000001303', 'Batch-013-C', 'gemeinde', 'Testland-013', 1000, true)
+	RETURNING id AS oc \gset
+INSERT INTO organisation (key, name, kind, state, population, member)
+	VALUES ('980000001304', 'Batch-013-D', 'gemeinde', 'Testland-013', 1000, true)
+	RETURNING id AS od \gset
+INSERT INTO app_user (email, name, role, organisation_id, password_hash)
+	VALUES ('batch-013-c1@example.test', 'Carl C', 'respondent', :oc, 'x') RETURNING id AS uc1 \gset
+INSERT INTO app_user (email, name, role, organisation_id, password_hash)
+	VALUES ('batch-013-c2@example.test', 'Cora C', 'respondent', :oc, 'x') RETURNING id AS uc2 \gset
+INSERT INTO app_user (email, name, role, organisation_id, password_hash)
+	VALUES ('batch-013-d1@example.test', 'Dora D', 'respondent', :od, 'x') RETURNING id AS ud1 \gset
+INSERT INTO session (token_hash, user_id, expires_at, last_seen_at) VALUES
+	(decode(repeat('d1', 32), 'hex'), :uc1, now() + interval '1 day', now()),
+	(decode(repeat('d2', 32), 'hex'), :uc2, now() + interval '1 day', now()),
+	(decode(repeat('d3', 32), 'hex'), :ud1, now() + interval '1 day', now());
+INSERT INTO response (wave_id, organisation_id, answers, answered, revision)
+	VALUES (:wo, :oc, '{"D1.1": {"level": 3}}', 1, 4);
+INSERT INTO response (wave_id, organisation_id, answers, answered, revision)
+	VALUES (:wc, :oc, '{"D1.1": {"level": 3}}', 1, 2);
+
+-- sub(items): the batch of rows (hash byte, wave, rev, scores, overall).
+CREATE FUNCTION pg_temp.sub(items text) RETURNS TABLE (n integer, status text,
+	revision integer, answered integer, questionnaire_id bigint)
+LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN QUERY EXECUTE format($q$
+		WITH i AS (SELECT * FROM (VALUES %s) v (h, w, r, sc, ov))
+		SELECT * FROM rg_response_submit_batch(
+			ARRAY(SELECT decode(repeat(h, 32), 'hex') FROM i),
+			ARRAY(SELECT w::bigint FROM i), ARRAY(SELECT r::integer FROM i),
+			ARRAY(SELECT sc::jsonb FROM i), ARRAY(SELECT ov::double precision FROM i),
+			ARRAY(SELECT '{}'::jsonb FROM i))$q$, items);
+END $$;
+
+SELECT set_config('rg.role', 'admin', true) \gset ignored_
+SELECT count(*) AS pending0 FROM peer_pending \gset
+SELECT results_eq(
+	format($$SELECT n, status, revision FROM pg_temp.sub($i$
+		('d1', %1$s, 3, '{"overall": 60}', 60),
+		('d1', %2$s, 2, '{"overall": 60}', 60),
+		('e1', %1$s, 4, '{"overall": 60}', 60),
+		('d1', %1$s, 4, '{"overall": 75, "stage": null, "dimensions": {}}', 75),
+		('d2', %1$s, 4, '{"overall": 10}', 10),
+		('d3', %1$s, 0, '{"overall": null, "stage": null, "dimensions": {}}', NULL)$i$)$$, :wo, :wc),
+	$$VALUES (1, 'stale', 4), (2, 'closed', 2), (3, 'unauthenticated', 0), (4, 'ok', 4),
+		(5, 'again', 4), (6, 'ok', 0)$$,
+	'submissions are judged alone; one per response and call; a response without a row is made');
+SELECT set_config('rg.role', 'admin', true) \gset ignored_
+SELECT results_eq(
+	format($$SELECT state, submitted_revision, overall, scores->>'overall' FROM response
+		WHERE wave_id = %s AND organisation_id = %s$$, :wo, :oc),
+	$$VALUES ('submitted', 4, 75::double precision, '75')$$,
+	'the first one''s scores are stored, at the revision it named');
+SELECT results_eq(
+	format($$SELECT state, revision, submitted_revision, overall, updated_by_name FROM response
+		WHERE wave_id = %s AND organisation_id = %s$$, :wo, :od),
+	$$VALUES ('submitted', 0, 0, NULL::double precision, 'Dora D')$$,
+	'an untouched draft is submitted at revision 0');
+SELECT is((SELECT count(*) FROM peer_pending) - :pending0, 2::bigint,
+	'both wait for the peer groups');
+SELECT is((SELECT count(*) FROM export_row WHERE wave_id = :wo AND organisation_id IN (:oc, :od)),
+	2::bigint, 'both have their export rows');
+SELECT results_eq(
+	format($$SELECT status, revision FROM pg_temp.sub($i$
+		('d2', %1$s, 4, '{"overall": 10}', 10)$i$)$$, :wo),
+	$$VALUES ('submitted', 4)$$,
+	'the colleague''s, sent again, finds it submitted');
+SELECT set_config('rg.role', 'admin', true) \gset ignored_
+SELECT is((SELECT overall FROM response WHERE wave_id = :wo AND organisation_id = :oc),
+	75::double precision, 'and changes nothing');
+SELECT results_eq(
+	format($$SELECT status FROM pg_temp.sub($i$
+		('d1', %1$s, 1, '{}', NULL), ('c1', %2$s, 0, '{}', NULL)$i$)$$, 99999999, :wo),
+	$$VALUES ('not_found'), ('forbidden')$$,
+	'no such wave; not a respondent');
+SELECT is(current_setting('rg.role'), '', 'the call leaves no identity behind');
+
 -- ------------------------------------------------------------ privileges
 
 SELECT ok(has_function_privilege('reifegrad_app',
@@ -187,6 +267,11 @@ SELECT ok(has_function_privilege('reifegrad_app',
 SELECT ok(NOT has_function_privilege('public',
 	'rg_response_save_batch(bytea[], bigint[], integer[], bigint[], jsonb[], jsonb[])', 'EXECUTE'),
 	'nobody else may');
+SELECT ok(has_function_privilege('reifegrad_app',
+	'rg_response_submit_batch(bytea[], bigint[], integer[], jsonb[], double precision[], jsonb[])', 'EXECUTE')
+	AND NOT has_function_privilege('public',
+	'rg_response_submit_batch(bytea[], bigint[], integer[], jsonb[], double precision[], jsonb[])', 'EXECUTE'),
+	'the same for submissions');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -135,7 +135,7 @@ test_params_of_a_batch(void **state)
 	it[1].wave = 8;
 	it[1].rev = 0;
 	it[1].qid = 0;
-	assert_int_equal(savebatch_params(it, 2, p), 0);
+	assert_int_equal(savebatch_params(it, 2, SAVE_KIND_ANSWERS, p), 2);
 	assert_string_equal(p[0].data, "{\"\\\\x0a1b2c\",\"\\\\x0a1b2c\"}");
 	assert_string_equal(p[1].data, "{7,8}");
 	assert_string_equal(p[2].data, "{41,0}");
@@ -145,8 +145,63 @@ test_params_of_a_batch(void **state)
 	    "{\"{\\\"D1.2\\\":{\\\"comment\\\":\\\"a \\\\\\\"b\\\\\\\"\\\"}}\","
 	    "NULL}");
 	/* Used again: the parameters start afresh. */
-	assert_int_equal(savebatch_params(it + 1, 1, p), 0);
+	assert_int_equal(savebatch_params(it + 1, 1, SAVE_KIND_ANSWERS, p), 1);
 	assert_string_equal(p[1].data, "{8}");
+	/* No submission among them: empty arrays. */
+	assert_int_equal(savebatch_params(it, 2, SAVE_KIND_SUBMIT, p), 0);
+	assert_string_equal(p[0].data, "{}");
+	assert_string_equal(p[5].data, "{}");
+	for (k = 0; k < 6; k++)
+		buf_free(&p[k]);
+}
+
+/* A submission between two autosaves: its own message, its own six
+ * arrays, the autosaves' arrays without it. */
+static void
+test_submission_message_and_params(void **state)
+{
+	char msg[512];
+	struct save_item it[3] = {item("[]", "{}"), item(NULL, NULL),
+	    item("[]", "{\"D1.1\":{\"level\":1}}")},
+	                 out;
+	struct buf p[6];
+	size_t len;
+	int k;
+
+	(void)state;
+	memset(p, 0, sizeof(p));
+	it[1].kind = SAVE_KIND_SUBMIT;
+	it[1].rev = 9;
+	it[1].scores = "{\"overall\":62.5}";
+	it[1].scores_len = strlen(it[1].scores);
+	it[1].targets = "{\"D1\":75}";
+	it[1].targets_len = strlen(it[1].targets);
+	it[1].overall = 62.5;
+	it[1].has_overall = 1;
+	len = savebatch_encode(&it[1], msg, sizeof(msg));
+	assert_true(len > 0);
+	assert_int_equal(savebatch_decode(msg, len, &out), 0);
+	assert_int_equal(out.kind, SAVE_KIND_SUBMIT);
+	assert_int_equal(out.rev, 9);
+	assert_int_equal(out.scores_len, it[1].scores_len);
+	assert_memory_equal(out.scores, it[1].scores, out.scores_len);
+	assert_memory_equal(out.targets, it[1].targets, out.targets_len);
+	assert_true(out.has_overall && out.overall == 62.5);
+	assert_int_equal(savebatch_params(it, 3, SAVE_KIND_SUBMIT, p), 1);
+	assert_string_equal(p[0].data, "{\"\\\\x0a1b2c\"}");
+	assert_string_equal(p[2].data, "{9}");
+	assert_string_equal(p[3].data, "{\"{\\\"overall\\\":62.5}\"}");
+	assert_string_equal(p[4].data, "{62.5}");
+	assert_string_equal(p[5].data, "{\"{\\\"D1\\\":75}\"}");
+	/* Without an overall score: NULL. */
+	it[1].has_overall = 0;
+	assert_int_equal(savebatch_params(it, 3, SAVE_KIND_SUBMIT, p), 1);
+	assert_string_equal(p[4].data, "{NULL}");
+	assert_int_equal(savebatch_params(it, 3, SAVE_KIND_ANSWERS, p), 2);
+	assert_string_equal(p[2].data, "{41,41}");
+	/* A kind this build does not know is no message. */
+	it[1].kind = SAVE_KIND__MAX;
+	assert_int_equal(savebatch_encode(&it[1], msg, sizeof(msg)), 0);
 	for (k = 0; k < 6; k++)
 		buf_free(&p[k]);
 }
@@ -173,6 +228,7 @@ main(void)
 	    cmocka_unit_test(test_message_refused),
 	    cmocka_unit_test(test_array_element_quoted),
 	    cmocka_unit_test(test_params_of_a_batch),
+	    cmocka_unit_test(test_submission_message_and_params),
 	    cmocka_unit_test(test_status_names),
 	};
 
