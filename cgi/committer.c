@@ -316,9 +316,22 @@ any_waiting(const struct client *cl, size_t n)
 	return 0;
 }
 
+/* Whether the grace after a stop is over; *at is when it began (0: not
+ * yet). */
+static int
+stop_over(time_t *at)
+{
+	time_t now = time(NULL);
+
+	if (*at == 0)
+		*at = now;
+	return now - *at >= COMMITTER_STOP_GRACE;
+}
+
 int
 committer_run(int listen_fd, volatile sig_atomic_t *stop)
 {
+	time_t stopped_at = 0;
 	static struct client cl[COMMITTER_CLIENTS_MAX];
 	static struct pollfd pf[COMMITTER_CLIENTS_MAX + 1];
 	struct db db;
@@ -326,9 +339,13 @@ committer_run(int listen_fd, volatile sig_atomic_t *stop)
 
 	db_init(&db, NULL);
 	db.appname = COMMITTER_NAME;
-	while (!*stop) {
+	/* When told to stop, it serves on until the last worker has gone
+	 * (COMMITTER_STOP_GRACE at most): the master stops the workers at the
+	 * same time, and each finishes the request it is answering, which
+	 * may be a save sent here. */
+	while (!*stop || (ncl > 0 && !stop_over(&stopped_at))) {
 		/* Items sent again go at once; else wait for messages. */
-		int timeout = any_waiting(cl, ncl) ? 0 : 1000;
+		int timeout = any_waiting(cl, ncl) ? 0 : *stop ? 100 : 1000;
 
 		pf[0] = (struct pollfd){listen_fd, POLLIN, 0};
 		for (i = 0; i < ncl; i++)

@@ -36,6 +36,9 @@
 /* How long a worker waits for its answer before it answers 503 itself;
  * a batch waits at most 5 s for a row lock (committer_limits). */
 #define COMMITTER_WAIT_MS 30000
+/* Seconds it serves on after SIGTERM while workers are still connected:
+ * the master's own grace for its workers (MAIN_STOP_GRACE). */
+#define COMMITTER_STOP_GRACE 10
 
 /*
  * In the master: opens the committer's listening socket, whose name the
@@ -48,7 +51,9 @@ int committer_listen(void);
 /*
  * The committer's loop, in its own process: takes connections on
  * listen_fd, saves what waits in batches of at most SAVEBATCH_MAX, answers
- * each message with a struct save_result, until *stop is set. Returns 0.
+ * each message with a struct save_result, until *stop is set and every
+ * worker has closed its connection (the master's grace period ends it
+ * otherwise). Returns 0.
  */
 int committer_run(int listen_fd, volatile sig_atomic_t *stop);
 

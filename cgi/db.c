@@ -344,15 +344,29 @@ void
 db_idle_check(struct db *d)
 {
 	struct pollfd p;
+	PGresult *res;
+	int i;
 
 	if (d->conn == NULL || PQsocket(d->conn) < 0)
 		return;
-	p = (struct pollfd){PQsocket(d->conn), POLLIN, 0};
-	/* Nothing is due on an idle connection but a notice or its end. */
-	if (poll(&p, 1, 0) <= 0)
-		return;
-	if (PQconsumeInput(d->conn) == 1 && PQstatus(d->conn) == CONNECTION_OK)
-		return;
+	/* Nothing is due on an idle connection but a notice or its end: a
+	 * server that ends it sends an error, then closes, so read until
+	 * nothing more arrives or the end shows. */
+	for (i = 0; i < 4; i++) {
+		p = (struct pollfd){PQsocket(d->conn), POLLIN, 0};
+		if (poll(&p, 1, 0) <= 0)
+			break;
+		if (PQconsumeInput(d->conn) != 1 ||
+		    PQstatus(d->conn) != CONNECTION_OK)
+			goto ended;
+	}
+	/* An error that came unasked (the server's last word). */
+	if (!PQisBusy(d->conn) && (res = PQgetResult(d->conn)) != NULL) {
+		PQclear(res);
+		goto ended;
+	}
+	return;
+ended:
 	log_error("db: the connection ended while idle");
 	PQfinish(d->conn);
 	d->conn = NULL;

@@ -183,7 +183,7 @@ main(int argc, char *argv[])
 	const char *socket_path = NULL, *pidfile = NULL;
 	long long nworkers = sysconf(_SC_NPROCESSORS_ONLN);
 	pid_t *pids;
-	int listen_fd, i, alive, nhelpers;
+	int listen_fd, i, nhelpers, last, last_told = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc)
@@ -286,20 +286,32 @@ main(int argc, char *argv[])
 		}
 	}
 
-	/* Stop: every worker finishes its request, then exits. */
+	/* Stop: every worker finishes its request, then exits; the committer
+	 * is told last, since a worker's last request may be a save that it
+	 * hands on. After MAIN_STOP_GRACE whatever is left is killed. */
 	log_info("master: stopping");
+	last = commit_fd != -1 ? nhelpers - 1 : -1;
 	for (i = 0; i < nhelpers; i++)
-		if (pids[i] > 0)
+		if (pids[i] > 0 && i != last)
 			kill(pids[i], SIGTERM);
 	alarm(MAIN_STOP_GRACE);
-	for (alive = nhelpers; alive > 0;) {
-		pid_t pid = waitpid(-1, NULL, 0);
+	for (;;) {
+		pid_t pid;
+		int others = 0;
 
+		for (i = 0; i < nhelpers; i++)
+			others += pids[i] > 0 && i != last;
+		if (others == 0 && (last < 0 || pids[last] <= 0))
+			break;
+		if (others == 0 && !last_told) {
+			kill(pids[last], SIGTERM);
+			last_told = 1;
+		}
+		pid = waitpid(-1, NULL, 0);
 		if (pid > 0) {
 			for (i = 0; i < nhelpers; i++)
 				if (pids[i] == pid)
 					pids[i] = 0;
-			alive--;
 		} else if (errno == ECHILD)
 			break;
 		else if (grace_over) {

@@ -207,7 +207,8 @@ def fcgi_pairs(params):
 class FcgiRequest:
     """One FastCGI request to a worker, its body sent in pieces by hand."""
 
-    def __init__(self, sock_path, method, path, body_len, content_type="application/json"):
+    def __init__(self, sock_path, method, path, body_len, content_type="application/json",
+                 extra=None):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.settimeout(CLIENT_TIMEOUT)
         self.sock.connect(sock_path)
@@ -216,6 +217,7 @@ class FcgiRequest:
                   "CONTENT_TYPE": content_type, "CONTENT_LENGTH": str(body_len),
                   "REMOTE_ADDR": "192.0.2.%d" % random.randint(1, 254),
                   "REQUEST_ID": "%032x" % random.getrandbits(128)}
+        params.update(extra or {})
         # Role 1 = responder, flags 0 = close the connection afterwards.
         self.sock.sendall(fcgi_record(FCGI_BEGIN_REQUEST, struct.pack("!HB5x", 1, 0))
                           + fcgi_record(FCGI_PARAMS, fcgi_pairs(params))
@@ -309,6 +311,51 @@ def test_sigterm_lets_requests_in_flight_finish_then_master_exits():
         print("# master exited %.2f s after SIGTERM" % (time.monotonic() - t_term))
         assert not os.path.exists(sock_path), "the master left its socket behind"
         assert not any(alive(w) for w in workers), "a worker outlived the master"
+    finally:
+        if master.poll() is None:
+            master.kill()
+            master.wait()
+        log.close()
+
+
+def test_sigterm_lets_an_autosave_in_flight_land():
+    # A worker still reading an autosave's body when the master is told to
+    # stop finishes it: the save goes to the committer, which the master
+    # stops only after its workers, and it is stored before the answer.
+    sock_dir = os.path.join(TEST_DIR, "faults-master-save")
+    os.makedirs(sock_dir, exist_ok=True)
+    sock_path = os.path.join(sock_dir, "t.sock")
+    env = dict(os.environ)
+    env["PGUSER"] = "reifegrad_app"
+    log = open(os.path.join(TEST_DIR, "log", "faults-master.log"), "ab")
+    wid = make_wave(load_default(), "open")
+    oid, _, (s,) = municipality()
+    path = "/api/v1/waves/%d/response" % wid
+    r = s.put(path, {"revision": 0, "answers": {"D1.1": {"level": 1}}})
+    assert r.status == 200, r
+    master = subprocess.Popen([os.path.join(ROOT, "build", "test", "reifegrad-fcgi"),
+                               "--socket", sock_path, "--workers", "2"],
+                              env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+    try:
+        wait_for(lambda: os.path.exists(sock_path) and len(pid_children(master.pid)) == 2,
+                 timeout=10, step=0.1)
+        committer = int(subprocess.run(["pgrep", "-P", str(master.pid), "-x", "rg-committer"],
+                                       capture_output=True, text=True).stdout.split()[0])
+        body = json.dumps({"revision": 1, "answers": {"D1.2": {"level": 3}}}).encode()
+        rq = FcgiRequest(sock_path, "PUT", path, len(body),
+                         extra={"HTTP_AUTHORIZATION": "Bearer " + s.token})
+        rq.send(body[:10])
+        time.sleep(0.3)
+        master.send_signal(signal.SIGTERM)
+        time.sleep(1.0)
+        assert master.poll() is None and alive(committer), "stopped with a save in flight"
+        rq.send(body[10:])
+        status, headers, out, proto = rq.finish()
+        assert proto == 0 and status == 200, (status, out)
+        assert json.loads(out)["revision"] == 2, out
+        assert response_row(wid, oid)["answers"] == {"D1.1": {"level": 1}, "D1.2": {"level": 3}}
+        assert master.wait(timeout=5) == 0
+        assert not alive(committer), "the committer outlived the master"
     finally:
         if master.poll() is None:
             master.kill()
