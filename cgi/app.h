@@ -50,6 +50,10 @@ struct ctx {
 	 * on the primary (app_write), after which it is not tried again. */
 	int retry_primary;
 	int wrote_primary;
+	/* A ROUTE_BATCHED request whose session is due a touch that its
+	 * check did not give; a handler that hands a write to the committer
+	 * (which touches) clears it, else dispatch gives it afterwards. */
+	int touch_due;
 	/* A ROUTE_CACHED handler sets keep when its answer may be kept, with
 	 * the versions it was made from and until when it holds (seconds
 	 * since 1970); dispatch keeps it (anscache.h). */

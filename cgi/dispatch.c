@@ -291,8 +291,8 @@ dispatch_begin(struct ctx *c, int prefetch)
 	size_t n = 0, i;
 	int rc = 0, s = -1, f = -1, b = -1, touch = 0;
 	int standby = on_read(c) && db_standby(c->db);
-	int implicit = (prefetch && rt->method == METHOD_GET) ||
-	               (rt->flags & ROUTE_BATCHED);
+	int batched = (rt->flags & ROUTE_BATCHED) != 0;
+	int implicit = (prefetch && rt->method == METHOD_GET) || batched;
 
 	if (!implicit) {
 		b = (int)n;
@@ -304,8 +304,11 @@ dispatch_begin(struct ctx *c, int prefetch)
 	}
 	if (auth_session_param(c, hash)) {
 		s = (int)n;
+		/* A batched route's write touches the session in the
+		 * committer's transaction: its check here only reads. */
 		calls[n++] = (struct db_call){
-		    standby ? Q_SESSION_CHECK : Q_SESSION_BEGIN, NULL, 1, p};
+		    standby || batched ? Q_SESSION_CHECK : Q_SESSION_BEGIN,
+		    NULL, 1, p};
 	}
 	if (prefetch) {
 		snprintf(id, sizeof(id), "%lld", c->req->param[0]);
@@ -328,7 +331,7 @@ dispatch_begin(struct ctx *c, int prefetch)
 		rc = -1;
 	} else if (s >= 0) {
 		rc = auth_session_apply(c, res[s]);
-		touch = rc == 0 && standby && c->user.id != 0 &&
+		touch = rc == 0 && (standby || batched) && c->user.id != 0 &&
 		        PQnfields(res[s]) > 5 &&
 		        PQgetvalue(res[s], 0, 5)[0] == 't';
 		if (rc == 0 && c->user.id != 0 &&
@@ -342,7 +345,9 @@ dispatch_begin(struct ctx *c, int prefetch)
 	}
 	for (i = 0; i < n; i++)
 		PQclear(res[i]);
-	if (touch)
+	if (touch && batched)
+		c->touch_due = 1;
+	else if (touch)
 		dispatch_touch(c, hash);
 	return rc;
 }
@@ -477,7 +482,9 @@ app_pipeline_commit(struct ctx *c, size_t n, const struct db_call *calls,
  * is checked (and touched) in an implicit transaction of its own, so that
  * a 401 or 403 is never the cache's. A route that reads first (prefetch:
  * a submission reads the answers it scores) has the session check and
- * that read in one implicit transaction instead.
+ * that read in one implicit transaction instead. Either check only reads:
+ * the session's touch (once a minute) comes with the committer's
+ * transaction, or after the handler when it sent nothing there.
  */
 static void
 dispatch_batched(struct ctx *c)
@@ -508,6 +515,10 @@ dispatch_batched(struct ctx *c)
 		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
 	PQclear(c->prefetched);
 	c->prefetched = NULL;
+	/* A request that sent nothing to the committer (refused before)
+	 * still counts as the session's activity. */
+	if (c->touch_due && auth_session_param(c, hash))
+		dispatch_touch(c, hash);
 }
 
 /* Runs the route in its transaction on c->db: the session, identity,
@@ -596,6 +607,7 @@ dispatch_reset(struct ctx *c)
 	c->commit_always = 0;
 	c->tx_open = 0;
 	c->retry_primary = 0;
+	c->touch_due = 0;
 	memset(&c->cache, 0, sizeof(c->cache));
 }
 

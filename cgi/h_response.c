@@ -494,6 +494,8 @@ h_response_put(struct ctx *c)
 	qid = wave_q_get(it.wave);
 	if (qid != 0 && autosave_prepare(c, &a, &it, qid) == -1)
 		goto out;
+	/* The call touches the session when it is due. */
+	c->touch_due = 0;
 	for (tries = 0; tries < AUTOSAVE_TRIES; tries++) {
 		committer_save(c->db, &it, &r);
 		if (r.status == SAVE_QUESTIONNAIRE && r.qid > 0) {
@@ -613,6 +615,7 @@ h_response_submit(struct ctx *c)
 	it.has_overall = sc.has_overall;
 	PQclear(res);
 	res = NULL;
+	c->touch_due = 0;
 	for (tries = 0; tries < AUTOSAVE_TRIES; tries++) {
 		committer_save(c->db, &it, &r);
 		if (r.status != SAVE_AGAIN && r.status != SAVE_RACE)

@@ -244,3 +244,50 @@ REVOKE ALL ON FUNCTION rg_response_submit_batch(bytea[], bigint[], integer[],
 	jsonb[], double precision[], jsonb[]) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rg_response_submit_batch(bytea[], bigint[], integer[],
 	jsonb[], double precision[], jsonb[]) TO reifegrad_app;
+
+-- The session check of 011, with the user's version read by its key. As a
+-- join (011), the plan cached in the function could read the version by
+-- kind alone and compare every user's ('u' versions grow with every
+-- sign-out and ended session): measured with 2,600 of them, 0.5 ms per
+-- request instead of 0.05.
+CREATE OR REPLACE FUNCTION rg_session_begin(p_hash bytea, p_touch boolean DEFAULT true,
+	OUT user_id bigint, OUT role text, OUT organisation_id bigint,
+	OUT cache_v bigint, OUT valid_until bigint, OUT touch boolean)
+LANGUAGE plpgsql SECURITY DEFINER AS $$
+DECLARE
+	s record;
+BEGIN
+	PERFORM pg_catalog.set_config('rg.role', 'admin', true);
+	SELECT u.id, u.role, u.organisation_id, se.last_seen_at, se.expires_at,
+		pg_catalog.make_interval(mins => coalesce(st.value::integer, 60)) AS idle,
+		coalesce((SELECT c.v FROM public.cache_version c
+			WHERE c.kind = 'u' AND c.id = u.id), 0) AS v
+	INTO s
+	FROM public.session se JOIN public.app_user u ON u.id = se.user_id
+	LEFT JOIN public.setting st ON st.key = 'session_idle_minutes'
+	WHERE se.token_hash = p_hash AND se.expires_at > pg_catalog.now()
+	  AND se.last_seen_at > pg_catalog.now() - pg_catalog.make_interval(
+		mins => coalesce(st.value::integer, 60));
+	IF NOT FOUND THEN
+		PERFORM pg_catalog.set_config('rg.role', '', true);
+		RETURN;
+	END IF;
+	-- Touch at most once a minute: a request is not a write.
+	touch := s.last_seen_at < pg_catalog.now() - interval '1 minute';
+	IF touch AND p_touch THEN
+		UPDATE public.session SET last_seen_at = pg_catalog.now()
+		WHERE token_hash = p_hash;
+		s.last_seen_at := pg_catalog.now();
+		touch := false;
+	END IF;
+	PERFORM pg_catalog.set_config('rg.user_id', s.id::text, true),
+		pg_catalog.set_config('rg.role', s.role, true),
+		pg_catalog.set_config('rg.org_id',
+		    coalesce(s.organisation_id::text, ''), true);
+	user_id := s.id;
+	role := s.role;
+	organisation_id := s.organisation_id;
+	valid_until := extract(epoch FROM
+		least(s.expires_at, s.last_seen_at + s.idle))::bigint;
+	cache_v := s.v;
+END $$;
