@@ -210,3 +210,31 @@ def test_a_session_ended_while_a_worker_keeps_it_saves_nothing():
         r = s.put(path_of(wid), {"revision": rev, "answers": {ITEM: {"level": 0}}})
         expect_error(r, 401, "unauthenticated")
     assert response_row(wid, oid)["revision"] == rev
+
+
+def last_seen_age(s):
+    return float(psql("SELECT extract(epoch FROM now() - last_seen_at) FROM session"
+                      " WHERE user_id = :'p1'", s.account["id"])[0][0])
+
+
+def test_a_write_counts_as_activity_of_its_session():
+    # The session checks of autosaves and submissions only read; the touch
+    # (at most once a minute) comes with the committer's transaction, or
+    # after the handler when the write was refused before it got there.
+    wid = make_wave(None, "open")
+    for body, status in (({"revision": 0, "answers": {ITEM: {"level": 1}}}, 200),
+                         ({"revision": 0, "answers": {ITEM: {"level": 9}}}, 422),
+                         ({"revision": "x"}, 422)):
+        _, _, (s,) = municipality()
+        psql("UPDATE session SET last_seen_at = now() - interval '5 minutes'"
+             " WHERE user_id = :'p1'", s.account["id"])
+        r = s.put(path_of(wid), body)
+        assert r.status == status, r
+        assert last_seen_age(s) < 30, (body, last_seen_age(s))
+    # A session touched less than a minute ago is not written again.
+    _, _, (s,) = municipality()
+    psql("UPDATE session SET last_seen_at = now() - interval '20 seconds'"
+         " WHERE user_id = :'p1'", s.account["id"])
+    r = s.put(path_of(wid), {"revision": 0, "answers": {ITEM: {"level": 1}}})
+    assert r.status == 200, r
+    assert last_seen_age(s) >= 19, last_seen_age(s)
