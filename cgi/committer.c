@@ -233,7 +233,16 @@ client_accept(int listen_fd, struct client *cl, size_t *ncl)
 static void
 client_answer(struct client *cl, const struct save_result *r)
 {
-	if (send(cl->fd, r, sizeof(*r), MSG_NOSIGNAL) != (ssize_t)sizeof(*r))
+	struct save_result w;
+
+	/* Field by field into a zeroed copy: no padding byte leaves
+	 * unset. */
+	memset(&w, 0, sizeof(w));
+	w.status = r->status;
+	w.revision = r->revision;
+	w.answered = r->answered;
+	w.qid = r->qid;
+	if (send(cl->fd, &w, sizeof(w), MSG_NOSIGNAL) != (ssize_t)sizeof(w))
 		log_error("committer: answer lost: %s", strerror(errno));
 	cl->waiting = 0;
 }
