@@ -1,5 +1,6 @@
 /*
- * committer.c: batches of autosaves, one transaction each (committer.h).
+ * committer.c: batches of autosaves and submissions, one transaction each
+ * (committer.h).
  *
  * The socket is a Linux abstract one of type SOCK_SEQPACKET: a message
  * arrives whole or not at all, and a peer that goes away shows as the end

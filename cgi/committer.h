@@ -1,23 +1,24 @@
 /*
- * committer.h: the process that saves the workers' autosaves in batches
- * (group commit), and the workers' side of it.
+ * committer.h: the process that writes the workers' autosaves and
+ * submissions in batches (group commit), and the workers' side of it.
  *
- * A worker that has checked an autosave's request (identity, role, CSRF,
- * the answers against the questionnaire) sends it to the committer as one
- * message (savebatch.h) and waits. The committer takes every message that
- * is waiting, saves them all with one call of rg_response_save_batch
- * (migration 013) in one transaction, and answers each worker after
- * COMMIT: nothing it acknowledges can be lost, and what the database
- * refuses is refused for that item alone. While one batch runs, the next
- * gathers, so a busy network's autosaves share their transactions' fixed
- * costs, and a quiet one's wait for nobody.
+ * A worker that has checked a request (identity, role, CSRF; an autosave's
+ * answers against the questionnaire; a submission's required items, and its
+ * scores) sends the write to the committer as one message (savebatch.h)
+ * and waits. The committer takes every message that is waiting, writes
+ * them all with one call of rg_response_save_batch and one of
+ * rg_response_submit_batch (migration 013) in one transaction, and answers
+ * each worker after COMMIT: nothing it acknowledges can be lost, and what
+ * the database refuses is refused for that item alone. While one batch
+ * runs, the next gathers, so a busy network's writes share their
+ * transactions' fixed costs, and a quiet one's wait for nobody.
  *
  * The master opens the committer's socket (committer_listen) before it
  * forks anything; the workers connect to it by its name, which names the
  * master's pid, and the kernel keeps what they send while a committer is
  * replaced. Without a committer (REIFEGRAD_COMMITTER=off, or a socket that
- * could not be made) every worker saves its own autosaves as batches of
- * one, with the same function.
+ * could not be made) every worker writes its own as batches of one, with
+ * the same functions.
  */
 #ifndef COMMITTER_H
 #define COMMITTER_H

@@ -202,14 +202,14 @@ metrics_render(struct buf *out, const char *const *names, size_t n)
 	    (unsigned long long)get(&shm->cached[1]),
 	    (unsigned long long)get(&shm->cached[0]));
 	err |= buf_printf(out,
-	    "# HELP reifegrad_autosave_batches_total Transactions of the "
-	    "committer, each saving one or more autosaves.\n"
-	    "# TYPE reifegrad_autosave_batches_total counter\n"
-	    "reifegrad_autosave_batches_total %llu\n"
-	    "# HELP reifegrad_autosave_batch_items_total Autosaves in those "
-	    "transactions (divided by the above: the mean batch).\n"
-	    "# TYPE reifegrad_autosave_batch_items_total counter\n"
-	    "reifegrad_autosave_batch_items_total %llu\n",
+	    "# HELP reifegrad_committer_batches_total Transactions of the "
+	    "committer, each saving one or more autosaves and submissions.\n"
+	    "# TYPE reifegrad_committer_batches_total counter\n"
+	    "reifegrad_committer_batches_total %llu\n"
+	    "# HELP reifegrad_committer_items_total Autosaves and submissions "
+	    "in those transactions (divided by the above: the mean batch).\n"
+	    "# TYPE reifegrad_committer_items_total counter\n"
+	    "reifegrad_committer_items_total %llu\n",
 	    (unsigned long long)get(&shm->batches),
 	    (unsigned long long)get(&shm->batch_items));
 	return err ? -1 : 0;

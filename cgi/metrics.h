@@ -40,7 +40,8 @@ void metrics_read(int standby);
  * cache (hit != 0) or made afresh. */
 void metrics_cached(int hit);
 
-/* Counts one transaction of the committer and the autosaves it saved. */
+/* Counts one transaction of the committer and the items (autosaves,
+ * submissions) it saved. */
 void metrics_batch(size_t items);
 
 /* The master's count of live workers. */

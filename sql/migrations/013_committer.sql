@@ -1,4 +1,5 @@
--- 013_committer: autosaves of many respondents in one statement.
+-- 013_committer: autosaves and submissions of many respondents in one
+-- statement each.
 --
 -- An autosave was a transaction of its own: the session check that sets the
 -- identity for row-level security, the response's state, the merge, COMMIT.

@@ -28,8 +28,8 @@ def batch_counts():
     assert r.status == 200, r
     text = r.body.decode()
     got = {}
-    for name in ("batches", "batch_items"):
-        m = re.search(r"^reifegrad_autosave_%s_total (\d+)$" % name, text, re.M)
+    for name in ("batches", "items"):
+        m = re.search(r"^reifegrad_committer_%s_total (\d+)$" % name, text, re.M)
         assert m, name
         got[name] = int(m.group(1))
     return got
@@ -113,7 +113,7 @@ def test_autosaves_that_wait_together_land_in_one_transaction():
         row = response_row(wid, oid)
         assert row["answers"] == {ITEM: {"level": n % 5}, "D1.2": {"comment": "Batch %d" % n}}, row
     after = batch_counts()
-    items = after["batch_items"] - before["batch_items"]
+    items = after["items"] - before["items"]
     batches = after["batches"] - before["batches"]
     # Four saves (and the checks of a worker that had not seen the wave
     # yet, which name its questionnaire) in fewer transactions than items:
@@ -170,7 +170,7 @@ def test_workers_save_by_themselves_while_the_committer_is_gone():
     for oid, s in orgs:
         r = s.put(path_of(wid), {"revision": 4, "answers": {ITEM: {"level": 4}}})
         assert r.status == 200, r
-    assert batch_counts()["batch_items"] - before["batch_items"] == len(orgs)
+    assert batch_counts()["items"] - before["items"] == len(orgs)
 
 
 def test_an_autosave_too_large_for_a_message_is_saved_by_its_worker():
@@ -189,7 +189,7 @@ def test_an_autosave_too_large_for_a_message_is_saved_by_its_worker():
         answers[ITEM] = {"level": rnd % 5, "comment": long}
         r = s.put(path_of(wid), {"revision": 1 + rnd, "answers": answers})
         assert r.status == 200 and r.json["revision"] == 2 + rnd, r
-    assert batch_counts()["batch_items"] - before["batch_items"] <= workers
+    assert batch_counts()["items"] - before["items"] <= workers
     row = response_row(wid, oid)
     assert row["answers"][items[7]]["comment"] == long + items[7]
     assert row["answers"][ITEM] == {"level": (rounds - 1) % 5, "comment": long}
