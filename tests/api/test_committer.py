@@ -46,22 +46,24 @@ def lock_waiters():
 
 
 class HeldRow:
-    """A response row locked by a transaction of the owner until end()."""
+    """A response row locked by a transaction of the owner (a SELECT FOR
+    UPDATE, or the statement given, an UPDATE of the row) until end()."""
 
-    def __init__(self, wid, oid):
+    def __init__(self, wid, oid, update=None):
         import subprocess
         self.p = subprocess.Popen(
             ["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-U", "postgres",
              "-d", os.environ.get("PGDATABASE", "reifegrad")],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.p.stdin.write("BEGIN;\nSELECT 1 FROM response WHERE wave_id = %d AND"
-                           " organisation_id = %d FOR UPDATE;\n\\echo held\n" % (wid, oid))
+        where = " WHERE wave_id = %d AND organisation_id = %d" % (wid, oid)
+        sql = (update + where) if update else ("SELECT 1 FROM response" + where + " FOR UPDATE")
+        self.p.stdin.write("BEGIN;\n%s;\n\\echo held\n" % sql)
         self.p.stdin.flush()
         while self.p.stdout.readline().strip() != "held":
             pass
 
-    def end(self):
-        self.p.communicate("ROLLBACK;\n", timeout=30)
+    def end(self, command="ROLLBACK"):
+        self.p.communicate(command + ";\n", timeout=30)
 
 
 def in_threads(*calls):
@@ -135,10 +137,11 @@ def test_a_committer_killed_with_a_batch_costs_a_503_and_nothing_else():
         os.kill(old, signal.SIGKILL)
         for t in ts:
             t.join()
-        # Its transaction ends while it still waits for the row
-        # (client_connection_check_interval), not committed once the row
-        # is free.
-        wait_for(lambda: lock_waiters() == 0)
+        # Its transaction ends while it still waits for the row (within a
+        # second: client_connection_check_interval). The row is released
+        # after 3 s, before the batch's 5 s lock timeout: a transaction
+        # still waiting then would save and commit.
+        time.sleep(3)
     finally:
         held.end()
     expect_error(out[0], 503, "unavailable")
@@ -238,3 +241,30 @@ def test_a_write_counts_as_activity_of_its_session():
     r = s.put(path_of(wid), {"revision": 0, "answers": {ITEM: {"level": 1}}})
     assert r.status == 200, r
     assert last_seen_age(s) >= 19, last_seen_age(s)
+
+
+def test_a_submission_overtaken_by_a_colleagues_save_is_stale():
+    # The worker reads revision 2 and scores it; a colleague's save of
+    # revision 3 holds the row when the committer's call comes, and commits
+    # while the call waits: the call must not submit scores of revision 2.
+    from survey_helpers import default_definition, items_of
+    wid = make_wave(None, "open")
+    oid, _, (s,) = municipality()
+    answers = {it: {"level": 2} for it in items_of(default_definition())}
+    r = s.put(path_of(wid), {"revision": 0, "answers": answers})
+    assert r.status == 200, r
+    r = s.put(path_of(wid), {"revision": 1, "answers": {ITEM: {"level": 4}}})
+    assert r.status == 200 and r.json["revision"] == 2, r
+    held = HeldRow(wid, oid, "UPDATE response SET revision = revision + 1,"
+                   " answers = answers || '{\"%s\": {\"level\": 0}}'" % ITEM)
+    try:
+        ts, out = in_threads(lambda: s.post(path_of(wid) + "/submit", {"revision": 2}))
+        wait_for(lambda: lock_waiters() >= 1)
+    finally:
+        held.end("COMMIT")
+    for t in ts:
+        t.join()
+    e = expect_error(out[0], 409, "stale_revision")
+    assert e["revision"] == 3, e
+    row = response_row(wid, oid)
+    assert row["state"] == "draft" and row["revision"] == 3, row
