@@ -22,6 +22,7 @@ struct user {
 	long long org_id; /* 0 when the user belongs to no organisation */
 	int via_cookie;   /* authenticated by the cookie (CSRF applies) */
 	char token[RG_TOKEN_TEXT_MAX + 1]; /* the session token */
+	char hash[RG_TOKEN_HASH_PARAM];    /* its hash parameter */
 };
 
 struct ctx {

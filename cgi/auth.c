@@ -99,6 +99,7 @@ auth_session_param(struct ctx *c, char hash[AUTH_HASH_PARAM])
 	/* Kept aside until the session proves valid (auth_session_apply). */
 	c->user.via_cookie = via_cookie;
 	memcpy(c->user.token, token, strlen(token) + 1);
+	memcpy(c->user.hash, hash, AUTH_HASH_PARAM);
 	return 1;
 }
 

@@ -12,7 +12,7 @@
 #define AUTH_TOKEN_BYTES 32
 #define AUTH_TOKEN_TEXT 44
 /* "\x" and 64 hex digits: a bytea parameter in text form. */
-#define AUTH_HASH_PARAM (2 + 64 + 1)
+#define AUTH_HASH_PARAM RG_TOKEN_HASH_PARAM
 
 /* Makes a new random token (sessions, invitations). */
 void auth_token_new(char out[AUTH_TOKEN_TEXT]);

@@ -73,13 +73,7 @@ failure_status(struct db *db, const PGresult *res)
 	switch (db_status_of(db, res)) {
 	case 503: return SAVE_UNAVAILABLE;
 	case 409: return SAVE_CONFLICT;
-	default:
-		/* A lock not granted in time: a concurrent change. */
-		if (res != NULL && PQresultErrorField(res, PG_DIAG_SQLSTATE) &&
-		    strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE),
-		        "55P03") == 0)
-			return SAVE_CONFLICT;
-		return SAVE_ERROR;
+	default: return SAVE_ERROR;
 	}
 }
 
@@ -226,7 +220,7 @@ client_accept(int listen_fd, struct client *cl, size_t *ncl)
 }
 
 /* How often an item is sent again before it is answered as a conflict:
- * only a response changed concurrently again and again gets there. */
+ * only a response changed concurrently time after time reaches it. */
 #define COMMITTER_TRIES 4
 
 /* Sends r to the worker of cl. A worker that went away is noticed when

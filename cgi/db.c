@@ -331,8 +331,10 @@ db_status_of(struct db *d, const PGresult *res)
 	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	if (state == NULL)
 		return 500;
+	/* A unique key taken, a serialisation failure, a deadlock, a lock
+	 * not granted within lock_timeout: a concurrent change. */
 	if (strcmp(state, "23505") == 0 || strcmp(state, "40001") == 0 ||
-	    strcmp(state, "40P01") == 0)
+	    strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0)
 		return 409;
 	/* Class 08 (connection), 57P (shutdown): the database went away. */
 	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)

@@ -113,8 +113,8 @@ int db_command(struct db *, const char *sql) RG_WUR;
 int db_ok(const PGresult *);
 
 /* The HTTP status a failed result or NULL stands for: 503 when the
- * database is unreachable, 409 for unique/serialisation conflicts, 500
- * otherwise. */
+ * database is unreachable, 409 for conflicts (a unique key, serialisation,
+ * a deadlock, a lock timeout), 500 otherwise. */
 int db_status_of(struct db *, const PGresult *);
 
 /*

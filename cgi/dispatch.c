@@ -517,8 +517,8 @@ dispatch_batched(struct ctx *c)
 	c->prefetched = NULL;
 	/* A request that sent nothing to the committer (refused before)
 	 * still counts as the session's activity. */
-	if (c->touch_due && auth_session_param(c, hash))
-		dispatch_touch(c, hash);
+	if (c->touch_due)
+		dispatch_touch(c, c->user.hash);
 }
 
 /* Runs the route in its transaction on c->db: the session, identity,

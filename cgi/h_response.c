@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "app.h"
-#include "auth.h"
 #include "committer.h"
 #include "handlers.h"
 #include "jsonv.h"
@@ -393,27 +392,12 @@ autosave_prepare(
 	return 0;
 }
 
-/* Answers an autosave's result r. Returns 0, or -1 with a 500 set. */
+/* Answers a write the committer's call did not store, by its status, with
+ * the errors of API.md. Returns 0, or -1 with a 500 set. */
 static int
-autosave_answer(struct ctx *c, const struct save_result *r,
-    const struct autosave *a, long long qid)
+save_refused(struct ctx *c, const struct save_result *r)
 {
-	const struct qentry *q;
-
 	switch (r->status) {
-	case SAVE_OK:
-		if ((q = qcache_get(c, qid)) == NULL)
-			return -1;
-		buf_reset(&c->resp->body);
-		if (buf_puts(&c->resp->body, "{\"revision\":") == -1 ||
-		    jw_int(&c->resp->body, r->revision) == -1 ||
-		    buf_puts(&c->resp->body, ",") == -1 ||
-		    progress_write(&c->resp->body, r->answered, &q->def) ==
-		        -1 ||
-		    buf_puts(&c->resp->body, "}") == -1)
-			return response_written(c, 200, -1);
-		return response_written(c, 200, 0);
-	case SAVE_CHECKED: app_invalid(c, &a->ps); return 0;
 	case SAVE_UNAUTHENTICATED:
 		resp_error(c->resp, 401, "unauthenticated",
 		    "Sign in first (or again: the session has ended).", NULL);
@@ -452,6 +436,33 @@ autosave_answer(struct ctx *c, const struct save_result *r,
 	}
 }
 
+/* Answers an autosave's result r: its new revision and progress, the
+ * problems of answers that only the checks were asked for, or the error.
+ * Returns 0, or -1 with a 500 set. */
+static int
+autosave_answer(struct ctx *c, const struct save_result *r,
+    const struct autosave *a, long long qid)
+{
+	const struct qentry *q;
+
+	if (r->status == SAVE_CHECKED) {
+		app_invalid(c, &a->ps);
+		return 0;
+	}
+	if (r->status != SAVE_OK)
+		return save_refused(c, r);
+	if ((q = qcache_get(c, qid)) == NULL)
+		return -1;
+	buf_reset(&c->resp->body);
+	if (buf_puts(&c->resp->body, "{\"revision\":") == -1 ||
+	    jw_int(&c->resp->body, r->revision) == -1 ||
+	    buf_puts(&c->resp->body, ",") == -1 ||
+	    progress_write(&c->resp->body, r->answered, &q->def) == -1 ||
+	    buf_puts(&c->resp->body, "}") == -1)
+		return response_written(c, 200, -1);
+	return response_written(c, 200, 0);
+}
+
 /* Sends it again at most this often: for a wave's questionnaire learnt
  * (or changed) on the way, and for a save that met another of the same
  * response (a worker saving by itself). */
@@ -488,7 +499,7 @@ h_response_put(struct ctx *c)
 		return 0;
 	}
 	memset(&it, 0, sizeof(it));
-	auth_token_hash_param(c->user.token, it.hash);
+	memcpy(it.hash, c->user.hash, sizeof(it.hash));
 	it.wave = c->req->param[0];
 	it.rev = rev;
 	qid = wave_q_get(it.wave);
@@ -604,7 +615,7 @@ h_response_submit(struct ctx *c)
 	 * scores are of the answers stored. */
 	memset(&it, 0, sizeof(it));
 	it.kind = SAVE_KIND_SUBMIT;
-	auth_token_hash_param(c->user.token, it.hash);
+	memcpy(it.hash, c->user.hash, sizeof(it.hash));
 	it.wave = c->req->param[0];
 	it.rev = rev;
 	it.scores = scores_s;
@@ -637,7 +648,7 @@ h_response_submit(struct ctx *c)
 		break;
 	default:
 		log_error("response: submit: status %d", r.status);
-		rc = autosave_answer(c, &r, NULL, 0);
+		rc = save_refused(c, &r);
 	}
 	goto out;
 dbfail:

@@ -19,6 +19,10 @@
 #define RG_WUR
 #endif
 
+/* A session token's hash as a bytea parameter in text form: "\x", the 64
+ * hex digits of BLAKE2b-256, NUL. */
+#define RG_TOKEN_HASH_PARAM (2 + 64 + 1)
+
 /* API.md: request bodies above 1 MiB get 413. */
 #define RG_BODY_MAX (1024 * 1024)
 /* API.md: comments at most 4,000 characters (code points). */

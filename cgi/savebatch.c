@@ -29,7 +29,7 @@ struct wire {
 	int64_t wave;
 	int64_t rev;
 	int64_t qid;
-	char hash[SAVEBATCH_HASH_MAX];
+	char hash[RG_TOKEN_HASH_PARAM];
 };
 
 static const char *const status_names[SAVE__MAX] = {

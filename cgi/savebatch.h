@@ -19,8 +19,6 @@
 /* A message's size at most. A larger autosave (long comments) is saved by
  * the worker itself, as one item: a committer's batch stays small. */
 #define SAVEBATCH_MSG_MAX (64 * 1024)
-/* The token hash parameter ("\x" and 64 hex digits) and its NUL. */
-#define SAVEBATCH_HASH_MAX 68
 
 /* What became of an item: the status column of migration 013, then what
  * the transport adds. */
@@ -55,7 +53,7 @@ enum save_kind { SAVE_KIND_ANSWERS, SAVE_KIND_SUBMIT, SAVE_KIND__MAX };
  * is done. */
 struct save_item {
 	int kind; /* enum save_kind */
-	char hash[SAVEBATCH_HASH_MAX];
+	char hash[RG_TOKEN_HASH_PARAM];
 	long long wave;
 	long long rev;
 	/* An autosave: the questionnaire its answers were checked against

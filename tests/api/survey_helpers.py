@@ -10,9 +10,12 @@ import copy
 import datetime
 import json
 import os
+import subprocess
+import threading
 import uuid
 
-from lib import ROOT, admin, expect_error, fcgi_master_pid, pid_children, psql, request
+from lib import (ROOT, admin, expect_error, fcgi_master_pid, pid_children, psql, request,
+                 wait_for)
 
 DEFAULT_FILE = os.path.join(ROOT, "sql", "questionnaires", "smart-city-reifegrad-v1.json")
 DEFAULT_SLUG = "smart-city-reifegrad"
@@ -299,3 +302,65 @@ def expect_invalid(r, paths, code="invalid", status=422):
 
 def deep_copy(x):
     return copy.deepcopy(x)
+
+
+# ------------------------------------------------------- rows held elsewhere
+
+class HeldRow:
+    """A colleague's write in flight: the owner's transaction that runs sql
+    on a response row (taking its lock) and stays open until end(). sql
+    names its parameters :'p1', :'p2', ..."""
+
+    def __init__(self, sql, *params):
+        args = ["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-U", "postgres",
+                "-d", os.environ.get("PGDATABASE", "reifegrad")]
+        for i, p in enumerate(params):
+            args += ["-v", "p%d=%s" % (i + 1, p)]
+        self.p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        self.p.stdin.write("BEGIN;\n%s;\n\\echo held\n" % sql)
+        self.p.stdin.flush()
+        while True:
+            line = self.p.stdout.readline()
+            assert line, "psql failed: " + self.p.stderr.read()
+            if line.strip() == "held":
+                break
+
+    def end(self, command):
+        out, err = self.p.communicate(command + ";\n", timeout=30)
+        assert self.p.returncode == 0, err
+
+
+# The row of wave p1 and organisation p2, locked as a colleague's save would.
+ROW_FOR_UPDATE = ("SELECT 1 FROM response WHERE wave_id = :'p1' AND organisation_id = :'p2'"
+                  " FOR UPDATE")
+
+
+def lock_waiters():
+    return int(psql("SELECT count(*) FROM pg_stat_activity"
+                    " WHERE wait_event_type = 'Lock' AND datname = current_database()")[0][0])
+
+
+def start_calls(*calls):
+    """Starts the calls in threads; returns (threads, results), the results
+    filled in as the calls return."""
+    out = [None] * len(calls)
+    ts = [threading.Thread(target=lambda i=i, fn=fn: out.__setitem__(i, fn()))
+          for i, fn in enumerate(calls)]
+    for t in ts:
+        t.start()
+    return ts, out
+
+
+def behind_held_row(held, command, *calls, waiters=None):
+    """Starts the calls in threads, waits until each waits for the held
+    row's lock (or until waiters connections do), ends the held
+    transaction with command, and returns the calls' results."""
+    ts, out = start_calls(*calls)
+    try:
+        wait_for(lambda: lock_waiters() >= (waiters or len(calls)))
+    finally:
+        held.end(command)
+        for t in ts:
+            t.join()
+    return out

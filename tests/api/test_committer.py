@@ -10,11 +10,11 @@ still kept it saves nothing."""
 import os
 import re
 import signal
-import threading
 import time
 
 from lib import expect_error, fcgi_master_pid, pid_children, psql, request, wait_for
-from survey_helpers import make_wave, municipality, response_row
+from survey_helpers import (ROW_FOR_UPDATE, HeldRow, behind_held_row, lock_waiters, make_wave,
+                            municipality, response_row, start_calls)
 
 ITEM = "D1.1"
 
@@ -40,41 +40,6 @@ def committer_pid():
     return int(out[0]) if out else None
 
 
-def lock_waiters():
-    return int(psql("SELECT count(*) FROM pg_stat_activity"
-                    " WHERE wait_event_type = 'Lock' AND datname = current_database()")[0][0])
-
-
-class HeldRow:
-    """A response row locked by a transaction of the owner (a SELECT FOR
-    UPDATE, or the statement given, an UPDATE of the row) until end()."""
-
-    def __init__(self, wid, oid, update=None):
-        import subprocess
-        self.p = subprocess.Popen(
-            ["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-U", "postgres",
-             "-d", os.environ.get("PGDATABASE", "reifegrad")],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        where = " WHERE wave_id = %d AND organisation_id = %d" % (wid, oid)
-        sql = (update + where) if update else ("SELECT 1 FROM response" + where + " FOR UPDATE")
-        self.p.stdin.write("BEGIN;\n%s;\n\\echo held\n" % sql)
-        self.p.stdin.flush()
-        while self.p.stdout.readline().strip() != "held":
-            pass
-
-    def end(self, command="ROLLBACK"):
-        self.p.communicate(command + ";\n", timeout=30)
-
-
-def in_threads(*calls):
-    out = [None] * len(calls)
-    ts = [threading.Thread(target=lambda i=i, f=f: out.__setitem__(i, f()))
-          for i, f in enumerate(calls)]
-    for t in ts:
-        t.start()
-    return ts, out
-
-
 def started(n=1):
     """n municipalities in one new open wave, each with a first save."""
     wid = make_wave(None, "open")
@@ -93,19 +58,19 @@ def test_autosaves_that_wait_together_land_in_one_transaction():
     # together in the next batch, each to its own response.
     wid, orgs = started(4)
     (held_oid, held_s), others = orgs[0], orgs[1:]
-    held = HeldRow(wid, held_oid)
+    held = HeldRow(ROW_FOR_UPDATE, wid, held_oid)
     before = batch_counts()
     try:
-        ts, out = in_threads(lambda: held_s.put(
+        ts, out = start_calls(lambda: held_s.put(
             path_of(wid), {"revision": 1, "answers": {ITEM: {"level": 4}}}))
         wait_for(lambda: lock_waiters() >= 1)
-        more, out2 = in_threads(*[
+        more, out2 = start_calls(*[
             (lambda s=s, n=n: s.put(path_of(wid), {"revision": 1, "answers": {
                 ITEM: {"level": n % 5}, "D1.2": {"comment": "Batch %d" % n}}}))
             for n, (_, s) in enumerate(others)])
         time.sleep(0.5)
     finally:
-        held.end()
+        held.end("ROLLBACK")
     for t in ts + more:
         t.join()
     assert out[0].status == 200 and out[0].json["revision"] == 2, out[0]
@@ -129,9 +94,9 @@ def test_a_committer_killed_with_a_batch_costs_a_503_and_nothing_else():
     before = response_row(wid, oid)
     old = committer_pid()
     assert old
-    held = HeldRow(wid, oid)
+    held = HeldRow(ROW_FOR_UPDATE, wid, oid)
     try:
-        ts, out = in_threads(lambda: s.put(
+        ts, out = start_calls(lambda: s.put(
             path_of(wid), {"revision": 1, "answers": {ITEM: {"level": 3}}}))
         wait_for(lambda: lock_waiters() >= 1)
         os.kill(old, signal.SIGKILL)
@@ -143,7 +108,7 @@ def test_a_committer_killed_with_a_batch_costs_a_503_and_nothing_else():
         # still waiting then would save and commit.
         time.sleep(3)
     finally:
-        held.end()
+        held.end("ROLLBACK")
     expect_error(out[0], 503, "unavailable")
     assert response_row(wid, oid) == before
     # The master has replaced it, and the same save lands now.
@@ -255,16 +220,12 @@ def test_a_submission_overtaken_by_a_colleagues_save_is_stale():
     assert r.status == 200, r
     r = s.put(path_of(wid), {"revision": 1, "answers": {ITEM: {"level": 4}}})
     assert r.status == 200 and r.json["revision"] == 2, r
-    held = HeldRow(wid, oid, "UPDATE response SET revision = revision + 1,"
-                   " answers = answers || '{\"%s\": {\"level\": 0}}'" % ITEM)
-    try:
-        ts, out = in_threads(lambda: s.post(path_of(wid) + "/submit", {"revision": 2}))
-        wait_for(lambda: lock_waiters() >= 1)
-    finally:
-        held.end("COMMIT")
-    for t in ts:
-        t.join()
-    e = expect_error(out[0], 409, "stale_revision")
+    held = HeldRow("UPDATE response SET revision = revision + 1,"
+                   " answers = answers || '{\"%s\": {\"level\": 0}}'"
+                   " WHERE wave_id = :'p1' AND organisation_id = :'p2'" % ITEM, wid, oid)
+    (r,) = behind_held_row(held, "COMMIT",
+                           lambda: s.post(path_of(wid) + "/submit", {"revision": 2}))
+    e = expect_error(r, 409, "stale_revision")
     assert e["revision"] == 3, e
     row = response_row(wid, oid)
     assert row["state"] == "draft" and row["revision"] == 3, row

@@ -6,14 +6,13 @@ this file recomputes from the answers; bad input answered precisely and
 with nothing written; roles."""
 import datetime
 import json
-import os
 import random
-import subprocess
 import threading
 
 from lib import expect_error, psql, request, wait_for
-from survey_helpers import (Survival, assert_scores_close, coordinator, default_definition,
-                            expect_invalid, expected_scores, items_of, make_wave, municipality,
+from survey_helpers import (ROW_FOR_UPDATE, HeldRow, Survival, assert_scores_close,
+                            behind_held_row, coordinator, default_definition, expect_invalid,
+                            expected_scores, items_of, lock_waiters, make_wave, municipality,
                             required_of, response_row, small_definition, staff,
                             store_definition)
 
@@ -264,56 +263,6 @@ def test_first_saves_of_two_colleagues_at_once():
         assert response_row(wid, oid)["revision"] == 1
 
 
-class HeldRow:
-    """A colleague's write in flight: the owner's transaction that runs sql
-    on a response row (taking its lock) and stays open until end()."""
-
-    def __init__(self, sql, *params):
-        args = ["psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-U", "postgres",
-                "-d", os.environ.get("PGDATABASE", "reifegrad")]
-        for i, p in enumerate(params):
-            args += ["-v", "p%d=%s" % (i + 1, p)]
-        self.p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
-        self.p.stdin.write("BEGIN;\n%s;\n\\echo held\n" % sql)
-        self.p.stdin.flush()
-        while True:
-            line = self.p.stdout.readline()
-            assert line, "psql failed: " + self.p.stderr.read()
-            if line.strip() == "held":
-                break
-
-    def end(self, command):
-        out, err = self.p.communicate(command + ";\n", timeout=30)
-        assert self.p.returncode == 0, err
-
-
-def lock_waiters():
-    return int(psql("SELECT count(*) FROM pg_stat_activity"
-                    " WHERE wait_event_type = 'Lock' AND datname = current_database()")[0][0])
-
-
-def behind_held_row(held, command, *calls, waiters=None):
-    """Starts the calls in threads, waits until each waits for the held
-    row's lock (or until waiters connections do), ends the held
-    transaction with command, and returns the calls' results."""
-    out = [None] * len(calls)
-
-    def go(i, fn):
-        out[i] = fn()
-
-    ts = [threading.Thread(target=go, args=(i, fn)) for i, fn in enumerate(calls)]
-    for t in ts:
-        t.start()
-    try:
-        wait_for(lambda: lock_waiters() >= (waiters or len(calls)))
-    finally:
-        held.end(command)
-        for t in ts:
-            t.join()
-    return out
-
-
 def test_saves_that_both_passed_the_check_one_wins_one_reads_again():
     # Two colleagues save on revision 1 while the row is held: the
     # committer's transaction waits for it (the committer is the one
@@ -324,8 +273,7 @@ def test_saves_that_both_passed_the_check_one_wins_one_reads_again():
     put_ok(a, wid, 0, {"D1.1": {"level": 1}})
     for rnd in range(3):
         rev = 1 + rnd
-        held = HeldRow("SELECT 1 FROM response WHERE wave_id = :'p1' AND organisation_id = :'p2'"
-                       " FOR UPDATE", wid, oid)
+        held = HeldRow(ROW_FOR_UPDATE, wid, oid)
         ra, rb = behind_held_row(held, "ROLLBACK",
                                  lambda: put(a, wid, rev, {"D1.2": {"level": 2}}),
                                  lambda: put(b, wid, rev, {"D1.3": {"na": True}}),
@@ -377,8 +325,7 @@ def test_a_save_whose_connection_breaks_is_never_acknowledged():
     wid, oid, _, (s,) = setup()
     put_ok(s, wid, 0, {"D1.1": {"level": 1}})
     before = response_row(wid, oid)
-    held = HeldRow("SELECT 1 FROM response WHERE wave_id = :'p1' AND organisation_id = :'p2'"
-                   " FOR UPDATE", wid, oid)
+    held = HeldRow(ROW_FOR_UPDATE, wid, oid)
     out = [None]
     t = threading.Thread(target=lambda: out.__setitem__(0, put(s, wid, 1, {"D1.2": {"level": 2}})))
     t.start()
