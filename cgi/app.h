@@ -55,6 +55,10 @@ struct ctx {
 	 * check did not give; a handler that hands a write to the committer
 	 * (which touches) clears it, else dispatch gives it afterwards. */
 	int touch_due;
+	/* A ROUTE_COMMITTER_AUTH request whose session is left to the
+	 * committer: user.token and user.hash are the request's, user.id is
+	 * 0 until app_identify() or the committer's answer. */
+	int identity_later;
 	/* A ROUTE_CACHED handler sets keep when its answer may be kept, with
 	 * the versions it was made from and until when it holds (seconds
 	 * since 1970); dispatch keeps it (anscache.h). */
@@ -146,6 +150,14 @@ PGresult *app_read(
  * handler's statement read along with the data.
  */
 void app_keep(struct ctx *c, const PGresult *res, int col, long long until);
+
+/*
+ * For a ROUTE_COMMITTER_AUTH handler that answers before the committer
+ * checked the session: checks it now, with the route's role and CSRF, as
+ * dispatch does first for every other route. Returns 0 to go on, or -1
+ * with the answer (401, 403, 503) set.
+ */
+int app_identify(struct ctx *c);
 
 /* Sets a 422 "invalid" answer with the problems as details. */
 void app_invalid(struct ctx *c, const struct problems *ps);

@@ -22,6 +22,8 @@
 #include "committer.h"
 #include "log.h"
 #include "metrics.h"
+#include "qcache.h"
+#include "submission.h"
 #include "valid.h"
 
 /* The socket's name (sun_path, starting with NUL), set by the master
@@ -77,36 +79,32 @@ failure_status(struct db *db, const PGresult *res)
 	}
 }
 
-/* Reads row i of the call's result into r. 0, or -1 when it is not what
- * migration 013 answers. */
+/* Reads row i of a call's result into r: status in column 1, revision in
+ * 2, then the answered count (column ans) and the questionnaire (column
+ * qid), either absent (-1) or NULL. 0, or -1 when it is not what the
+ * migrations answer. */
 static int
-row_read(const PGresult *res, int i, struct save_result *r)
+row_read(const PGresult *res, int i, int ans, int qid, struct save_result *r)
 {
 	long long v;
 
-	r->status = savebatch_status_parse(PQgetvalue(res, i, 1));
+	savebatch_result_of(r, savebatch_status_parse(PQgetvalue(res, i, 1)));
 	if (r->status < 0 ||
 	    valid_int64(PQgetvalue(res, i, 2), 0, INT64_MAX, &r->revision))
 		return -1;
-	r->answered = -1;
-	if (!PQgetisnull(res, i, 3) &&
-	    valid_int64(PQgetvalue(res, i, 3), 0, INT64_MAX, &r->answered))
+	if (ans >= 0 && !PQgetisnull(res, i, ans) &&
+	    valid_int64(PQgetvalue(res, i, ans), 0, INT64_MAX, &r->answered))
 		return -1;
-	r->qid = 0;
-	if (!PQgetisnull(res, i, 4) &&
-	    valid_int64(PQgetvalue(res, i, 4), 1, INT64_MAX, &v) == 0)
+	if (qid >= 0 && !PQgetisnull(res, i, qid) &&
+	    valid_int64(PQgetvalue(res, i, qid), 1, INT64_MAX, &v) == 0)
 		r->qid = v;
 	return 0;
 }
 
-/* The statement of each kind of item. */
-static const enum query batch_query[SAVE_KIND__MAX] = {
-    [SAVE_KIND_ANSWERS] = Q_RESPONSE_SAVE_BATCH,
-    [SAVE_KIND_SUBMIT] = Q_RESPONSE_SUBMIT_BATCH,
-};
-
-/* Reads the rows of kind's call (res) into out[] of the items of that
- * kind, in order. 0, or -1 when they are not one per item. */
+/* Reads the rows of a call (res) for those of items[0..n) whose
+ * kind is kind (all when kind is -1), in order, into out[]: count rows of
+ * five columns (n, status, revision, answered, questionnaire_id). 0, or -1
+ * when they are not one per item. */
 static int
 rows_read(const PGresult *res, const struct save_item *items, size_t n,
     int kind, int count, struct save_result *out)
@@ -120,12 +118,158 @@ rows_read(const PGresult *res, const struct save_item *items, size_t n,
 		return -1;
 	}
 	for (i = 0; i < n; i++)
-		if (items[i].kind == kind &&
-		    row_read(res, row++, &out[i]) == -1) {
+		if ((kind < 0 || items[i].kind == kind) &&
+		    row_read(res, row++, 3, 4, &out[i]) == -1) {
 			log_error("committer: row %d not understood", row - 1);
 			return -1;
 		}
 	return 0;
+}
+
+/* What a batch's submissions need between the read and the submit. */
+struct scoring {
+	struct save_item item[SAVEBATCH_MAX]; /* those to submit */
+	struct submission sub[SAVEBATCH_MAX]; /* and their scores */
+	size_t who[SAVEBATCH_MAX];            /* each one's index in items */
+	size_t n;
+};
+
+/* Scores submission i (items[i]), read as row `row` of
+ * response_submit_read (res: n, status, revision, questionnaire_id,
+ * user_id, answers), into out[i] and, when it may be submitted, into sc.
+ * 0, or -1 when the row is not understood. */
+static int
+submission_read(struct db *db, const PGresult *res, int row,
+    const struct save_item *items, size_t i, struct save_result *out,
+    struct scoring *sc)
+{
+	const struct qentry *q;
+	struct submission *sub = &sc->sub[sc->n];
+	struct save_item *it = &sc->item[sc->n];
+	int why, rc;
+
+	if (row_read(res, row, -1, 3, &out[i]) == -1 ||
+	    (!PQgetisnull(res, row, 4) &&
+	        valid_int64(PQgetvalue(res, row, 4), 1, INT64_MAX,
+	            &out[i].user) == -1)) {
+		log_error("committer: row %d not understood", row);
+		return -1;
+	}
+	if (out[i].status != SAVE_READ)
+		return 0;
+	if ((q = qcache_load(db, out[i].qid, &why)) == NULL) {
+		out[i].status = why == 503 ? SAVE_UNAVAILABLE : SAVE_ERROR;
+		return 0;
+	}
+	rc = submission_score(&q->def, PQgetvalue(res, row, 5),
+	    (size_t)PQgetlength(res, row, 5), sub, NULL);
+	if (rc != SUBMISSION_SCORED) {
+		submission_free(sub);
+		out[i].status =
+		    rc == SUBMISSION_INCOMPLETE ? SAVE_INCOMPLETE : SAVE_ERROR;
+		return 0;
+	}
+	*it = items[i];
+	it->scores = sub->scores.data;
+	it->scores_len = sub->scores.len;
+	it->targets = sub->targets.data;
+	it->targets_len = sub->targets.len;
+	it->overall = sub->overall;
+	it->has_overall = sub->has_overall;
+	sc->who[sc->n++] = i;
+	return 0;
+}
+
+/* Gives the submitted item j of sc its result r (a row of
+ * response_submit_batch) and, when it was made, its scores. */
+static void
+submission_result(const struct scoring *sc, size_t j, struct save_result *r)
+{
+	long long user = r->user;
+
+	if (r->status == SAVE_OK &&
+	    sc->sub[j].scores.len < sizeof(r->scores)) {
+		memcpy(r->scores, sc->sub[j].scores.data, sc->sub[j].scores.len);
+		r->scores[sc->sub[j].scores.len] = '\0';
+		r->scores_len = sc->sub[j].scores.len;
+	}
+	r->user = user;
+}
+
+/*
+ * The second half of a batch with submissions, in its open transaction:
+ * scores the submissions read (res, count rows of response_submit_read),
+ * submits those that may be with one call of response_submit_batch, and
+ * commits. The others keep what the read or the scoring found. 0, or -1
+ * with *status (the failure) when a call failed.
+ */
+static int
+submissions_finish(struct db *db, const struct save_item *items, size_t n,
+    const PGresult *res, int count, struct save_result *out, int *status)
+{
+	static struct scoring sc;
+	struct buf p[6];
+	const char *v[6];
+	struct db_call calls[2];
+	PGresult *r[2] = {NULL, NULL};
+	struct save_result got[SAVEBATCH_MAX];
+	int k, row = 0, ncalls = 0, rc = -1;
+	size_t i, j;
+
+	memset(p, 0, sizeof(p));
+	sc.n = 0;
+	*status = SAVE_ERROR;
+	if (PQntuples(res) != count || PQnfields(res) != 6) {
+		log_error(
+		    "committer: %d rows for %d items", PQntuples(res), count);
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (items[i].kind == SAVE_KIND_SUBMIT &&
+		    submission_read(db, res, row++, items, i, out, &sc) == -1)
+			goto done;
+	if (sc.n > 0) {
+		if (savebatch_params(sc.item, sc.n, SAVE_KIND_SUBMIT, p) == -1)
+			goto done;
+		for (k = 0; k < 6; k++)
+			v[k] = p[k].data;
+		calls[ncalls++] =
+		    (struct db_call){Q_RESPONSE_SUBMIT_BATCH, NULL, 6, v};
+	}
+	calls[ncalls++] = (struct db_call){Q__MAX, "COMMIT", 0, NULL};
+	if (db_pipeline(db, (size_t)ncalls, calls, r) == -1) {
+		*status = SAVE_UNAVAILABLE;
+		goto done;
+	}
+	for (k = 0; k < ncalls && db_ok(r[k]); k++)
+		;
+	if (k < ncalls) {
+		log_error("committer: %s", PQresultErrorMessage(r[k]));
+		*status = k == ncalls - 1 && db->conn != NULL &&
+		                  PQstatus(db->conn) == CONNECTION_OK
+		              ? SAVE_ERROR
+		              : failure_status(db, r[k]);
+		(void)!db_command(db, "ROLLBACK");
+		goto done;
+	}
+	if (sc.n > 0) {
+		if (rows_read(r[0], sc.item, sc.n, -1, (int)sc.n, got) == -1)
+			goto done;
+		for (j = 0; j < sc.n; j++) {
+			got[j].user = out[sc.who[j]].user;
+			submission_result(&sc, j, &got[j]);
+			out[sc.who[j]] = got[j];
+		}
+	}
+	rc = 0;
+done:
+	for (k = 0; k < ncalls; k++)
+		PQclear(r[k]);
+	for (k = 0; k < 6; k++)
+		buf_free(&p[k]);
+	for (j = 0; j < sc.n; j++)
+		submission_free(&sc.sub[j]);
+	return rc;
 }
 
 int
@@ -153,10 +297,16 @@ committer_batch(struct db *db, const struct save_item *items, size_t n,
 		for (k = 0; k < 6; k++)
 			v[kind][k] = p[kind][k].data;
 		at[kind] = ncalls;
-		calls[ncalls++] =
-		    (struct db_call){batch_query[kind], NULL, 6, v[kind]};
+		/* Submissions are read here (their hashes, waves and
+		 * revisions), scored, then submitted (submissions_finish). */
+		calls[ncalls++] = kind == SAVE_KIND_SUBMIT
+		                      ? (struct db_call){Q_RESPONSE_SUBMIT_READ,
+		                            NULL, 3, v[kind]}
+		                      : (struct db_call){Q_RESPONSE_SAVE_BATCH,
+		                            NULL, 6, v[kind]};
 	}
-	calls[ncalls++] = (struct db_call){Q__MAX, "COMMIT", 0, NULL};
+	if (count[SAVE_KIND_SUBMIT] == 0)
+		calls[ncalls++] = (struct db_call){Q__MAX, "COMMIT", 0, NULL};
 	db_idle_check(db);
 	if (db_ready(db) == -1 ||
 	    db_pipeline(db, (size_t)ncalls, calls, res) == -1) {
@@ -168,22 +318,31 @@ committer_batch(struct db *db, const struct save_item *items, size_t n,
 		;
 	if (k < ncalls) {
 		log_error("committer: %s", PQresultErrorMessage(res[k]));
-		status = k == ncalls - 1 && db->conn != NULL &&
+		status = k == ncalls - 1 && count[SAVE_KIND_SUBMIT] == 0 &&
+		                 db->conn != NULL &&
 		                 PQstatus(db->conn) == CONNECTION_OK
 		             ? SAVE_ERROR
 		             : failure_status(db, res[k]);
 		(void)!db_command(db, "ROLLBACK");
 		goto done;
 	}
-	for (kind = 0; kind < SAVE_KIND__MAX; kind++)
-		if (at[kind] >= 0 && rows_read(res[at[kind]], items, n, kind,
-		                         count[kind], out) == -1)
-			goto done;
+	if ((at[SAVE_KIND_ANSWERS] >= 0 &&
+	        rows_read(res[at[SAVE_KIND_ANSWERS]], items, n,
+	            SAVE_KIND_ANSWERS, count[SAVE_KIND_ANSWERS], out) == -1) ||
+	    (at[SAVE_KIND_SUBMIT] >= 0 &&
+	        submissions_finish(db, items, n, res[at[SAVE_KIND_SUBMIT]],
+	            count[SAVE_KIND_SUBMIT], out, &status) == -1)) {
+		/* Not committed when submissions were in it. */
+		if (db->conn != NULL &&
+		    PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+			(void)!db_command(db, "ROLLBACK");
+		goto done;
+	}
 	rc = 0;
 done:
 	if (rc == -1)
 		for (i = 0; i < n; i++)
-			out[i] = (struct save_result){status, 0, -1, 0};
+			savebatch_result_of(&out[i], status);
 	for (k = 0; k < ncalls; k++)
 		PQclear(res[k]);
 	for (kind = 0; kind < SAVE_KIND__MAX; kind++)
@@ -228,17 +387,12 @@ client_accept(int listen_fd, struct client *cl, size_t *ncl)
 static void
 client_answer(struct client *cl, const struct save_result *r)
 {
-	struct save_result w;
+	char msg[sizeof(struct save_result) + 64];
+	size_t len = savebatch_result_encode(r, msg, sizeof(msg));
 
-	/* Field by field into a zeroed copy: no padding byte leaves
-	 * unset. */
-	memset(&w, 0, sizeof(w));
-	w.status = r->status;
-	w.revision = r->revision;
-	w.answered = r->answered;
-	w.qid = r->qid;
-	if (send(cl->fd, &w, sizeof(w), MSG_NOSIGNAL) != (ssize_t)sizeof(w))
-		log_error("committer: answer lost: %s", strerror(errno));
+	if (len == 0 || send(cl->fd, msg, len, MSG_NOSIGNAL) != (ssize_t)len)
+		log_error("committer: answer lost: %s",
+		    len == 0 ? "too long" : strerror(errno));
 	cl->waiting = 0;
 }
 
@@ -278,8 +432,9 @@ batch_run(struct db *db, struct client *cl, size_t ncl)
 		if (!cl[i].waiting)
 			continue;
 		if (savebatch_decode(cl[i].msg, cl[i].len, &items[n]) == -1) {
-			struct save_result bad = {SAVE_ERROR, 0, -1, 0};
+			struct save_result bad;
 
+			savebatch_result_of(&bad, SAVE_ERROR);
 			log_error("committer: a message not understood");
 			client_answer(&cl[i], &bad);
 			continue;
@@ -448,11 +603,13 @@ committer_save(
 	do
 		ready = poll(&pf, 1, COMMITTER_WAIT_MS);
 	while (ready < 0 && errno == EINTR);
-	got = ready > 0 ? recv(worker_fd, out, sizeof(*out), 0) : -1;
-	if (got != (ssize_t)sizeof(*out)) {
+	got = ready > 0 ? recv(worker_fd, msg, sizeof(msg), 0) : -1;
+	if (got <= 0 || savebatch_result_decode(msg, (size_t)got, out) == -1) {
 		log_error("committer: no answer (%s)",
-		    ready == 0 ? "timed out" : "connection ended");
+		    ready == 0 ? "timed out"
+		    : got > 0  ? "not understood"
+		               : "connection ended");
 		worker_disconnect();
-		*out = (struct save_result){SAVE_UNAVAILABLE, 0, -1, 0};
+		savebatch_result_of(out, SAVE_UNAVAILABLE);
 	}
 }

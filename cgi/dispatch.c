@@ -412,6 +412,17 @@ app_read(struct ctx *c, enum query q, int n, const char *const *values)
 }
 
 int
+app_identify(struct ctx *c)
+{
+	if (!c->identity_later)
+		return 0;
+	c->identity_later = 0;
+	if (dispatch_begin(c, 0) == -1)
+		return -1;
+	return dispatch_authorise(c);
+}
+
+int
 app_tx(struct ctx *c)
 {
 	if (c->tx_open)
@@ -506,10 +517,18 @@ dispatch_batched(struct ctx *c)
 		c->user.id = s->user;
 		c->user.role = s->role;
 		c->user.org_id = s->org;
+	} else if ((c->route->flags & ROUTE_COMMITTER_AUTH) &&
+	           auth_csrf_ok(c)) {
+		/* The committer checks the session, and the role, in the
+		 * transaction that writes: no round trip before it. */
+		c->user.id = 0;
+		c->user.role = 0;
+		c->user.org_id = 0;
+		c->identity_later = 1;
 	} else if (dispatch_begin(c, 0) == -1)
 		return;
-	if (dispatch_authorise(c) == 0 && c->route->handler(c) == -1 &&
-	    c->resp->status == 0)
+	if ((c->identity_later || dispatch_authorise(c) == 0) &&
+	    c->route->handler(c) == -1 && c->resp->status == 0)
 		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
 	if (c->resp->status == 0)
 		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
@@ -608,6 +627,7 @@ dispatch_reset(struct ctx *c)
 	c->tx_open = 0;
 	c->retry_primary = 0;
 	c->touch_due = 0;
+	c->identity_later = 0;
 	memset(&c->cache, 0, sizeof(c->cache));
 }
 

@@ -23,6 +23,7 @@
 #include "qcache.h"
 #include "score.h"
 #include "snapshot.h"
+#include "submission.h"
 
 /* Answers 409 with the response's current revision. */
 static void
@@ -92,22 +93,6 @@ response_written(struct ctx *c, int status, int written)
 	c->resp->status = status;
 	c->resp->content_type = "application/json; charset=utf-8";
 	return 0;
-}
-
-/* The scores object of API.md from computed scores. */
-json_t *
-scores_json(const struct qdef *q, const struct scores *s)
-{
-	json_t *dims = json_object();
-	size_t i;
-
-	for (i = 0; i < q->ndims; i++)
-		json_object_set_new(dims, q->dim[i].id,
-		    s->has_dim[i] ? json_real(s->dim[i]) : json_null());
-	return json_pack("{s:o, s:o, s:o}", "overall",
-	    s->has_overall ? json_real(s->overall) : json_null(), "stage",
-	    s->stage >= 0 ? json_string(score_stage_id(s->stage)) : json_null(),
-	    "dimensions", dims);
 }
 
 /* Sets a wave-state error for a write when the wave is not open.
@@ -481,10 +466,11 @@ h_response_put(struct ctx *c)
 	static const char *const keys[] = {"revision", "answers", NULL};
 	struct autosave a = {.ps = {.count = 0}};
 	struct save_item it;
-	struct save_result r = {SAVE_ERROR, 0, -1, 0};
+	struct save_result r;
 	long long rev = 0, qid;
 	int tries, rc = -1;
 
+	savebatch_result_of(&r, SAVE_ERROR);
 	if (jv_object(c->body, "", keys, &a.ps) == 0) {
 		(void)jv_int(c->body, "revision", JV_REQUIRED, 0, INT32_MAX,
 		    &rev, &a.ps);
@@ -534,133 +520,116 @@ out:
 	return rc;
 }
 
+/*
+ * A submission the committer found incomplete: reads the answers again (in
+ * a transaction of its own, with the session) to list the open required
+ * items. When a colleague's change got in between, what is there now
+ * answers. Returns 0, or -1 with the answer set.
+ */
+static int
+submit_incomplete(struct ctx *c, const char *wave, long long rev)
+{
+	const char *p[1] = {wave};
+	struct problems ps = {.count = 0};
+	const struct qentry *q;
+	struct submission sub;
+	PGresult *res = app_read(c, Q_RESPONSE_GET, 1, p);
+	int rc;
+
+	if (!db_ok(res) || PQntuples(res) != 1) {
+		app_db_fail(c, res, "response: submit: read again");
+		PQclear(res);
+		return -1;
+	}
+	if ((q = qcache_get(c, pgj_ll(res, 0, 0))) == NULL) {
+		PQclear(res);
+		return -1;
+	}
+	rc = strcmp(PQgetvalue(res, 0, 2), "draft") == 0 &&
+	             pgj_ll(res, 0, 3) == rev
+	         ? submission_score(&q->def, PQgetvalue(res, 0, 4),
+	               (size_t)PQgetlength(res, 0, 4), &sub, &ps)
+	         : SUBMISSION_SCORED;
+	submission_free(&sub);
+	PQclear(res);
+	if (rc == SUBMISSION_INCOMPLETE) {
+		resp_error(c->resp, 422, "incomplete",
+		    "Some required items are still open.", &ps);
+		return 0;
+	}
+	return response_lost_race(c, wave, rev, 1);
+}
+
+/*
+ * POST .../response/submit (ROUTE_BATCHED, ROUTE_COMMITTER_AUTH): the
+ * committer reads the response, checks it (the session too, when this
+ * worker did not know it), scores its answers and submits it in one
+ * transaction (committer.c, migrations 013 and 014); the scores stored
+ * are those of the answers stored. The worker checks the body and answers.
+ */
 int
 h_response_submit(struct ctx *c)
 {
 	static const char *const keys[] = {"revision", NULL};
 	struct problems ps = {.count = 0};
 	char wave[24];
-	const char *p[1];
-	const struct qentry *q;
-	struct scores sc;
 	struct save_item it;
-	struct save_result r = {SAVE_ERROR, 0, -1, 0};
-	long long rev = 0, cur;
-	json_t *answers = NULL, *scores = NULL, *targets = NULL;
-	char *scores_s = NULL, *targets_s = NULL;
-	PGresult *res = NULL;
-	int tries, rc = -1;
+	struct save_result r;
+	long long rev = 0;
+	json_t *scores;
+	int tries;
 
 	if (jv_object(c->body, "", keys, &ps) == 0)
 		(void)jv_int(
 		    c->body, "revision", JV_REQUIRED, 0, INT32_MAX, &rev, &ps);
 	if (ps.count > 0) {
-		app_invalid(c, &ps);
+		/* Who asks comes first (401, 403), as on every route. */
+		if (app_identify(c) == 0)
+			app_invalid(c, &ps);
 		return 0;
 	}
 	snprintf(wave, sizeof(wave), "%lld", c->req->param[0]);
-	p[0] = wave;
-	res = app_query(c, Q_RESPONSE_GET, 1, p);
-	if (!db_ok(res))
-		goto dbfail;
-	if (PQntuples(res) != 1) {
-		resp_error(c->resp, 404, "not_found", "No such wave.", NULL);
-		rc = 0;
-		goto out;
-	}
-	cur = pgj_ll(res, 0, 3);
-	if (strcmp(PQgetvalue(res, 0, 2), "submitted") == 0) {
-		/* Submitting the same revision again answers the same. */
-		if (!PQgetisnull(res, 0, 8) && pgj_ll(res, 0, 8) == rev) {
-			rc = resp_json(c->resp, 200,
-			    json_pack("{s:s, s:o}", "state", "submitted",
-			        "scores", pgj_json(res, 0, 7)));
-			goto out;
-		}
-		response_conflict(c, "already_submitted",
-		    "This response was submitted already.", cur);
-		rc = 0;
-		goto out;
-	}
-	if (wave_not_open(c, PQgetvalue(res, 0, 1), cur)) {
-		rc = 0;
-		goto out;
-	}
-	if (cur != rev) {
-		response_conflict(c, "stale_revision",
-		    "Someone saved in between; check the answers again.", cur);
-		rc = 0;
-		goto out;
-	}
-	if ((q = qcache_get(c, pgj_ll(res, 0, 0))) == NULL)
-		goto out;
-	answers = pgj_json(res, 0, 4);
-	if (questionnaire_missing_required(&q->def, answers, &ps) > 0) {
-		resp_error(c->resp, 422, "incomplete",
-		    "Some required items are still open.", &ps);
-		rc = 0;
-		goto out;
-	}
-	score_compute(&q->def, answers, &sc);
-	scores = scores_json(&q->def, &sc);
-	targets = score_targets_json(&q->def, &sc);
-	scores_s = json_dumps(scores, JSON_COMPACT | JSON_REAL_PRECISION(17));
-	targets_s = json_dumps(targets, JSON_COMPACT | JSON_REAL_PRECISION(17));
-	if (scores_s == NULL || targets_s == NULL) {
-		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
-		goto out;
-	}
-	/* The committer submits it in a transaction that checks the session
-	 * and that the response is still this revision's draft, so the
-	 * scores are of the answers stored. */
 	memset(&it, 0, sizeof(it));
 	it.kind = SAVE_KIND_SUBMIT;
 	memcpy(it.hash, c->user.hash, sizeof(it.hash));
 	it.wave = c->req->param[0];
 	it.rev = rev;
-	it.scores = scores_s;
-	it.scores_len = strlen(scores_s);
-	it.targets = targets_s;
-	it.targets_len = strlen(targets_s);
-	it.overall = sc.overall;
-	it.has_overall = sc.has_overall;
-	PQclear(res);
-	res = NULL;
 	c->touch_due = 0;
+	savebatch_result_of(&r, SAVE_ERROR);
 	for (tries = 0; tries < AUTOSAVE_TRIES; tries++) {
 		committer_save(c->db, &it, &r);
 		if (r.status != SAVE_AGAIN && r.status != SAVE_RACE)
 			break;
 	}
+	if (c->identity_later && r.user > 0)
+		c->user.id = r.user; /* for the log */
 	switch (r.status) {
 	case SAVE_OK:
-		rc = resp_json(c->resp, 200,
-		    json_pack(
-		        "{s:s, s:O}", "state", "submitted", "scores", scores));
-		break;
+		if (r.scores_len > 0 &&
+		    (scores = json_loadb(r.scores, r.scores_len, 0, NULL)) !=
+		        NULL)
+			return resp_json(c->resp, 200,
+			    json_pack("{s:s, s:o}", "state", "submitted",
+			        "scores", scores));
+		/* Its scores did not come along: as stored. */
+		return response_lost_race(c, wave, rev, 1);
 	case SAVE_SUBMITTED:
-	case SAVE_STALE:
 	case SAVE_AGAIN:
 	case SAVE_RACE:
 	case SAVE_CONFLICT:
-		/* A colleague got in between: what is there now answers. */
-		rc = response_lost_race(c, wave, rev, 1);
-		break;
+		/* Submitted already (a repeated submission of the same
+		 * revision is answered with its scores), or a colleague got
+		 * in between: what is there now answers. */
+		return response_lost_race(c, wave, rev, 1);
+	case SAVE_INCOMPLETE: return submit_incomplete(c, wave, rev);
 	default:
-		log_error("response: submit: status %d", r.status);
-		rc = save_refused(c, &r);
+		if (r.status != SAVE_UNAUTHENTICATED &&
+		    r.status != SAVE_FORBIDDEN && r.status != SAVE_NOT_FOUND &&
+		    r.status != SAVE_PLANNED && r.status != SAVE_CLOSED &&
+		    r.status != SAVE_STALE)
+			log_error("response: submit: status %d", r.status);
+		return save_refused(c, &r);
 	}
-	goto out;
-dbfail:
-	app_db_fail(c, res, "response: submit");
-out:
-	json_decref(answers);
-	json_decref(scores);
-	json_decref(targets);
-	free(scores_s);
-	free(targets_s);
-	PQclear(res);
-	return rc;
 }
 
 int

@@ -56,9 +56,6 @@ int h_response_get(struct ctx *);
 int h_response_put(struct ctx *);
 int h_response_submit(struct ctx *);
 int h_response_reopen(struct ctx *);
-struct scores;
-/* The scores object of API.md: {"overall", "stage", "dimensions"}. */
-json_t *scores_json(const struct qdef *q, const struct scores *s);
 
 /* h_benchmark.c */
 int h_benchmark_get(struct ctx *);

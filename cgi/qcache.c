@@ -51,19 +51,62 @@ entry_recommendations(struct qentry *e)
 	return 0;
 }
 
-const struct qentry *
-qcache_get(struct ctx *c, long long id)
+/* The cached entry of questionnaire id, or NULL. */
+static const struct qentry *
+entry_find(long long id)
 {
-	char ids[24];
-	const char *p[1] = {ids};
-	struct problems ps = {.count = 0};
-	struct qentry *e;
-	PGresult *res;
 	size_t i;
 
 	for (i = 0; i < QCACHE_SLOTS; i++)
 		if (slots[i] != NULL && slots[i]->id == id)
 			return slots[i];
+	return NULL;
+}
+
+/* Makes and keeps the entry of questionnaire id from the one row of
+ * questionnaire_get (res, borrowed). NULL (logged) when the definition no
+ * longer validates or memory ran out. */
+static const struct qentry *
+entry_keep(long long id, const PGresult *res)
+{
+	struct problems ps = {.count = 0};
+	struct qentry *e;
+	size_t i;
+
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		return NULL;
+	e->id = id;
+	e->json = pgj_json(res, 0, 1);
+	/* Stored definitions were validated on the way in; one that fails
+	 * now means the validator changed, which the operator must hear. */
+	if (questionnaire_validate(e->json, &e->def, &ps) == -1) {
+		log_error("qcache: questionnaire %lld no longer validates: "
+		          "%s %s",
+		    id, ps.count ? ps.item[0].path : "",
+		    ps.count ? ps.item[0].problem : "");
+		entry_free(e);
+		return NULL;
+	}
+	if (entry_recommendations(e) == -1) {
+		entry_free(e);
+		return NULL;
+	}
+	i = next_victim++ % QCACHE_SLOTS;
+	entry_free(slots[i]);
+	slots[i] = e;
+	return e;
+}
+
+const struct qentry *
+qcache_get(struct ctx *c, long long id)
+{
+	char ids[24];
+	const char *p[1] = {ids};
+	const struct qentry *e;
+	PGresult *res;
+
+	if ((e = entry_find(id)) != NULL)
+		return e;
 	snprintf(ids, sizeof(ids), "%lld", id);
 	res = db_exec(c->db, Q_QUESTIONNAIRE_GET, 1, p);
 	if (db_ok(res) && PQntuples(res) == 0) {
@@ -77,32 +120,34 @@ qcache_get(struct ctx *c, long long id)
 		PQclear(res);
 		return NULL;
 	}
-	if ((e = calloc(1, sizeof(*e))) == NULL) {
-		PQclear(res);
-		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
-		return NULL;
-	}
-	e->id = id;
-	e->json = pgj_json(res, 0, 1);
+	e = entry_keep(id, res);
 	PQclear(res);
-	/* Stored definitions were validated on the way in; one that fails
-	 * now means the validator changed, which the operator must hear. */
-	if (questionnaire_validate(e->json, &e->def, &ps) == -1) {
-		log_error("qcache: questionnaire %lld no longer validates: "
-		          "%s %s",
-		    id, ps.count ? ps.item[0].path : "",
-		    ps.count ? ps.item[0].problem : "");
-		entry_free(e);
+	if (e == NULL)
 		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
+	return e;
+}
+
+const struct qentry *
+qcache_load(struct db *db, long long id, int *why)
+{
+	char ids[24];
+	const char *p[1] = {ids};
+	const struct qentry *e;
+	PGresult *res;
+
+	if ((e = entry_find(id)) != NULL)
+		return e;
+	snprintf(ids, sizeof(ids), "%lld", id);
+	res = db_exec(db, Q_QUESTIONNAIRE_GET, 1, p);
+	if (!db_ok(res) || PQntuples(res) != 1) {
+		*why = !db_ok(res) ? db_status_of(db, res) : 404;
+		log_error("qcache: questionnaire %lld: %s", id,
+		    db_ok(res) ? "none" : PQresultErrorMessage(res));
+		PQclear(res);
 		return NULL;
 	}
-	if (entry_recommendations(e) == -1) {
-		entry_free(e);
-		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
-		return NULL;
-	}
-	i = next_victim++ % QCACHE_SLOTS;
-	entry_free(slots[i]);
-	slots[i] = e;
+	e = entry_keep(id, res);
+	PQclear(res);
+	*why = 500;
 	return e;
 }

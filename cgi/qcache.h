@@ -29,4 +29,11 @@ struct qentry {
  */
 const struct qentry *qcache_get(struct ctx *c, long long id);
 
+/*
+ * The same on db, for a process without requests (the committer): NULL
+ * (logged) when it cannot be had, with *why 404 (no such questionnaire),
+ * 500, or the database's failure as db_status_of() gives it.
+ */
+const struct qentry *qcache_load(struct db *db, long long id, int *why);
+
 #endif /* QCACHE_H */

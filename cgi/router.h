@@ -56,6 +56,13 @@ struct route {
  * (the committer's call checks the session again) or checks the session in
  * a statement of its own. */
 #define ROUTE_BATCHED 16u
+/* With ROUTE_BATCHED: the committer's call checks the session in the
+ * transaction that writes, and answers 401 or 403 itself. When the
+ * worker's cache does not hold the session (and CSRF holds), dispatch
+ * leaves the identity to it rather than check the session first: the
+ * handler calls app_identify() before it answers anything else (an
+ * invalid body), so that the order of the errors stays API.md's. */
+#define ROUTE_COMMITTER_AUTH 32u
 
 /*
  * Finds the route for r's method and path in table[0..n). On a match

@@ -13,7 +13,8 @@
 
 #include "savebatch.h"
 
-#define SAVEBATCH_MAGIC 0x52475332u /* "RGS2" */
+#define SAVEBATCH_MAGIC 0x52475333u /* "RGS3" */
+#define SAVEBATCH_RESULT_MAGIC 0x52475241u /* "RGRA" */
 /* set_len of an autosave without answers (the checks only). */
 #define SAVEBATCH_NO_SET UINT32_MAX
 
@@ -45,10 +46,81 @@ static const char *const status_names[SAVE__MAX] = {
     [SAVE_CHECKED] = "checked",
     [SAVE_AGAIN] = "again",
     [SAVE_RACE] = "race",
+    [SAVE_READ] = "read",
+    [SAVE_INCOMPLETE] = "incomplete",
     [SAVE_UNAVAILABLE] = "unavailable",
     [SAVE_CONFLICT] = "conflict",
     [SAVE_ERROR] = "error",
 };
+
+/* An answer's header; the scores follow. */
+struct result_wire {
+	uint32_t magic;
+	int32_t status;
+	int64_t revision;
+	int64_t answered;
+	int64_t qid;
+	int64_t user;
+	uint32_t scores_len;
+};
+
+void
+savebatch_result_of(struct save_result *r, int status)
+{
+	r->status = status;
+	r->revision = 0;
+	r->answered = -1;
+	r->qid = 0;
+	r->user = 0;
+	r->scores_len = 0;
+	r->scores[0] = '\0';
+}
+
+size_t
+savebatch_result_encode(const struct save_result *r, char *out, size_t cap)
+{
+	struct result_wire w;
+
+	if (r->scores_len >= SAVE_SCORES_MAX || cap < sizeof(w) ||
+	    r->scores_len > cap - sizeof(w))
+		return 0;
+	/* Field by field into a zeroed header: no padding byte leaves
+	 * unset. */
+	memset(&w, 0, sizeof(w));
+	w.magic = SAVEBATCH_RESULT_MAGIC;
+	w.status = r->status;
+	w.revision = r->revision;
+	w.answered = r->answered;
+	w.qid = r->qid;
+	w.user = r->user;
+	w.scores_len = (uint32_t)r->scores_len;
+	memcpy(out, &w, sizeof(w));
+	memcpy(out + sizeof(w), r->scores, r->scores_len);
+	return sizeof(w) + r->scores_len;
+}
+
+int
+savebatch_result_decode(const char *msg, size_t len, struct save_result *r)
+{
+	struct result_wire w;
+
+	if (len < sizeof(w))
+		return -1;
+	memcpy(&w, msg, sizeof(w));
+	if (w.magic != SAVEBATCH_RESULT_MAGIC || w.status < 0 ||
+	    w.status >= SAVE__MAX || w.scores_len >= SAVE_SCORES_MAX ||
+	    len - sizeof(w) != w.scores_len)
+		return -1;
+	r->status = w.status;
+	r->revision = w.revision;
+	r->answered = w.answered;
+	r->qid = w.qid;
+	r->user = w.user;
+	r->scores_len = w.scores_len;
+	memcpy(r->scores, msg + sizeof(w), w.scores_len);
+	r->scores[w.scores_len] = '\0';
+	return 0;
+}
 
 int
 savebatch_status_parse(const char *s)

@@ -20,8 +20,13 @@
  * the worker itself, as one item: a committer's batch stays small. */
 #define SAVEBATCH_MSG_MAX (64 * 1024)
 
-/* What became of an item: the status column of migration 013, then what
- * the transport adds. */
+/* The scores of a submission as its result carries them back (JSON text):
+ * API.md's scores object of RG_DIMENSIONS_MAX dimensions of RG_QID_MAX
+ * characters takes about 1,400 bytes at most. */
+#define SAVE_SCORES_MAX 2048
+
+/* What became of an item: the status column of migrations 013 and 014,
+ * then what the committer and the transport add. */
 enum save_status {
 	SAVE_OK,
 	SAVE_UNAUTHENTICATED,
@@ -35,6 +40,10 @@ enum save_status {
 	SAVE_CHECKED,
 	SAVE_AGAIN,
 	SAVE_RACE,
+	/* A submission read (014): every check passed. */
+	SAVE_READ,
+	/* A submission whose required items are not all answered. */
+	SAVE_INCOMPLETE,
 	/* The database (or the committer) could not be reached, or went
 	 * away before COMMIT was confirmed: nothing may be claimed. */
 	SAVE_UNAVAILABLE,
@@ -46,7 +55,8 @@ enum save_status {
 };
 
 /* What an item asks: an autosave (rg_response_save_batch) or a
- * submission (rg_response_submit_batch). */
+ * submission (read by rg_response_submit_read, scored, then submitted by
+ * rg_response_submit_batch). */
 enum save_kind { SAVE_KIND_ANSWERS, SAVE_KIND_SUBMIT, SAVE_KIND__MAX };
 
 /* One item. Its texts point into memory the caller keeps until the item
@@ -65,7 +75,8 @@ struct save_item {
 	const char *set;
 	size_t set_len;
 	/* A submission: its scores and targets (JSON objects) and the
-	 * overall score (when has_overall). */
+	 * overall score (when has_overall), which the committer computes
+	 * from the answers it reads (a worker sends none). */
 	const char *scores;
 	size_t scores_len;
 	const char *targets;
@@ -79,7 +90,15 @@ struct save_result {
 	long long revision;
 	long long answered; /* -1 when not saved */
 	long long qid;      /* the wave's questionnaire, 0 when unknown */
+	long long user;     /* a submission's user, 0 when unknown */
+	/* A submission made (SAVE_OK): its scores object, NUL-terminated
+	 * (scores_len 0 when not known: the worker reads them again). */
+	size_t scores_len;
+	char scores[SAVE_SCORES_MAX];
 };
+
+/* The result r for a status alone (all else unknown). */
+void savebatch_result_of(struct save_result *r, int status);
 
 /* The status named s (migration 013's text), or -1. */
 int savebatch_status_parse(const char *s);
@@ -95,6 +114,17 @@ size_t savebatch_encode(
 /* Reads a message of len bytes into it, whose remove and set then point
  * into msg. Returns 0, or -1 when the message is not a whole item. */
 int savebatch_decode(const char *msg, size_t len, struct save_item *it) RG_WUR;
+
+/* The committer's answer to a message: result r (its scores only as long
+ * as scores_len says) into out (cap bytes). Returns its length, or 0 when
+ * it does not fit. */
+size_t savebatch_result_encode(
+    const struct save_result *r, char *out, size_t cap) RG_WUR;
+
+/* Reads an answer of len bytes into r. Returns 0, or -1 when it is not a
+ * whole result. */
+int savebatch_result_decode(
+    const char *msg, size_t len, struct save_result *r) RG_WUR;
 
 /*
  * Writes the six array parameters for the items of kind among

@@ -124,6 +124,21 @@ score_compute(const struct qdef *q, const json_t *answers, struct scores *out)
 }
 
 json_t *
+score_json(const struct qdef *q, const struct scores *s)
+{
+	json_t *dims = json_object();
+	size_t i;
+
+	for (i = 0; i < q->ndims; i++)
+		json_object_set_new(dims, q->dim[i].id,
+		    s->has_dim[i] ? json_real(s->dim[i]) : json_null());
+	return json_pack("{s:o, s:o, s:o}", "overall",
+	    s->has_overall ? json_real(s->overall) : json_null(), "stage",
+	    s->stage >= 0 ? json_string(score_stage_id(s->stage)) : json_null(),
+	    "dimensions", dims);
+}
+
+json_t *
 score_targets_json(const struct qdef *q, const struct scores *s)
 {
 	json_t *o = json_object();

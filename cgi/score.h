@@ -37,6 +37,10 @@ struct scores {
 void score_compute(
     const struct qdef *q, const json_t *answers, struct scores *out);
 
+/* The scores object of API.md ({"overall", "stage", "dimensions"}) of
+ * computed scores. New reference. */
+json_t *score_json(const struct qdef *q, const struct scores *s);
+
 /* The targets of computed scores as stored with a submitted response:
  * {"<dimension id>": score or null, ...} in q's order. New reference. */
 json_t *score_targets_json(const struct qdef *q, const struct scores *s);

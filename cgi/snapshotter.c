@@ -15,6 +15,16 @@
 #include "snapshot.h"
 #include "snapshotter.h"
 
+/* Milliseconds of CLOCK_MONOTONIC. */
+static long
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 /* Sleeps ms milliseconds (less when a signal arrives). */
 static void
 pause_ms(long ms)
@@ -54,17 +64,19 @@ snapshotter_run(volatile sig_atomic_t *stop)
 	db_init(&db, NULL);
 	db.appname = SNAPSHOTTER_NAME;
 	while (!*stop) {
+		long t0;
 		int renewed;
 
 		if (db_ready(&db) == -1) {
 			pause_ms(1000);
 			continue;
 		}
+		t0 = now_ms();
 		renewed = pass(&db);
 		if (renewed > 0)
 			log_info(
 			    "snapshotter: %d peer groups renewed", renewed);
-		pause_ms(renewed < 0 ? 1000 : SNAPSHOTTER_IDLE_MS);
+		pause_ms(snapshotter_pause_ms(now_ms() - t0, renewed < 0));
 	}
 	db_close(&db);
 	return 0;

@@ -94,8 +94,16 @@ SELECT n, status, revision, answered, questionnaire_id
 FROM rg_response_save_batch($1::bytea[], $2::bigint[], $3::integer[],
 	$4::bigint[], $5::jsonb[], $6::jsonb[])
 
+-- name: response_submit_read
+-- The submissions of a batch, read in its transaction (migration 014): one
+-- row per item, in order: n, status, revision, questionnaire_id, user_id,
+-- answers.
+SELECT n, status, revision, questionnaire_id, user_id, answers
+FROM rg_response_submit_read($1::bytea[], $2::bigint[], $3::integer[])
+
 -- name: response_submit_batch
--- Submissions, one or many, after the worker's checks (migration 013).
+-- Submissions, one or many, with the scores the committer computed from the
+-- answers response_submit_read gave it (migrations 013, 014).
 SELECT n, status, revision, answered, questionnaire_id
 FROM rg_response_submit_batch($1::bytea[], $2::bigint[], $3::integer[],
 	$4::jsonb[], $5::double precision[], $6::jsonb[])

@@ -7,14 +7,17 @@ costs a 503 and nothing else; the master replaces it, and a worker whose
 committer went away saves by itself meanwhile; an autosave too large for a
 message is saved by its worker alone; a session that ended while a worker
 still kept it saves nothing."""
+import json
 import os
 import re
 import signal
 import time
 
 from lib import expect_error, fcgi_master_pid, pid_children, psql, request, wait_for
-from survey_helpers import (ROW_FOR_UPDATE, HeldRow, behind_held_row, lock_waiters, make_wave,
-                            municipality, response_row, start_calls)
+from survey_helpers import (ROW_FOR_UPDATE, HeldRow, Session, behind_held_row,
+                            default_definition, expect_invalid, items_of, lock_waiters,
+                            make_wave, municipality, required_of, response_row, staff,
+                            start_calls)
 
 ITEM = "D1.1"
 
@@ -229,3 +232,67 @@ def test_a_submission_overtaken_by_a_colleagues_save_is_stale():
     assert e["revision"] == 3, e
     row = response_row(wid, oid)
     assert row["state"] == "draft" and row["revision"] == 3, row
+
+
+def test_a_submission_whose_session_no_worker_keeps_is_checked_by_the_committer():
+    # A fresh session is in no worker's cache: its submission goes to the
+    # committer unchecked, and the committer's transaction checks it. The
+    # answers are still API.md's, in its order: who asks (401, 403, CSRF)
+    # comes before the body (422), the body before the response.
+    wid = make_wave(None, "open")
+    oid, key, (s,) = municipality()
+    answers = {it: {"level": 2} for it in items_of(default_definition())}
+    r = s.put(path_of(wid), {"revision": 0, "answers": answers})
+    assert r.status == 200 and r.json["revision"] == 1, r
+    before = response_row(wid, oid)
+    sub = path_of(wid) + "/submit"
+
+    def fresh():
+        return Session(s.account)
+
+    ended = fresh()
+    assert ended.post("/api/v1/logout").status == 204
+    coord = staff("coordinator")
+    for body in ({"revision": 1}, {"revision": "1"}, {"revision": 1, "scores": {}}):
+        expect_error(ended.post(sub, body), 401, "unauthenticated")
+        expect_error(request("POST", sub, body=body,
+                             headers={"Authorization": "Bearer " + "Q" * 43}),
+                     401, "unauthenticated")
+        expect_error(Session(coord.account).post(sub, body), 403, "forbidden")
+        expect_error(fresh().req("POST", sub, body, cookie=True,
+                                 headers={"X-CSRF-Token": "falsch"}), 403, "csrf_failed")
+    expect_invalid(fresh().post(sub, {"revision": "1"}), ["/revision"])
+    expect_invalid(fresh().req("POST", sub, {"revision": 1, "x": 1}, cookie=True), ["/x"])
+    expect_error(fresh().post(sub, {"revision": 0}), 409, "stale_revision")
+    expect_error(fresh().post(path_of(wid + 1000) + "/submit", {"revision": 1}), 404,
+                 "not_found")
+    assert response_row(wid, oid) == before
+    # Accepted: scored by the committer, answered with the scores stored.
+    items = batch_counts()["items"]
+    r = fresh().req("POST", sub, {"revision": 1}, cookie=True)
+    assert r.status == 200 and r.json["state"] == "submitted", r
+    assert batch_counts()["items"] == items + 1
+    row = psql("SELECT state, scores::text, submitted_revision FROM response"
+               " WHERE wave_id = :'p1' AND organisation_id = :'p2'", wid, oid)[0]
+    assert row[0] == "submitted" and row[2] == "1", row
+    assert json.loads(row[1]) == r.json["scores"], (row, r.json)
+    assert r.json["scores"]["overall"] == 50.0, r.json
+    # The same submission again: the same answer, from what is stored.
+    r2 = fresh().post(sub, {"revision": 1})
+    assert r2.status == 200 and r2.json["scores"] == r.json["scores"], r2
+
+
+def test_an_incomplete_submission_lists_its_open_items_from_the_committer():
+    wid = make_wave(None, "open")
+    oid, _, (s,) = municipality()
+    items = items_of(default_definition())
+    required = required_of(default_definition())
+    answers = {it: {"level": 1} for it in items if it != required[0]}
+    r = s.put(path_of(wid), {"revision": 0, "answers": answers})
+    assert r.status == 200, r
+    before = response_row(wid, oid)
+    for who in (s, Session(s.account)):
+        e = expect_error(who.post(path_of(wid) + "/submit", {"revision": 1}), 422,
+                         "incomplete")
+        assert e["details"] == [{"path": "/answers/" + required[0], "problem": "required"}], e
+    assert response_row(wid, oid) == before

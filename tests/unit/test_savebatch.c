@@ -215,8 +215,62 @@ test_status_names(void **state)
 	assert_int_equal(
 	    savebatch_status_parse("questionnaire"), SAVE_QUESTIONNAIRE);
 	assert_int_equal(savebatch_status_parse("race"), SAVE_RACE);
+	assert_int_equal(savebatch_status_parse("read"), SAVE_READ);
 	assert_int_equal(savebatch_status_parse("Ok"), -1);
 	assert_int_equal(savebatch_status_parse(""), -1);
+}
+
+/* A result and its scores survive the committer's answer whole; an answer
+ * cut short, extended, of another kind or claiming more scores than there
+ * are is refused. */
+static void
+test_result_round_trip(void **state)
+{
+	static const char sc[] = "{\"overall\":50.0,\"stage\":\"etabliert\"}";
+	static struct save_result r, got;
+	char msg[sizeof(struct save_result) + 64];
+	size_t len, i;
+
+	(void)state;
+	savebatch_result_of(&r, SAVE_OK);
+	r.revision = 7;
+	r.qid = 3;
+	r.user = 4711;
+	r.scores_len = strlen(sc);
+	memcpy(r.scores, sc, r.scores_len + 1);
+	len = savebatch_result_encode(&r, msg, sizeof(msg));
+	assert_true(len > r.scores_len);
+	memset(&got, 0x55, sizeof(got));
+	assert_int_equal(savebatch_result_decode(msg, len, &got), 0);
+	assert_int_equal(got.status, SAVE_OK);
+	assert_int_equal(got.revision, 7);
+	assert_int_equal(got.answered, -1);
+	assert_int_equal(got.qid, 3);
+	assert_int_equal(got.user, 4711);
+	assert_int_equal(got.scores_len, strlen(sc));
+	assert_string_equal(got.scores, sc);
+	/* Every shorter answer, and a longer one, is refused. */
+	for (i = 0; i < len; i++)
+		assert_int_equal(savebatch_result_decode(msg, i, &got), -1);
+	msg[len] = 'x';
+	assert_int_equal(savebatch_result_decode(msg, len + 1, &got), -1);
+	/* Another kind of message (an item's) is not an answer. */
+	msg[0] ^= 1;
+	assert_int_equal(savebatch_result_decode(msg, len, &got), -1);
+	/* Without scores: the header alone. */
+	savebatch_result_of(&r, SAVE_STALE);
+	r.revision = 9;
+	len = savebatch_result_encode(&r, msg, sizeof(msg));
+	assert_int_equal(savebatch_result_decode(msg, len, &got), 0);
+	assert_int_equal(got.status, SAVE_STALE);
+	assert_int_equal(got.revision, 9);
+	assert_int_equal(got.scores_len, 0);
+	assert_string_equal(got.scores, "");
+	/* Scores that do not fit an answer are not sent. */
+	r.scores_len = SAVE_SCORES_MAX;
+	assert_int_equal(savebatch_result_encode(&r, msg, sizeof(msg)), 0);
+	r.scores_len = 10;
+	assert_int_equal(savebatch_result_encode(&r, msg, 12), 0);
 }
 
 int
@@ -230,6 +284,7 @@ main(void)
 	    cmocka_unit_test(test_params_of_a_batch),
 	    cmocka_unit_test(test_submission_message_and_params),
 	    cmocka_unit_test(test_status_names),
+	    cmocka_unit_test(test_result_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,39 @@
+/*
+ * submission.h: what a submission stores, from the answers as read
+ * (API.md "Definitions"): whether required items are still open, else the
+ * scores, the targets and the overall score, as the text the database
+ * stores and the worker answers. Pure: the committer computes it for every
+ * submission of its batch (committer.c), a worker for one of its own.
+ */
+#ifndef SUBMISSION_H
+#define SUBMISSION_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "questionnaire.h"
+
+enum { SUBMISSION_SCORED, SUBMISSION_INCOMPLETE };
+
+struct submission {
+	struct buf scores;  /* API.md's scores object */
+	struct buf targets; /* {"<dimension id>": score or null, ...} */
+	double overall;
+	int has_overall;
+};
+
+/*
+ * Scores the merged answers of a response (JSON text, len bytes, an
+ * object) for questionnaire q. Returns SUBMISSION_SCORED with out filled
+ * (numbers with 17 digits, as stored), SUBMISSION_INCOMPLETE when a
+ * required item is open (each listed in ps, which may be NULL, as
+ * questionnaire_missing_required lists them), or -1 when the text is not a
+ * JSON object or memory ran out. out is to be freed with submission_free
+ * whatever the result.
+ */
+int submission_score(const struct qdef *q, const char *answers, size_t len,
+    struct submission *out, struct problems *ps) RG_WUR;
+
+void submission_free(struct submission *s);
+
+#endif /* SUBMISSION_H */

@@ -1,0 +1,80 @@
+-- 014_submit_read: the committer reads the submissions of its batch.
+--
+-- A worker read the response it was asked to submit (a session check and
+-- a read, one statement each, for one item), checked its required items,
+-- computed its scores and sent them to the committer. Those two statements
+-- per submission cost more than the batch that submits it (measured: the
+-- workers' connections used 360 of the 1,250 µs of CPU a submission took
+-- in all). The committer now reads every submission of its batch with one
+-- call of this function, in the transaction that then submits them
+-- (rg_response_submit_batch, 013, which checks everything again), and
+-- scores them itself (cgi/committer.c, with the worker's own code).
+--
+-- Item i is (p_hash[i], p_wave[i], p_rev[i]): the session's token hash,
+-- the wave, the revision the submission names. One row per item, in order,
+-- with status (in the order of API.md's errors for POST .../submit, as
+-- rg_response_submit_batch judges):
+--   unauthenticated, forbidden   no valid session; not a respondent of an
+--                                organisation
+--   not_found                    no such wave
+--   submitted                    the response was submitted (revision: the
+--                                current one; the worker reads the response
+--                                again to tell a repeated submission of the
+--                                same revision, answered with its scores)
+--   planned, closed              the wave is not open
+--   stale                        rev is not the current revision
+--   read                         every check passed: answers are the
+--                                response's (an empty object when it has no
+--                                row yet), questionnaire_id the wave's
+-- and the user of the session (NULL when there is none), for the log.
+-- The session is touched as rg_batch_sessions does, once a minute.
+CREATE FUNCTION rg_response_submit_read(p_hash bytea[], p_wave bigint[],
+	p_rev integer[])
+RETURNS TABLE (n integer, status text, revision integer,
+	questionnaire_id bigint, user_id bigint, answers jsonb)
+LANGUAGE plpgsql SECURITY DEFINER
+SET plan_cache_mode = force_generic_plan AS $$
+#variable_conflict use_column
+BEGIN
+	PERFORM pg_catalog.set_config('rg.role', 'admin', true);
+	RETURN QUERY
+	WITH item AS (
+		SELECT x.n::integer AS n, x.h, x.wave, x.rev
+		FROM unnest(p_hash, p_wave, p_rev) WITH ORDINALITY AS x (h, wave, rev, n)
+	), seen AS (
+		SELECT i.n, i.rev, u.user_id AS uid, u.role,
+			u.organisation_id AS org, w.questionnaire_id AS wq,
+			CASE WHEN w.id IS NOT NULL THEN public.rg_wave_state(w) END AS wst,
+			r.state AS rstate, coalesce(r.revision, 0) AS cur, r.answers
+		FROM item i
+		LEFT JOIN public.rg_batch_sessions(p_hash) u ON u.n = i.n
+		LEFT JOIN public.wave w ON w.id = i.wave
+		LEFT JOIN public.response r ON r.wave_id = i.wave
+			AND r.organisation_id = u.organisation_id
+	), judged AS (
+		SELECT s.*, CASE
+			WHEN s.uid IS NULL THEN 'unauthenticated'
+			WHEN s.role <> 'respondent' OR s.org IS NULL THEN 'forbidden'
+			WHEN s.wst IS NULL THEN 'not_found'
+			WHEN s.rstate = 'submitted' THEN 'submitted'
+			WHEN s.wst <> 'open' THEN s.wst
+			WHEN s.cur <> s.rev THEN 'stale'
+			ELSE 'read' END AS verdict
+		FROM seen s
+	)
+	-- Nothing of a response leaves but to its own respondent's
+	-- submission: the answers only with 'read', the questionnaire only
+	-- past the session's checks.
+	SELECT j.n, j.verdict, j.cur,
+		CASE WHEN j.verdict NOT IN ('unauthenticated', 'forbidden')
+			THEN j.wq END,
+		j.uid,
+		CASE WHEN j.verdict = 'read' THEN coalesce(j.answers, '{}') END
+	FROM judged j
+	ORDER BY j.n;
+	PERFORM pg_catalog.set_config('rg.role', '', true);
+END $$;
+REVOKE ALL ON FUNCTION rg_response_submit_read(bytea[], bigint[], integer[])
+	FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rg_response_submit_read(bytea[], bigint[], integer[])
+	TO reifegrad_app;
