@@ -605,9 +605,8 @@ h_response_submit(struct ctx *c)
 		c->user.id = r.user; /* for the log */
 	switch (r.status) {
 	case SAVE_OK:
-		if (r.scores_len > 0 &&
-		    (scores = json_loadb(r.scores, r.scores_len, 0, NULL)) !=
-		        NULL)
+		if (r.scores_len > 0 && (scores = json_loadb(r.scores,
+		                             r.scores_len, 0, NULL)) != NULL)
 			return resp_json(c->resp, 200,
 			    json_pack("{s:s, s:o}", "state", "submitted",
 			        "scores", scores));

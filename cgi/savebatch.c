@@ -13,7 +13,7 @@
 
 #include "savebatch.h"
 
-#define SAVEBATCH_MAGIC 0x52475333u /* "RGS3" */
+#define SAVEBATCH_MAGIC 0x52475333u        /* "RGS3" */
 #define SAVEBATCH_RESULT_MAGIC 0x52475241u /* "RGRA" */
 /* set_len of an autosave without answers (the checks only). */
 #define SAVEBATCH_NO_SET UINT32_MAX

@@ -12,8 +12,8 @@
 static int
 text_of(const json_t *j, struct buf *b)
 {
-	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17))
-	            : NULL;
+	char *s =
+	    j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
 	int rc = s != NULL && buf_puts(b, s) == 0 ? 0 : -1;
 
 	free(s);

@@ -44,8 +44,10 @@ test_the_pause_is_capped(void **state)
 {
 	(void)state;
 	assert_int_equal(snapshotter_pause_ms(3333, 0), 29997);
-	assert_int_equal(snapshotter_pause_ms(3334, 0), SNAPSHOTTER_MAX_PAUSE_MS);
-	assert_int_equal(snapshotter_pause_ms(600000, 0), SNAPSHOTTER_MAX_PAUSE_MS);
+	assert_int_equal(
+	    snapshotter_pause_ms(3334, 0), SNAPSHOTTER_MAX_PAUSE_MS);
+	assert_int_equal(
+	    snapshotter_pause_ms(600000, 0), SNAPSHOTTER_MAX_PAUSE_MS);
 	/* no overflow for a pass that took (as measured) forever */
 	assert_int_equal(
 	    snapshotter_pause_ms(0x7fffffffL, 0), SNAPSHOTTER_MAX_PAUSE_MS);

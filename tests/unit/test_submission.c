@@ -92,9 +92,8 @@ test_open_required_items_are_listed(void **state)
 	(void)state;
 	build_q(&q);
 	/* A2 only a target, B1 absent; B2 (optional) absent too. */
-	assert_int_equal(score(&q,
-	                     "{\"A1\":{\"level\":4},\"A2\":{\"target\":3}}", &s,
-	                     &ps),
+	assert_int_equal(
+	    score(&q, "{\"A1\":{\"level\":4},\"A2\":{\"target\":3}}", &s, &ps),
 	    SUBMISSION_INCOMPLETE);
 	assert_int_equal(ps.count, 2);
 	assert_string_equal(ps.item[0].path, "/answers/A2");
