@@ -31,6 +31,17 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
 	prev text := rg_role();
 BEGIN
+	-- Most statements are autosaves of drafts: one look, and done
+	-- (measured: an autosave cost 10 µs more without it).
+	-- (before exists only for an UPDATE: a statement of its own.)
+	IF NOT EXISTS (SELECT FROM changed WHERE state = 'submitted') THEN
+		IF TG_OP = 'INSERT' THEN
+			RETURN NULL;
+		END IF;
+		IF NOT EXISTS (SELECT FROM before WHERE state = 'submitted') THEN
+			RETURN NULL;
+		END IF;
+	END IF;
 	PERFORM set_config('rg.role', 'admin', true);
 	IF TG_OP = 'UPDATE' THEN
 		DELETE FROM export_row WHERE response_id = ANY (ARRAY(

@@ -144,6 +144,40 @@ def test_workers_save_by_themselves_while_the_committer_is_gone():
     assert batch_counts()["items"] - before["items"] == len(orgs)
 
 
+def test_submissions_while_the_committer_is_replaced_are_made_by_the_workers():
+    # A worker whose committer connection has ended reads, scores and
+    # submits by itself, with the same calls in its own transaction. Every
+    # worker is connected first: one autosave each, all waiting at once
+    # behind a row held elsewhere, so each worker holds one of them.
+    workers = len(pid_children(fcgi_master_pid()))
+    wid, orgs = started(workers)
+    answers = {it: {"level": 3} for it in items_of(default_definition())}
+    held = HeldRow(ROW_FOR_UPDATE, wid, orgs[0][0])
+    try:
+        ts, out = start_calls(*[
+            (lambda s=s: s.put(path_of(wid), {"revision": 1, "answers": answers}))
+            for _, s in orgs])
+        wait_for(lambda: lock_waiters() >= 1)
+        time.sleep(0.3)
+    finally:
+        held.end("ROLLBACK")
+    for t in ts:
+        t.join()
+    assert all(r.status == 200 and r.json["revision"] == 2 for r in out), out
+    old = committer_pid()
+    os.kill(old, signal.SIGKILL)
+    wait_for(lambda: committer_pid() not in (None, old), timeout=3)
+    before = batch_counts()
+    for oid, s in orgs:
+        r = s.post(path_of(wid) + "/submit", {"revision": 2})
+        assert r.status == 200 and r.json["scores"]["overall"] == 75.0, r
+        row = response_row(wid, oid)
+        assert row["state"] == "submitted" and row["scores"] == r.json["scores"], row
+    # Each worker's first submission after the death (the very first, at
+    # least) went past the new committer.
+    assert batch_counts()["items"] - before["items"] < len(orgs)
+
+
 def test_an_autosave_too_large_for_a_message_is_saved_by_its_worker():
     wid, ((oid, s),) = started(1)
     from survey_helpers import default_definition, items_of
