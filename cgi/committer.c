@@ -176,6 +176,9 @@ submission_read(struct db *db, const PGresult *res, int row,
 	it->targets_len = sub->targets.len;
 	it->overall = sub->overall;
 	it->has_overall = sub->has_overall;
+	it->export_levels = sub->export_levels.data;
+	it->export_targets = sub->export_targets.data;
+	it->export_scores = sub->export_scores.data;
 	sc->who[sc->n++] = i;
 	return 0;
 }
@@ -208,8 +211,8 @@ submissions_finish(struct db *db, const struct save_item *items, size_t n,
     const PGresult *res, int count, struct save_result *out, int *status)
 {
 	static struct scoring sc;
-	struct buf p[6];
-	const char *v[6];
+	struct buf p[SAVEBATCH_PARAMS];
+	const char *v[SAVEBATCH_PARAMS];
 	struct db_call calls[2];
 	PGresult *r[2] = {NULL, NULL};
 	struct save_result got[SAVEBATCH_MAX];
@@ -231,10 +234,10 @@ submissions_finish(struct db *db, const struct save_item *items, size_t n,
 	if (sc.n > 0) {
 		if (savebatch_params(sc.item, sc.n, SAVE_KIND_SUBMIT, p) == -1)
 			goto done;
-		for (k = 0; k < 6; k++)
+		for (k = 0; k < SAVEBATCH_PARAMS; k++)
 			v[k] = p[k].data;
-		calls[ncalls++] =
-		    (struct db_call){Q_RESPONSE_SUBMIT_BATCH, NULL, 6, v};
+		calls[ncalls++] = (struct db_call){
+		    Q_RESPONSE_SUBMIT_BATCH, NULL, SAVEBATCH_PARAMS, v};
 	}
 	calls[ncalls++] = (struct db_call){Q__MAX, "COMMIT", 0, NULL};
 	if (db_pipeline(db, (size_t)ncalls, calls, r) == -1) {
@@ -265,7 +268,7 @@ submissions_finish(struct db *db, const struct save_item *items, size_t n,
 done:
 	for (k = 0; k < ncalls; k++)
 		PQclear(r[k]);
-	for (k = 0; k < 6; k++)
+	for (k = 0; k < SAVEBATCH_PARAMS; k++)
 		buf_free(&p[k]);
 	for (j = 0; j < sc.n; j++)
 		submission_free(&sc.sub[j]);
@@ -276,8 +279,8 @@ int
 committer_batch(struct db *db, const struct save_item *items, size_t n,
     struct save_result *out)
 {
-	struct buf p[SAVE_KIND__MAX][6];
-	const char *v[SAVE_KIND__MAX][6];
+	struct buf p[SAVE_KIND__MAX][SAVEBATCH_PARAMS];
+	const char *v[SAVE_KIND__MAX][SAVEBATCH_PARAMS];
 	struct db_call calls[3 + SAVE_KIND__MAX];
 	PGresult *res[3 + SAVE_KIND__MAX] = {NULL};
 	int count[SAVE_KIND__MAX], at[SAVE_KIND__MAX];
@@ -294,7 +297,7 @@ committer_batch(struct db *db, const struct save_item *items, size_t n,
 		at[kind] = -1;
 		if (count[kind] == 0)
 			continue;
-		for (k = 0; k < 6; k++)
+		for (k = 0; k < SAVEBATCH_PARAMS; k++)
 			v[kind][k] = p[kind][k].data;
 		at[kind] = ncalls;
 		/* Submissions are read here (their hashes, waves and
@@ -346,7 +349,7 @@ done:
 	for (k = 0; k < ncalls; k++)
 		PQclear(res[k]);
 	for (kind = 0; kind < SAVE_KIND__MAX; kind++)
-		for (k = 0; k < 6; k++)
+		for (k = 0; k < SAVEBATCH_PARAMS; k++)
 			buf_free(&p[kind][k]);
 	return rc;
 }

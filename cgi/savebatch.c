@@ -255,13 +255,21 @@ json_elem(struct buf *b, const char *text, size_t len)
 	               : savebatch_array_elem(b, "{}", 2);
 }
 
-/* Appends the element of item it to each of p[0..5]. 0 or -1. */
+/* A text element of an array literal, NULL for s NULL. */
 static int
-params_add(const struct save_item *it, int first, struct buf p[6])
+text_elem(struct buf *b, const char *s)
+{
+	return savebatch_array_elem(b, s, s ? strlen(s) : 0);
+}
+
+/* Appends the element of item it to each of p[0..SAVEBATCH_PARAMS). 0 or
+ * -1. */
+static int
+params_add(const struct save_item *it, int first, struct buf *p)
 {
 	int k;
 
-	for (k = 0; k < 6; k++)
+	for (k = 0; k < SAVEBATCH_PARAMS; k++)
 		if (!first && buf_puts(&p[k], ",") == -1)
 			return -1;
 	if (savebatch_array_elem(&p[0], it->hash, strlen(it->hash)) == -1 ||
@@ -274,24 +282,32 @@ params_add(const struct save_item *it, int first, struct buf p[6])
 		                       ? buf_printf(&p[4], "%.17g", it->overall)
 		                       : buf_puts(&p[4], "NULL")) == -1 ||
 		               json_elem(&p[5], it->targets, it->targets_len) ==
-		                   -1
+		                   -1 ||
+		               text_elem(&p[6], it->export_levels) == -1 ||
+		               text_elem(&p[7], it->export_targets) == -1 ||
+		               text_elem(&p[8], it->export_scores) == -1
 		           ? -1
 		           : 0;
 	if (buf_printf(&p[3], "%lld", it->qid) == -1 ||
 	    savebatch_array_elem(&p[4], it->remove_len > 0 ? it->remove : "[]",
-	        it->remove_len > 0 ? it->remove_len : 2) == -1)
+	        it->remove_len > 0 ? it->remove_len : 2) == -1 ||
+	    savebatch_array_elem(&p[5], it->set, it->set_len) == -1)
 		return -1;
-	return savebatch_array_elem(&p[5], it->set, it->set_len);
+	/* (Autosaves have no export row: p[6..8] stay unused.) */
+	for (k = 6; k < SAVEBATCH_PARAMS; k++)
+		if (buf_puts(&p[k], "NULL") == -1)
+			return -1;
+	return 0;
 }
 
 int
-savebatch_params(
-    const struct save_item *items, size_t n, int kind, struct buf p[6])
+savebatch_params(const struct save_item *items, size_t n, int kind,
+    struct buf p[SAVEBATCH_PARAMS])
 {
 	size_t i;
 	int k, count = 0;
 
-	for (k = 0; k < 6; k++) {
+	for (k = 0; k < SAVEBATCH_PARAMS; k++) {
 		buf_reset(&p[k]);
 		if (buf_puts(&p[k], "{") == -1)
 			return -1;
@@ -303,7 +319,7 @@ savebatch_params(
 			return -1;
 		count++;
 	}
-	for (k = 0; k < 6; k++)
+	for (k = 0; k < SAVEBATCH_PARAMS; k++)
 		if (buf_puts(&p[k], "}") == -1)
 			return -1;
 	return count;

@@ -19,6 +19,8 @@
 /* A message's size at most. A larger autosave (long comments) is saved by
  * the worker itself, as one item: a committer's batch stays small. */
 #define SAVEBATCH_MSG_MAX (64 * 1024)
+/* Array parameters of a call: six for autosaves, nine for submissions. */
+#define SAVEBATCH_PARAMS 9
 
 /* The scores of a submission as its result carries them back (JSON text):
  * API.md's scores object of RG_DIMENSIONS_MAX dimensions of RG_QID_MAX
@@ -83,6 +85,10 @@ struct save_item {
 	size_t targets_len;
 	double overall;
 	int has_overall;
+	/* And its export row's vectors (submission.h); not in messages. */
+	const char *export_levels;
+	const char *export_targets;
+	const char *export_scores;
 };
 
 struct save_result {
@@ -127,15 +133,17 @@ int savebatch_result_decode(
     const char *msg, size_t len, struct save_result *r) RG_WUR;
 
 /*
- * Writes the six array parameters for the items of kind among
- * items[0..n) to p[0..5] (reset first): for autosaves those of
- * response_save_batch (hashes, waves, revisions, questionnaires,
- * removals, answers), for submissions those of response_submit_batch
- * (hashes, waves, revisions, scores, overall scores, targets). Returns
- * how many items are of kind, or -1 (no memory).
+ * Writes the array parameters for the items of kind among items[0..n) to
+ * p[0..SAVEBATCH_PARAMS) (reset first): for autosaves the six of
+ * response_save_batch (hashes, waves, revisions, questionnaires, removals,
+ * answers), for submissions the nine of response_submit_batch (hashes,
+ * waves, revisions, scores, overall scores, targets, and the export rows'
+ * levels, targets and dimension scores), whose first three are also those
+ * of response_submit_read. Returns how many items are of kind, or -1 (no
+ * memory).
  */
-int savebatch_params(
-    const struct save_item *items, size_t n, int kind, struct buf p[6]) RG_WUR;
+int savebatch_params(const struct save_item *items, size_t n, int kind,
+    struct buf p[SAVEBATCH_PARAMS]) RG_WUR;
 
 /* Appends s (len bytes) as one quoted element of an array literal, or NULL
  * for s NULL. Returns 0 or -1. */

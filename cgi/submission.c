@@ -1,6 +1,7 @@
 /*
  * submission.c: a submission's scores from its answers (submission.h).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -18,6 +19,60 @@ text_of(const json_t *j, struct buf *b)
 
 	free(s);
 	return rc;
+}
+
+/* The export code of an answer's level or target (field of item a): the
+ * digit of an integer 0..4, or of a string of one such digit (as
+ * PostgreSQL's ->> reads both alike), else '.'. */
+static char
+code_of(const json_t *a, const char *field)
+{
+	const json_t *v = json_object_get(a, field);
+	const char *s;
+
+	if (json_is_integer(v) && json_integer_value(v) >= RG_LEVEL_MIN &&
+	    json_integer_value(v) <= RG_LEVEL_MAX)
+		return (char)('0' + json_integer_value(v));
+	if (json_is_string(v) && (s = json_string_value(v))[0] >= '0' &&
+	    s[0] <= '4' && s[1] == '\0')
+		return s[0];
+	return '.';
+}
+
+/* Writes the export vectors of answers a and scores sc into out. 0 or -1
+ * (no memory). */
+static int
+export_vectors(const struct qdef *q, const json_t *a, const struct scores *sc,
+    struct submission *out)
+{
+	size_t d, i;
+
+	for (d = 0; d < q->ndims; d++)
+		for (i = 0; i < q->dim[d].nitems; i++) {
+			const json_t *it = json_object_get(a, q->dim[d].item[i].id);
+			char lv = json_is_true(json_object_get(it, "na"))
+			              ? 'n'
+			              : code_of(it, "level");
+			char tg = code_of(it, "target");
+
+			if (buf_append(&out->export_levels, &lv, 1) == -1 ||
+			    buf_append(&out->export_targets, &tg, 1) == -1)
+				return -1;
+		}
+	if (buf_puts(&out->export_scores, "{") == -1)
+		return -1;
+	for (d = 0; d < q->ndims; d++)
+		if ((sc->has_dim[d]
+		            ? buf_printf(&out->export_scores, "%s%.17g",
+		                  d ? "," : "", sc->dim[d])
+		            : buf_printf(&out->export_scores, "%sNULL",
+		                  d ? "," : "")) == -1)
+			return -1;
+	/* No item or no dimension: empty, not absent, as in SQL. */
+	if (buf_puts(&out->export_levels, "") == -1 ||
+	    buf_puts(&out->export_targets, "") == -1)
+		return -1;
+	return buf_puts(&out->export_scores, "}");
 }
 
 int
@@ -40,7 +95,8 @@ submission_score(const struct qdef *q, const char *answers, size_t len,
 	scores = score_json(q, &sc);
 	targets = score_targets_json(q, &sc);
 	if (text_of(scores, &out->scores) == -1 ||
-	    text_of(targets, &out->targets) == -1)
+	    text_of(targets, &out->targets) == -1 ||
+	    export_vectors(q, a, &sc, out) == -1)
 		goto out;
 	out->overall = sc.overall;
 	out->has_overall = sc.has_overall;
@@ -57,4 +113,7 @@ submission_free(struct submission *s)
 {
 	buf_free(&s->scores);
 	buf_free(&s->targets);
+	buf_free(&s->export_levels);
+	buf_free(&s->export_targets);
+	buf_free(&s->export_scores);
 }

@@ -2,8 +2,10 @@
  * submission.h: what a submission stores, from the answers as read
  * (API.md "Definitions"): whether required items are still open, else the
  * scores, the targets and the overall score, as the text the database
- * stores and the worker answers. Pure: the committer computes it for every
- * submission of its batch (committer.c), a worker for one of its own.
+ * stores and the worker answers, and the vectors of its export row
+ * (005_exports.sql, written by rg_response_submit_batch of 016). Pure: the
+ * committer computes it for every submission of its batch (committer.c),
+ * a worker for one of its own.
  */
 #ifndef SUBMISSION_H
 #define SUBMISSION_H
@@ -20,6 +22,14 @@ struct submission {
 	struct buf targets; /* {"<dimension id>": score or null, ...} */
 	double overall;
 	int has_overall;
+	/* The export row's vectors, in definition order (the export layout):
+	 * levels one character per item, '0'..'4' the level, 'n' not
+	 * applicable / don't know (which wins over a level), '.' unanswered;
+	 * targets '0'..'4' or '.'; the dimension scores as a float8[]
+	 * literal with 17 digits, NULL where a dimension has none. */
+	struct buf export_levels;
+	struct buf export_targets;
+	struct buf export_scores;
 };
 
 /*

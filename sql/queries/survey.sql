@@ -102,11 +102,13 @@ SELECT n, status, revision, questionnaire_id, user_id, answers
 FROM rg_response_submit_read($1::bytea[], $2::bigint[], $3::integer[])
 
 -- name: response_submit_batch
--- Submissions, one or many, with the scores the committer computed from the
--- answers response_submit_read gave it (migrations 013, 014).
+-- Submissions, one or many, with the scores and export vectors the
+-- committer computed from the answers response_submit_read gave it
+-- (migrations 013, 014, 016).
 SELECT n, status, revision, answered, questionnaire_id
 FROM rg_response_submit_batch($1::bytea[], $2::bigint[], $3::integer[],
-	$4::jsonb[], $5::double precision[], $6::jsonb[])
+	$4::jsonb[], $5::double precision[], $6::jsonb[], $7::text[], $8::text[],
+	$9::text[])
 
 -- name: response_reopen
 UPDATE response SET state = 'draft', submitted_at = NULL, submitted_revision = NULL,

@@ -311,6 +311,36 @@ def test_row_values_equal_the_stored_answers_and_scores():
             assert float(row["score_overall"]) == sc["overall"]
 
 
+def test_a_submissions_export_row_is_what_its_answers_give():
+    # The committer writes a submission's export row from the answers it
+    # scored (cgi/submission.c, 016); every other change is exported by
+    # the trigger (015). Recomputed by the trigger, each row stays as the
+    # committer wrote it, and both are the answers' own encoding.
+    f = fx()
+    wid = make_wave(state="open")
+    orgs = f.orgs[:API_SUBMITTERS]
+    for n, o in enumerate(orgs):
+        a = answers_for(lambda x, n=n: (x * 5 + n) % 7, "", na_items=ITEMS[n::4])
+        a[ITEMS[-1]] = {"level": 2, "na": True, "target": 0}
+        f.submit_api(wid, o, a)
+    query = ("SELECT organisation_id, levels, targets, scores::text, overall FROM export_row"
+             " WHERE wave_id = :'p1' ORDER BY organisation_id")
+    written = psql(query, wid)
+    assert len(written) == len(orgs), written
+    for o, row in zip(sorted(orgs, key=lambda o: o.id), written):
+        ans = json.loads(psql("SELECT answers::text FROM response WHERE wave_id = :'p1'"
+                              " AND organisation_id = :'p2'", wid, o.id)[0][0])
+        want_lv = "".join("n" if ans.get(it, {}).get("na") else
+                          str(ans[it]["level"]) if "level" in ans.get(it, {}) else "."
+                          for it in ITEMS)
+        want_tg = "".join(str(ans[it]["target"]) if "target" in ans.get(it, {}) else "."
+                          for it in ITEMS)
+        assert row[1] == want_lv and row[2] == want_tg, (row, want_lv, want_tg)
+        assert "n" in row[1] and row[1].endswith("n") and row[2].endswith("0"), row
+    psql("UPDATE response SET state = state WHERE wave_id = :'p1'", wid)
+    assert psql(query, wid) == written
+
+
 def test_nothing_forbidden_in_any_format():
     f = fx()
     wid = f.waves[0]

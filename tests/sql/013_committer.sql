@@ -202,7 +202,8 @@ INSERT INTO response (wave_id, organisation_id, answers, answered, revision)
 INSERT INTO response (wave_id, organisation_id, answers, answered, revision)
 	VALUES (:wc, :oc, '{"D1.1": {"level": 3}}', 1, 2);
 
--- sub(items): the batch of rows (hash byte, wave, rev, scores, overall).
+-- sub(items): the batch of rows (hash byte, wave, rev, scores, overall),
+-- called as 016 redefined it (with empty export vectors).
 CREATE FUNCTION pg_temp.sub(items text) RETURNS TABLE (n integer, status text,
 	revision integer, answered integer, questionnaire_id bigint)
 LANGUAGE plpgsql AS $$
@@ -213,7 +214,8 @@ BEGIN
 			ARRAY(SELECT decode(repeat(h, 32), 'hex') FROM i),
 			ARRAY(SELECT w::bigint FROM i), ARRAY(SELECT r::integer FROM i),
 			ARRAY(SELECT sc::jsonb FROM i), ARRAY(SELECT ov::double precision FROM i),
-			ARRAY(SELECT '{}'::jsonb FROM i))$q$, items);
+			ARRAY(SELECT '{}'::jsonb FROM i), ARRAY(SELECT '' FROM i),
+			ARRAY(SELECT '' FROM i), ARRAY(SELECT '{}' FROM i))$q$, items);
 END $$;
 
 SELECT set_config('rg.role', 'admin', true) \gset ignored_
@@ -268,9 +270,9 @@ SELECT ok(NOT has_function_privilege('public',
 	'rg_response_save_batch(bytea[], bigint[], integer[], bigint[], jsonb[], jsonb[])', 'EXECUTE'),
 	'nobody else may');
 SELECT ok(has_function_privilege('reifegrad_app',
-	'rg_response_submit_batch(bytea[], bigint[], integer[], jsonb[], double precision[], jsonb[])', 'EXECUTE')
+	'rg_response_submit_batch(bytea[], bigint[], integer[], jsonb[], double precision[], jsonb[], text[], text[], text[])', 'EXECUTE')
 	AND NOT has_function_privilege('public',
-	'rg_response_submit_batch(bytea[], bigint[], integer[], jsonb[], double precision[], jsonb[])', 'EXECUTE'),
+	'rg_response_submit_batch(bytea[], bigint[], integer[], jsonb[], double precision[], jsonb[], text[], text[], text[])', 'EXECUTE'),
 	'the same for submissions');
 
 SELECT * FROM finish();

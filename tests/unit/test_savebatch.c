@@ -127,7 +127,7 @@ test_params_of_a_batch(void **state)
 	struct save_item it[2] = {
 	    item("[\"D1.1\"]", "{\"D1.2\":{\"comment\":\"a \\\"b\\\"\"}}"),
 	    item(NULL, NULL)};
-	struct buf p[6];
+	struct buf p[SAVEBATCH_PARAMS];
 	int k;
 
 	(void)state;
@@ -151,7 +151,7 @@ test_params_of_a_batch(void **state)
 	assert_int_equal(savebatch_params(it, 2, SAVE_KIND_SUBMIT, p), 0);
 	assert_string_equal(p[0].data, "{}");
 	assert_string_equal(p[5].data, "{}");
-	for (k = 0; k < 6; k++)
+	for (k = 0; k < SAVEBATCH_PARAMS; k++)
 		buf_free(&p[k]);
 }
 
@@ -164,7 +164,7 @@ test_submission_message_and_params(void **state)
 	struct save_item it[3] = {item("[]", "{}"), item(NULL, NULL),
 	    item("[]", "{\"D1.1\":{\"level\":1}}")},
 	                 out;
-	struct buf p[6];
+	struct buf p[SAVEBATCH_PARAMS];
 	size_t len;
 	int k;
 
@@ -193,16 +193,27 @@ test_submission_message_and_params(void **state)
 	assert_string_equal(p[3].data, "{\"{\\\"overall\\\":62.5}\"}");
 	assert_string_equal(p[4].data, "{62.5}");
 	assert_string_equal(p[5].data, "{\"{\\\"D1\\\":75}\"}");
+	/* The export vectors only the committer computes: NULL in a
+	 * message, as elements when set. */
+	assert_string_equal(p[6].data, "{NULL}");
+	it[1].export_levels = "3n.";
+	it[1].export_targets = "";
+	it[1].export_scores = "{37.5,NULL}";
+	assert_int_equal(savebatch_params(it, 3, SAVE_KIND_SUBMIT, p), 1);
+	assert_string_equal(p[6].data, "{\"3n.\"}");
+	assert_string_equal(p[7].data, "{\"\"}");
+	assert_string_equal(p[8].data, "{\"{37.5,NULL}\"}");
 	/* Without an overall score: NULL. */
 	it[1].has_overall = 0;
 	assert_int_equal(savebatch_params(it, 3, SAVE_KIND_SUBMIT, p), 1);
 	assert_string_equal(p[4].data, "{NULL}");
 	assert_int_equal(savebatch_params(it, 3, SAVE_KIND_ANSWERS, p), 2);
 	assert_string_equal(p[2].data, "{41,41}");
+	assert_string_equal(p[8].data, "{NULL,NULL}");
 	/* A kind this build does not know is no message. */
 	it[1].kind = SAVE_KIND__MAX;
 	assert_int_equal(savebatch_encode(&it[1], msg, sizeof(msg)), 0);
-	for (k = 0; k < 6; k++)
+	for (k = 0; k < SAVEBATCH_PARAMS; k++)
 		buf_free(&p[k]);
 }
 

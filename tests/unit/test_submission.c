@@ -62,6 +62,10 @@ test_scored_as_stored(void **state)
 	assert_string_equal(s.targets.data, "{\"D1\":100.0,\"D2\":null}");
 	assert_true(s.has_overall);
 	assert_true(s.overall == 65.625);
+	/* The export row: items in definition order. */
+	assert_string_equal(s.export_levels.data, "12n3");
+	assert_string_equal(s.export_targets.data, "4...");
+	assert_string_equal(s.export_scores.data, "{37.5,75}");
 	submission_free(&s);
 	/* Other levels, other scores: computed, not looked up. */
 	assert_int_equal(score(&q,
@@ -79,6 +83,57 @@ test_scored_as_stored(void **state)
 	    SUBMISSION_SCORED);
 	/* D1 12.5, D2 0: overall 3.125 */
 	assert_non_null(strstr(s.scores.data, "\"overall\":3.125"));
+	submission_free(&s);
+}
+
+/* The export row's encoding, as 005_exports.sql's trigger writes it
+ * (tests/api/test_export.py compares the two on real submissions). */
+static void
+test_export_vectors(void **state)
+{
+	struct qdef q;
+	struct submission s;
+
+	(void)state;
+	build_q(&q);
+	/* n/a wins over a level; a float is no level; a string of one digit
+	 * reads as PostgreSQL's ->> reads it. */
+	assert_int_equal(score(&q,
+	                     "{\"A1\":{\"na\":true,\"level\":2,\"target\":9},"
+	                     "\"A2\":{\"level\":1,\"target\":\"0\"},"
+	                     "\"B1\":{\"level\":0,\"na\":false,\"target\":2.0},"
+	                     "\"B2\":{\"level\":\"3\"}}",
+	                     &s, NULL),
+	    SUBMISSION_SCORED);
+	assert_string_equal(s.export_levels.data, "n103");
+	assert_string_equal(s.export_targets.data, ".0..");
+	submission_free(&s);
+	/* A level out of range, a longer string, an answer that is no
+	 * object: unanswered (B2 is optional). */
+	assert_int_equal(score(&q,
+	                     "{\"A1\":{\"level\":1},\"A2\":{\"level\":1},"
+	                     "\"B1\":{\"level\":1,\"target\":\"33\"},"
+	                     "\"B2\":{\"level\":7}}",
+	                     &s, NULL),
+	    SUBMISSION_SCORED);
+	assert_string_equal(s.export_levels.data, "111.");
+	assert_string_equal(s.export_targets.data, "....");
+	submission_free(&s);
+	assert_int_equal(score(&q,
+	                     "{\"A1\":{\"level\":1},\"A2\":{\"level\":1},"
+	                     "\"B1\":{\"level\":1},\"B2\":5}",
+	                     &s, NULL),
+	    SUBMISSION_SCORED);
+	assert_string_equal(s.export_levels.data, "111.");
+	submission_free(&s);
+	/* A dimension under half answered has no score: NULL. */
+	assert_int_equal(score(&q,
+	                     "{\"A1\":{\"level\":4},\"A2\":{\"na\":true},"
+	                     "\"B1\":{\"na\":true}}",
+	                     &s, NULL),
+	    SUBMISSION_SCORED);
+	assert_string_equal(s.export_levels.data, "4nn.");
+	assert_string_equal(s.export_scores.data, "{100,NULL}");
 	submission_free(&s);
 }
 
@@ -128,6 +183,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_scored_as_stored),
+	    cmocka_unit_test(test_export_vectors),
 	    cmocka_unit_test(test_open_required_items_are_listed),
 	    cmocka_unit_test(test_answers_that_are_not_an_object),
 	};
