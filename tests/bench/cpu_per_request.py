@@ -32,8 +32,8 @@ def backends(host):
 
 
 def cpu_ticks(names):
-    """Process name -> user + system clock ticks, over every process."""
-    ticks = collections.Counter()
+    """pid -> (name, user + system clock ticks), over every process."""
+    ticks = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open("/proc/%s/stat" % pid) as f:
@@ -46,8 +46,18 @@ def cpu_ticks(names):
             name = "postgres: " + names[int(pid)]
         elif name == "postgres":
             name = "postgres: other"
-        ticks[name] += int(fields[11]) + int(fields[12])
+        ticks[int(pid)] = (name, int(fields[11]) + int(fields[12]))
     return ticks
+
+
+def used_by_name(before, after):
+    """Name -> ticks used between the two, by process (a kernel worker
+    changes its name with its work: keyed by name, its whole past would
+    count), each under its name at the end."""
+    used = collections.Counter()
+    for pid, (name, t) in after.items():
+        used[name] += t - before.get(pid, (name, 0))[1]
+    return used
 
 
 def main():
@@ -58,7 +68,7 @@ def main():
     before = cpu_ticks(names)
     run = subprocess.run(cmd, capture_output=True, text=True)
     names.update(backends(host))
-    used = cpu_ticks(names) - before
+    used = used_by_name(before, cpu_ticks(names))
     rates = [line.split()[1] for line in run.stdout.splitlines() if "Requests/sec" in line]
     if not rates:
         sys.exit("cpu_per_request: no Requests/sec in the output of %s" % cmd[0])
