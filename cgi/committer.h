@@ -2,16 +2,20 @@
  * committer.h: the process that writes the workers' autosaves and
  * submissions in batches (group commit), and the workers' side of it.
  *
- * A worker that has checked a request (identity, role, CSRF; an autosave's
- * answers against the questionnaire; a submission's required items, and its
- * scores) sends the write to the committer as one message (savebatch.h)
- * and waits. The committer takes every message that is waiting, writes
- * them all with one call of rg_response_save_batch and one of
- * rg_response_submit_batch (migration 013) in one transaction, and answers
- * each worker after COMMIT: nothing it acknowledges can be lost, and what
- * the database refuses is refused for that item alone. While one batch
- * runs, the next gathers, so a busy network's writes share their
- * transactions' fixed costs, and a quiet one's wait for nobody.
+ * A worker that has checked a request (identity, role and CSRF, or CSRF
+ * alone for a submission whose session it does not keep; an autosave's
+ * answers against the questionnaire) sends the write to the committer as
+ * one message (savebatch.h) and waits. The committer takes every message
+ * that is waiting and, in one transaction, saves the autosaves with one
+ * call of rg_response_save_batch (migration 013), reads the submissions
+ * with one call of rg_response_submit_read (014), checks their required
+ * items and computes their scores and export vectors (submission.h), and
+ * submits them with one call of rg_response_submit_batch (016). It answers
+ * each worker after COMMIT (a submission with its scores): nothing it
+ * acknowledges can be lost, and what the database refuses is refused for
+ * that item alone. While one batch runs, the next gathers, so a busy
+ * network's writes share their transactions' fixed costs, and a quiet
+ * one's wait for nobody.
  *
  * The master opens the committer's socket (committer_listen) before it
  * forks anything; the workers connect to it by its name, which names the
@@ -59,8 +63,9 @@ int committer_listen(void);
 int committer_run(int listen_fd, volatile sig_atomic_t *stop);
 
 /*
- * Saves items[0..n) with one call of response_save_batch in one
- * transaction on db, and writes each item's result to out[i]. When the
+ * Saves items[0..n) in one transaction on db (autosaves with one call of
+ * response_save_batch; submissions read, scored and submitted as above),
+ * and writes each item's result to out[i]. When the
  * call as a whole fails, every out[i] says how (SAVE_UNAVAILABLE,
  * SAVE_CONFLICT or SAVE_ERROR) and nothing is saved. Returns 0, or -1 when
  * the call failed.

@@ -491,11 +491,14 @@ app_pipeline_commit(struct ctx *c, size_t n, const struct db_call *calls,
  * identity may come from the worker's session cache. The cache is used
  * only when its role may call the route; else, and on a miss, the session
  * is checked (and touched) in an implicit transaction of its own, so that
- * a 401 or 403 is never the cache's. A route that reads first (prefetch:
- * a submission reads the answers it scores) has the session check and
- * that read in one implicit transaction instead. Either check only reads:
- * the session's touch (once a minute) comes with the committer's
- * transaction, or after the handler when it sent nothing there.
+ * a 401 or 403 is never the cache's. A ROUTE_COMMITTER_AUTH route (a
+ * submission) leaves a session the cache does not hold to the committer's
+ * transaction, once CSRF holds; its handler calls app_identify() before
+ * it answers anything itself. A route that reads first (prefetch) has the
+ * session check and that read in one implicit transaction instead. Every
+ * check here only reads: the session's touch (once a minute) comes with
+ * the committer's transaction, or after the handler when it sent nothing
+ * there.
  */
 static void
 dispatch_batched(struct ctx *c)

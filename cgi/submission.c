@@ -49,7 +49,8 @@ export_vectors(const struct qdef *q, const json_t *a, const struct scores *sc,
 
 	for (d = 0; d < q->ndims; d++)
 		for (i = 0; i < q->dim[d].nitems; i++) {
-			const json_t *it = json_object_get(a, q->dim[d].item[i].id);
+			const json_t *it =
+			    json_object_get(a, q->dim[d].item[i].id);
 			char lv = json_is_true(json_object_get(it, "na"))
 			              ? 'n'
 			              : code_of(it, "level");
@@ -62,11 +63,10 @@ export_vectors(const struct qdef *q, const json_t *a, const struct scores *sc,
 	if (buf_puts(&out->export_scores, "{") == -1)
 		return -1;
 	for (d = 0; d < q->ndims; d++)
-		if ((sc->has_dim[d]
-		            ? buf_printf(&out->export_scores, "%s%.17g",
-		                  d ? "," : "", sc->dim[d])
-		            : buf_printf(&out->export_scores, "%sNULL",
-		                  d ? "," : "")) == -1)
+		if ((sc->has_dim[d] ? buf_printf(&out->export_scores, "%s%.17g",
+		                          d ? "," : "", sc->dim[d])
+		                    : buf_printf(&out->export_scores, "%sNULL",
+		                          d ? "," : "")) == -1)
 			return -1;
 	/* No item or no dimension: empty, not absent, as in SQL. */
 	if (buf_puts(&out->export_levels, "") == -1 ||
