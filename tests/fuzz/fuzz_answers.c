@@ -1,13 +1,15 @@
 /*
  * fuzz_answers.c: libFuzzer harness for the answers of a response:
  * questionnaire_validate_answers(), questionnaire_progress(),
- * questionnaire_missing_required() and score_compute() on a fixed small
- * definition.
+ * questionnaire_missing_required(), score_compute() and
+ * submission_score() (the committer's, on the text as read) on a fixed
+ * small definition.
  *
  * Besides the sanitizers (and LeakSanitizer: everything is released), it
  * checks that problem paths are valid UTF-8 JSON pointers, that progress
- * and scores stay within their ranges, and that the stage follows from the
- * overall score.
+ * and scores stay within their ranges, that the stage follows from the
+ * overall score, and that a submission's export vectors have one code per
+ * item and one score per dimension.
  *
  * clang -g -O1 -fsanitize=fuzzer,address,undefined -Icgi cgi/problems.c \
  *     cgi/questionnaire.c cgi/score.c tests/fuzz/fuzz_answers.c \
@@ -23,6 +25,7 @@
 #include "questionnaire.h"
 #include "reifegrad.h"
 #include "score.h"
+#include "submission.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -81,6 +84,32 @@ problems_sane(const struct problems *ps)
 	return 1;
 }
 
+/* What the committer computes from the same text: scored only when
+ * nothing required is open, and then export vectors of the right shape. */
+static void
+submission_check(const uint8_t *data, size_t size, size_t missing)
+{
+	struct submission sub;
+	size_t i, commas = 0;
+	int rc = submission_score(&q, (const char *)data, size, &sub, NULL);
+
+	if (rc == SUBMISSION_SCORED) {
+		if (missing != 0 || sub.export_levels.len != 6 ||
+		    sub.export_targets.len != 6 ||
+		    strspn(sub.export_levels.data, "01234n.") != 6 ||
+		    strspn(sub.export_targets.data, "01234.") != 6 ||
+		    sub.export_scores.data[0] != '{' ||
+		    sub.export_scores.data[sub.export_scores.len - 1] != '}')
+			abort();
+		for (i = 0; i < sub.export_scores.len; i++)
+			commas += sub.export_scores.data[i] == ',';
+		if (commas != 2)
+			abort();
+	} else if (rc == SUBMISSION_INCOMPLETE && missing == 0)
+		abort();
+	submission_free(&sub);
+}
+
 /* One input: the answers of a PUT, then what a submit computes. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -110,6 +139,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	missing = questionnaire_missing_required(&q, answers, &ps);
 	if (missing != ps.count || missing > 5 || !problems_sane(&ps))
 		abort();
+	if (json_is_object(answers))
+		submission_check(data, size, missing);
 
 	score_compute(&q, answers, &s);
 	for (d = 0; d < RG_DIMENSIONS_MAX; d++)
