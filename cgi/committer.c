@@ -188,15 +188,12 @@ submission_read(struct db *db, const PGresult *res, int row,
 static void
 submission_result(const struct scoring *sc, size_t j, struct save_result *r)
 {
-	long long user = r->user;
-
 	if (r->status == SAVE_OK && sc->sub[j].scores.len < sizeof(r->scores)) {
 		memcpy(
 		    r->scores, sc->sub[j].scores.data, sc->sub[j].scores.len);
 		r->scores[sc->sub[j].scores.len] = '\0';
 		r->scores_len = sc->sub[j].scores.len;
 	}
-	r->user = user;
 }
 
 /*
