@@ -146,7 +146,8 @@ submission_read(struct db *db, const PGresult *res, int row,
 	const struct qentry *q;
 	struct submission *sub = &sc->sub[sc->n];
 	struct save_item *it = &sc->item[sc->n];
-	int why, rc;
+	PGresult *failed;
+	int rc;
 
 	if (row_read(res, row, -1, 3, &out[i]) == -1 ||
 	    (!PQgetisnull(res, row, 4) &&
@@ -157,8 +158,15 @@ submission_read(struct db *db, const PGresult *res, int row,
 	}
 	if (out[i].status != SAVE_READ)
 		return 0;
-	if ((q = qcache_load(db, out[i].qid, &why)) == NULL) {
-		out[i].status = why == 503 ? SAVE_UNAVAILABLE : SAVE_ERROR;
+	if ((rc = qcache_load(db, out[i].qid, &q, &failed)) != 0) {
+		if (rc == -1)
+			log_error("committer: questionnaire: %s",
+			    failed ? PQresultErrorMessage(failed)
+			           : "no connection");
+		out[i].status = rc == -1 && db_status_of(db, failed) == 503
+		                    ? SAVE_UNAVAILABLE
+		                    : SAVE_ERROR;
+		PQclear(failed);
 		return 0;
 	}
 	rc = submission_score(&q->def, PQgetvalue(res, row, 5),

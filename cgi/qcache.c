@@ -97,57 +97,49 @@ entry_keep(long long id, const PGresult *res)
 	return e;
 }
 
-const struct qentry *
-qcache_get(struct ctx *c, long long id)
+int
+qcache_load(
+    struct db *db, long long id, const struct qentry **out, PGresult **failed)
 {
 	char ids[24];
 	const char *p[1] = {ids};
-	const struct qentry *e;
 	PGresult *res;
 
-	if ((e = entry_find(id)) != NULL)
-		return e;
+	*failed = NULL;
+	if ((*out = entry_find(id)) != NULL)
+		return 0;
 	snprintf(ids, sizeof(ids), "%lld", id);
-	res = db_exec(c->db, Q_QUESTIONNAIRE_GET, 1, p);
-	if (db_ok(res) && PQntuples(res) == 0) {
-		PQclear(res);
-		resp_error(
-		    c->resp, 404, "not_found", "No such resource.", NULL);
-		return NULL;
+	res = db_exec(db, Q_QUESTIONNAIRE_GET, 1, p);
+	if (!db_ok(res)) {
+		*failed = res;
+		return -1;
 	}
-	if (!db_ok(res) || PQntuples(res) != 1) {
-		app_db_fail(c, res, "qcache: load");
+	if (PQntuples(res) != 1) {
 		PQclear(res);
-		return NULL;
+		return 404;
 	}
-	e = entry_keep(id, res);
+	*out = entry_keep(id, res);
 	PQclear(res);
-	if (e == NULL)
-		resp_error(c->resp, 500, "internal", "Internal error.", NULL);
-	return e;
+	return *out != NULL ? 0 : 500;
 }
 
 const struct qentry *
-qcache_load(struct db *db, long long id, int *why)
+qcache_get(struct ctx *c, long long id)
 {
-	char ids[24];
-	const char *p[1] = {ids};
 	const struct qentry *e;
 	PGresult *res;
 
-	if ((e = entry_find(id)) != NULL)
-		return e;
-	snprintf(ids, sizeof(ids), "%lld", id);
-	res = db_exec(db, Q_QUESTIONNAIRE_GET, 1, p);
-	if (!db_ok(res) || PQntuples(res) != 1) {
-		*why = !db_ok(res) ? db_status_of(db, res) : 404;
-		log_error("qcache: questionnaire %lld: %s", id,
-		    db_ok(res) ? "none" : PQresultErrorMessage(res));
+	switch (qcache_load(c->db, id, &e, &res)) {
+	case 0: return e;
+	case 404:
+		resp_error(
+		    c->resp, 404, "not_found", "No such resource.", NULL);
+		break;
+	case -1:
+		app_db_fail(c, res, "qcache: load");
 		PQclear(res);
-		return NULL;
+		break;
+	default: resp_error(c->resp, 500, "internal", "Internal error.", NULL);
 	}
-	e = entry_keep(id, res);
-	PQclear(res);
-	*why = 500;
-	return e;
+	return NULL;
 }

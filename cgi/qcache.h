@@ -30,10 +30,13 @@ struct qentry {
 const struct qentry *qcache_get(struct ctx *c, long long id);
 
 /*
- * The same on db, for a process without requests (the committer): NULL
- * (logged) when it cannot be had, with *why 404 (no such questionnaire),
- * 500, or the database's failure as db_status_of() gives it.
+ * The same on db, for a process without requests (the committer), into
+ * *out. Returns 0; 404 when there is no such questionnaire; 500 when its
+ * stored definition no longer validates (logged) or memory ran out; or -1
+ * when the database failed, with *failed its result (NULL when the
+ * connection is gone) for db_status_of(), to be PQclear()ed.
  */
-const struct qentry *qcache_load(struct db *db, long long id, int *why);
+int qcache_load(struct db *db, long long id, const struct qentry **out,
+    PGresult **failed) RG_WUR;
 
 #endif /* QCACHE_H */

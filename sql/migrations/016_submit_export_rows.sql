@@ -15,7 +15,8 @@
 --
 -- As 013's, with three more arrays: item i also has p_levels[i],
 -- p_codes[i] (the targets' encoding) and p_vector[i] (the dimension scores,
--- a float8[] literal in layout order).
+-- a float8[] literal in layout order). The items are judged as the read
+-- judged them (rg_submit_judged, 014).
 
 DROP FUNCTION rg_response_submit_batch(bytea[], bigint[], integer[], jsonb[],
 	double precision[], jsonb[]);
@@ -33,32 +34,16 @@ BEGIN
 		pg_catalog.set_config('rg.export_rows', 'written', true);
 	RETURN QUERY
 	WITH item AS (
-		SELECT x.n::integer AS n, x.h, x.wave, x.rev, x.sc, x.ov, x.tg,
-			x.lv, x.cd, x.vc
-		FROM unnest(p_hash, p_wave, p_rev, p_scores, p_overall, p_targets,
+		SELECT x.n::integer AS n, x.wave, x.rev, x.sc, x.ov, x.tg, x.lv,
+			x.cd, x.vc
+		FROM unnest(p_wave, p_rev, p_scores, p_overall, p_targets,
 			p_levels, p_codes, p_vector)
-			WITH ORDINALITY AS x (h, wave, rev, sc, ov, tg, lv, cd, vc, n)
-	), seen AS (
-		SELECT i.*, u.user_id AS uid, u.role, u.organisation_id AS org,
-			u.name AS uname, w.questionnaire_id AS wq,
-			CASE WHEN w.id IS NOT NULL THEN public.rg_wave_state(w) END AS wst,
-			r.id AS rid, r.state AS rstate, coalesce(r.revision, 0) AS cur
-		FROM item i
-		LEFT JOIN public.rg_batch_sessions(p_hash) u ON u.n = i.n
-		LEFT JOIN public.wave w ON w.id = i.wave
-		LEFT JOIN public.response r ON r.wave_id = i.wave
-			AND r.organisation_id = u.organisation_id
+			WITH ORDINALITY AS x (wave, rev, sc, ov, tg, lv, cd, vc, n)
 	), judged AS (
-		-- In the order of the handler's checks for POST .../submit.
-		SELECT s.*, CASE
-			WHEN s.uid IS NULL THEN 'unauthenticated'
-			WHEN s.role <> 'respondent' OR s.org IS NULL THEN 'forbidden'
-			WHEN s.wst IS NULL THEN 'not_found'
-			WHEN s.rstate = 'submitted' THEN 'submitted'
-			WHEN s.wst <> 'open' THEN s.wst
-			WHEN s.cur <> s.rev THEN 'stale'
-			ELSE 'submit' END AS verdict
-		FROM seen s
+		-- As the read judged them (014), again in this transaction.
+		SELECT i.*, s.uid, s.org, s.uname, s.wq, s.rid, s.cur, s.verdict
+		FROM item i
+		JOIN public.rg_submit_judged(p_hash, p_wave, p_rev) s ON s.n = i.n
 	), first AS (
 		SELECT DISTINCT ON (j.wave, j.org) j.n
 		FROM judged j WHERE j.verdict = 'submit'

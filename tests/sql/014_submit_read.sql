@@ -6,7 +6,7 @@
 -- set for the call is gone after it. Everything is rolled back.
 
 BEGIN;
-SELECT plan(9);
+SELECT plan(10);
 
 -- ---------------------------------------------------------------- fixtures
 
@@ -110,6 +110,9 @@ SELECT ok(has_function_privilege('reifegrad_app',
 SELECT ok(NOT has_function_privilege('public',
 	'rg_response_submit_read(bytea[], bigint[], integer[])', 'EXECUTE'),
 	'nobody else may');
+SELECT ok(NOT has_function_privilege('reifegrad_app',
+	'rg_submit_judged(bytea[], bigint[], integer[])', 'EXECUTE'),
+	'the judgement behind it is for the functions alone');
 
 SELECT * FROM finish();
 ROLLBACK;
