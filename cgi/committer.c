@@ -35,7 +35,8 @@ static socklen_t addr_len;
 struct client {
 	int fd;
 	int waiting;
-	int tries; /* batches its message was in */
+	int inflight; /* its message is in the batch being written */
+	int tries;    /* batches its message was in */
 	size_t len;
 	char *msg; /* SAVEBATCH_MSG_MAX bytes */
 };
@@ -204,158 +205,230 @@ submission_result(const struct scoring *sc, size_t j, struct save_result *r)
 	}
 }
 
+/* A batch from its read to its commit: committer_batch runs one through
+ * at once; the committer's loop reads the next one while the last one
+ * commits. */
+struct batch {
+	const struct save_item *items;
+	size_t n;
+	struct save_result *out;
+	struct scoring sc; /* the submissions read and scored */
+	struct buf p[SAVE_KIND__MAX][SAVEBATCH_PARAMS];
+	const char *v[SAVE_KIND__MAX][SAVEBATCH_PARAMS];
+	int count[SAVE_KIND__MAX];
+	/* The statements sent (0: nothing to write), and where the
+	 * autosaves' and the submissions' results are among them (-1:
+	 * none). */
+	int ncalls, at_save, at_submit;
+	int status; /* why the batch failed as a whole */
+};
+
+/* Sets b up for items[0..n), whose results go to out. 0, or -1 (no
+ * memory; b->status says so). */
+static int
+batch_begin(struct batch *b, const struct save_item *items, size_t n,
+    struct save_result *out)
+{
+	int kind, k;
+
+	memset(b->p, 0, sizeof(b->p));
+	b->items = items;
+	b->n = n;
+	b->out = out;
+	b->sc.n = 0;
+	b->ncalls = 0;
+	b->at_save = b->at_submit = -1;
+	b->status = SAVE_ERROR;
+	for (kind = 0; kind < SAVE_KIND__MAX; kind++) {
+		b->count[kind] = savebatch_params(items, n, kind, b->p[kind]);
+		if (b->count[kind] == -1)
+			return -1;
+		for (k = 0; k < SAVEBATCH_PARAMS; k++)
+			b->v[kind][k] = b->p[kind][k].data;
+	}
+	return 0;
+}
+
+/* Frees what b holds. */
+static void
+batch_end(struct batch *b)
+{
+	int kind, k;
+	size_t j;
+
+	for (kind = 0; kind < SAVE_KIND__MAX; kind++)
+		for (k = 0; k < SAVEBATCH_PARAMS; k++)
+			buf_free(&b->p[kind][k]);
+	for (j = 0; j < b->sc.n; j++)
+		submission_free(&b->sc.sub[j]);
+	b->sc.n = 0;
+}
+
 /*
- * The second half of a batch with submissions, in its open transaction:
- * scores the submissions read (res, count rows of response_submit_read),
- * submits those that may be with one call of response_submit_batch, and
- * commits. The others keep what the read or the scoring found. 0, or -1
- * with *status (the failure) when a call failed.
+ * Reads the submissions of b with one call of response_submit_read on rdb
+ * (a statement of its own, which writes nothing: migration 017), and
+ * scores those that may be submitted into b->sc; the others get their
+ * results from the read. 0, or -1 with b->status when the read failed.
  */
 static int
-submissions_finish(struct db *db, const struct save_item *items, size_t n,
-    const PGresult *res, int count, struct save_result *out, int *status)
+batch_read(struct db *rdb, struct batch *b)
 {
-	static struct scoring sc;
-	struct buf p[SAVEBATCH_PARAMS];
-	const char *v[SAVEBATCH_PARAMS];
-	struct db_call calls[2];
-	PGresult *r[2] = {NULL, NULL};
-	struct save_result got[SAVEBATCH_MAX];
-	int k, row = 0, ncalls = 0, rc = -1;
-	size_t i, j;
+	PGresult *res;
+	size_t i;
+	int row = 0, rc = -1;
 
-	memset(p, 0, sizeof(p));
-	sc.n = 0;
-	*status = SAVE_ERROR;
-	if (PQntuples(res) != count || PQnfields(res) != 6) {
-		log_error(
-		    "committer: %d rows for %d items", PQntuples(res), count);
+	if (b->count[SAVE_KIND_SUBMIT] == 0)
+		return 0;
+	db_idle_check(rdb);
+	if (db_ready(rdb) == -1 || (res = db_exec(rdb, Q_RESPONSE_SUBMIT_READ,
+	                                3, b->v[SAVE_KIND_SUBMIT])) == NULL) {
+		b->status = SAVE_UNAVAILABLE;
 		return -1;
 	}
-	for (i = 0; i < n; i++)
-		if (items[i].kind == SAVE_KIND_SUBMIT &&
-		    submission_read(db, res, row++, items, i, out, &sc) == -1)
-			goto done;
-	if (sc.n > 0) {
-		if (savebatch_params(sc.item, sc.n, SAVE_KIND_SUBMIT, p) == -1)
-			goto done;
-		for (k = 0; k < SAVEBATCH_PARAMS; k++)
-			v[k] = p[k].data;
-		calls[ncalls++] = (struct db_call){
-		    Q_RESPONSE_SUBMIT_BATCH, NULL, SAVEBATCH_PARAMS, v};
+	if (!db_ok(res)) {
+		log_error("committer: %s", PQresultErrorMessage(res));
+		b->status = failure_status(rdb, res);
+	} else if (PQntuples(res) != b->count[SAVE_KIND_SUBMIT] ||
+	           PQnfields(res) != 6) {
+		log_error("committer: %d rows for %d items", PQntuples(res),
+		    b->count[SAVE_KIND_SUBMIT]);
+	} else {
+		for (i = 0; i < b->n; i++)
+			if (b->items[i].kind == SAVE_KIND_SUBMIT &&
+			    submission_read(rdb, res, row++, b->items, i,
+			        b->out, &b->sc) == -1)
+				break;
+		rc = i == b->n ? 0 : -1;
 	}
-	calls[ncalls++] = (struct db_call){Q__MAX, "COMMIT", 0, NULL};
-	if (db_pipeline(db, (size_t)ncalls, calls, r) == -1) {
-		*status = SAVE_UNAVAILABLE;
-		goto done;
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * Sends b's write to db without waiting for it: in one transaction, the
+ * autosaves with one call of response_save_batch, the scored submissions
+ * with one call of response_submit_batch (which judges them again), then
+ * COMMIT. 0 (b->ncalls is 0 when there was nothing to write), or -1 with
+ * b->status.
+ */
+static int
+batch_send(struct db *db, struct batch *b)
+{
+	struct db_call calls[5];
+	int k, n = 0;
+
+	if (b->count[SAVE_KIND_ANSWERS] == 0 && b->sc.n == 0)
+		return 0;
+	if (b->sc.n > 0 && savebatch_params(b->sc.item, b->sc.n,
+	                       SAVE_KIND_SUBMIT, b->p[SAVE_KIND_SUBMIT]) == -1)
+		return -1;
+	for (k = 0; k < SAVEBATCH_PARAMS; k++)
+		b->v[SAVE_KIND_SUBMIT][k] = b->p[SAVE_KIND_SUBMIT][k].data;
+	calls[n++] = (struct db_call){Q__MAX, "BEGIN", 0, NULL};
+	calls[n++] = (struct db_call){Q_COMMITTER_LIMITS, NULL, 0, NULL};
+	if (b->count[SAVE_KIND_ANSWERS] > 0) {
+		b->at_save = n;
+		calls[n++] = (struct db_call){
+		    Q_RESPONSE_SAVE_BATCH, NULL, 6, b->v[SAVE_KIND_ANSWERS]};
 	}
-	for (k = 0; k < ncalls && db_ok(r[k]); k++)
+	if (b->sc.n > 0) {
+		b->at_submit = n;
+		calls[n++] = (struct db_call){Q_RESPONSE_SUBMIT_BATCH, NULL,
+		    SAVEBATCH_PARAMS, b->v[SAVE_KIND_SUBMIT]};
+	}
+	calls[n++] = (struct db_call){Q__MAX, "COMMIT", 0, NULL};
+	db_idle_check(db);
+	if (db_ready(db) == -1 ||
+	    db_pipeline_send(db, (size_t)n, calls) == -1) {
+		/* Not sent, or whether it got through is not known. */
+		b->status = SAVE_UNAVAILABLE;
+		return -1;
+	}
+	b->ncalls = n;
+	return 0;
+}
+
+/*
+ * Waits for the write batch_send sent and gives its items their results.
+ * 0, or -1 with b->status when the write failed as a whole (then nothing
+ * of it is committed, unless the failure was the connection's during
+ * COMMIT: then that is not known).
+ */
+static int
+batch_collect(struct db *db, struct batch *b)
+{
+	PGresult *r[5] = {NULL};
+	struct save_result got[SAVEBATCH_MAX];
+	int k, rc = -1;
+	size_t j;
+
+	if (b->ncalls == 0)
+		return 0;
+	if (db_pipeline_recv(db, (size_t)b->ncalls, r) == -1) {
+		b->status = SAVE_UNAVAILABLE;
+		return -1;
+	}
+	for (k = 0; k < b->ncalls && db_ok(r[k]); k++)
 		;
-	if (k < ncalls) {
+	if (k < b->ncalls) {
 		log_error("committer: %s", PQresultErrorMessage(r[k]));
-		*status = k == ncalls - 1 && db->conn != NULL &&
-		                  PQstatus(db->conn) == CONNECTION_OK
-		              ? SAVE_ERROR
-		              : failure_status(db, r[k]);
+		/* A COMMIT that failed on a working connection was refused
+		 * (a deferred check); anything else as its failure says. */
+		b->status = k == b->ncalls - 1 && db->conn != NULL &&
+		                    PQstatus(db->conn) == CONNECTION_OK
+		                ? SAVE_ERROR
+		                : failure_status(db, r[k]);
 		(void)!db_command(db, "ROLLBACK");
 		goto done;
 	}
-	if (sc.n > 0) {
-		if (rows_read(r[0], sc.item, sc.n, -1, (int)sc.n, got) == -1)
+	if (b->at_save >= 0 &&
+	    rows_read(r[b->at_save], b->items, b->n, SAVE_KIND_ANSWERS,
+	        b->count[SAVE_KIND_ANSWERS], b->out) == -1)
+		goto done;
+	if (b->at_submit >= 0) {
+		if (rows_read(r[b->at_submit], b->sc.item, b->sc.n, -1,
+		        (int)b->sc.n, got) == -1)
 			goto done;
-		for (j = 0; j < sc.n; j++) {
-			got[j].user = out[sc.who[j]].user;
-			submission_result(&sc, j, &got[j]);
-			out[sc.who[j]] = got[j];
+		for (j = 0; j < b->sc.n; j++) {
+			got[j].user = b->out[b->sc.who[j]].user;
+			submission_result(&b->sc, j, &got[j]);
+			b->out[b->sc.who[j]] = got[j];
 		}
 	}
 	rc = 0;
 done:
-	for (k = 0; k < ncalls; k++)
+	for (k = 0; k < b->ncalls; k++)
 		PQclear(r[k]);
-	for (k = 0; k < SAVEBATCH_PARAMS; k++)
-		buf_free(&p[k]);
-	for (j = 0; j < sc.n; j++)
-		submission_free(&sc.sub[j]);
 	return rc;
+}
+
+/* Every item of b failed as b->status says. */
+static void
+batch_failed(struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		savebatch_result_of(&b->out[i], b->status);
 }
 
 int
 committer_batch(struct db *db, const struct save_item *items, size_t n,
     struct save_result *out)
 {
-	struct buf p[SAVE_KIND__MAX][SAVEBATCH_PARAMS];
-	const char *v[SAVE_KIND__MAX][SAVEBATCH_PARAMS];
-	struct db_call calls[3 + SAVE_KIND__MAX];
-	PGresult *res[3 + SAVE_KIND__MAX] = {NULL};
-	int count[SAVE_KIND__MAX], at[SAVE_KIND__MAX];
-	int status = SAVE_ERROR, rc = -1, k, kind, ncalls = 0;
-	size_t i;
+	static struct batch b;
+	int rc;
 
-	memset(p, 0, sizeof(p));
-	calls[ncalls++] = (struct db_call){Q__MAX, "BEGIN", 0, NULL};
-	calls[ncalls++] = (struct db_call){Q_COMMITTER_LIMITS, NULL, 0, NULL};
-	for (kind = 0; kind < SAVE_KIND__MAX; kind++) {
-		count[kind] = savebatch_params(items, n, kind, p[kind]);
-		if (count[kind] == -1)
-			goto done;
-		at[kind] = -1;
-		if (count[kind] == 0)
-			continue;
-		for (k = 0; k < SAVEBATCH_PARAMS; k++)
-			v[kind][k] = p[kind][k].data;
-		at[kind] = ncalls;
-		/* Submissions are read here (their hashes, waves and
-		 * revisions), scored, then submitted (submissions_finish). */
-		calls[ncalls++] = kind == SAVE_KIND_SUBMIT
-		                      ? (struct db_call){Q_RESPONSE_SUBMIT_READ,
-		                            NULL, 3, v[kind]}
-		                      : (struct db_call){Q_RESPONSE_SAVE_BATCH,
-		                            NULL, 6, v[kind]};
-	}
-	if (count[SAVE_KIND_SUBMIT] == 0)
-		calls[ncalls++] = (struct db_call){Q__MAX, "COMMIT", 0, NULL};
-	db_idle_check(db);
-	if (db_ready(db) == -1 ||
-	    db_pipeline(db, (size_t)ncalls, calls, res) == -1) {
-		/* Whether COMMIT got through is not known. */
-		status = SAVE_UNAVAILABLE;
-		goto done;
-	}
-	for (k = 0; k < ncalls && db_ok(res[k]); k++)
-		;
-	if (k < ncalls) {
-		log_error("committer: %s", PQresultErrorMessage(res[k]));
-		status = k == ncalls - 1 && count[SAVE_KIND_SUBMIT] == 0 &&
-		                 db->conn != NULL &&
-		                 PQstatus(db->conn) == CONNECTION_OK
-		             ? SAVE_ERROR
-		             : failure_status(db, res[k]);
-		(void)!db_command(db, "ROLLBACK");
-		goto done;
-	}
-	if ((at[SAVE_KIND_ANSWERS] >= 0 &&
-	        rows_read(res[at[SAVE_KIND_ANSWERS]], items, n,
-	            SAVE_KIND_ANSWERS, count[SAVE_KIND_ANSWERS], out) == -1) ||
-	    (at[SAVE_KIND_SUBMIT] >= 0 &&
-	        submissions_finish(db, items, n, res[at[SAVE_KIND_SUBMIT]],
-	            count[SAVE_KIND_SUBMIT], out, &status) == -1)) {
-		/* Not committed when submissions were in it. */
-		if (db->conn != NULL &&
-		    PQtransactionStatus(db->conn) != PQTRANS_IDLE)
-			(void)!db_command(db, "ROLLBACK");
-		goto done;
-	}
-	rc = 0;
-done:
+	rc = batch_begin(&b, items, n, out);
+	if (rc == 0)
+		rc = batch_read(db, &b);
+	if (rc == 0)
+		rc = batch_send(db, &b);
+	if (rc == 0)
+		rc = batch_collect(db, &b);
 	if (rc == -1)
-		for (i = 0; i < n; i++)
-			savebatch_result_of(&out[i], status);
-	for (k = 0; k < ncalls; k++)
-		PQclear(res[k]);
-	for (kind = 0; kind < SAVE_KIND__MAX; kind++)
-		for (k = 0; k < SAVEBATCH_PARAMS; k++)
-			buf_free(&p[kind][k]);
+		batch_failed(&b);
+	batch_end(&b);
 	return rc;
 }
 
@@ -382,6 +455,7 @@ client_accept(int listen_fd, struct client *cl, size_t *ncl)
 	}
 	cl[*ncl].fd = fd;
 	cl[*ncl].waiting = 0;
+	cl[*ncl].inflight = 0;
 	(*ncl)++;
 	return 1;
 }
@@ -421,25 +495,91 @@ client_read(struct client *cl)
 	return 0;
 }
 
-/*
- * Saves the messages that wait (at most SAVEBATCH_MAX) in one batch and
- * answers them. Items the batch asks to send again (another item saved the
- * same response first; a concurrent change) wait for the next batch. When
- * the batch fails as a whole for one item's sake, each is saved alone, so
- * that the others do not share its failure.
- */
-static void
-batch_run(struct db *db, struct client *cl, size_t ncl)
-{
+/* A batch in the committer's loop: its items, the clients that sent them
+ * (by descriptor: the list of clients is compacted meanwhile), and, while
+ * active, its write on its way to the database. */
+struct flight {
+	int active;
+	int failed; /* before its write was sent */
+	size_t n;
+	struct batch b;
 	struct save_item items[SAVEBATCH_MAX];
 	struct save_result out[SAVEBATCH_MAX];
-	size_t who[SAVEBATCH_MAX], n = 0, i;
+	int fd[SAVEBATCH_MAX];
+};
+
+/* The client whose connection is fd, or NULL when it has gone. */
+static struct client *
+client_of(struct client *cl, size_t ncl, int fd)
+{
+	size_t i;
+
+	for (i = 0; i < ncl; i++)
+		if (cl[i].fd == fd)
+			return &cl[i];
+	return NULL;
+}
+
+/*
+ * Ends f: waits for its write and answers its clients. When the write
+ * failed as a whole for one item's sake, each item is saved alone, so
+ * that the others do not share its failure. Items the batch asks to send
+ * again (another item saved the same response first; a concurrent change)
+ * wait for the next batch.
+ */
+static void
+flight_land(struct db *db, struct client *cl, size_t ncl, struct flight *f)
+{
+	size_t i;
+	int rc;
+
+	rc = f->failed ? -1 : batch_collect(db, &f->b);
+	if (rc == -1)
+		batch_failed(&f->b);
+	batch_end(&f->b);
+	metrics_batch(f->n);
+	if (rc == -1 && f->n > 1 && f->out[0].status != SAVE_UNAVAILABLE)
+		for (i = 0; i < f->n; i++) {
+			(void)committer_batch(db, &f->items[i], 1, &f->out[i]);
+			metrics_batch(1);
+		}
+	for (i = 0; i < f->n; i++) {
+		struct client *c = client_of(cl, ncl, f->fd[i]);
+
+		if (c == NULL)
+			continue;
+		c->inflight = 0;
+		if ((f->out[i].status == SAVE_AGAIN ||
+		        f->out[i].status == SAVE_RACE) &&
+		    ++c->tries < COMMITTER_TRIES)
+			continue;
+		if (f->out[i].status == SAVE_AGAIN ||
+		    f->out[i].status == SAVE_RACE)
+			f->out[i].status = SAVE_CONFLICT;
+		client_answer(c, &f->out[i]);
+	}
+	f->active = 0;
+}
+
+/*
+ * Takes the messages that wait and are in no batch yet (at most
+ * SAVEBATCH_MAX) as the batch next, reads and scores its submissions on
+ * rdb while last (when active) still writes on db, then lands last and
+ * sends next's write on db. next is then in flight, or landed already when
+ * it had nothing to write or could not be sent.
+ */
+static void
+batch_run(struct db *db, struct db *rdb, struct client *cl, size_t ncl,
+    struct flight *last, struct flight *next)
+{
+	size_t i, n = 0;
 	int rc;
 
 	for (i = 0; i < ncl && n < SAVEBATCH_MAX; i++) {
-		if (!cl[i].waiting)
+		if (!cl[i].waiting || cl[i].inflight)
 			continue;
-		if (savebatch_decode(cl[i].msg, cl[i].len, &items[n]) == -1) {
+		if (savebatch_decode(cl[i].msg, cl[i].len, &next->items[n]) ==
+		    -1) {
 			struct save_result bad;
 
 			savebatch_result_of(&bad, SAVE_ERROR);
@@ -447,38 +587,33 @@ batch_run(struct db *db, struct client *cl, size_t ncl)
 			client_answer(&cl[i], &bad);
 			continue;
 		}
-		who[n++] = i;
+		cl[i].inflight = 1;
+		next->fd[n++] = cl[i].fd;
 	}
 	if (n == 0)
 		return;
-	rc = committer_batch(db, items, n, out);
-	metrics_batch(n);
-	if (rc == -1 && n > 1 && out[0].status != SAVE_UNAVAILABLE)
-		for (i = 0; i < n; i++) {
-			(void)committer_batch(db, &items[i], 1, &out[i]);
-			metrics_batch(1);
-		}
-	for (i = 0; i < n; i++) {
-		struct client *c = &cl[who[i]];
-
-		if ((out[i].status == SAVE_AGAIN ||
-		        out[i].status == SAVE_RACE) &&
-		    ++c->tries < COMMITTER_TRIES)
-			continue;
-		if (out[i].status == SAVE_AGAIN || out[i].status == SAVE_RACE)
-			out[i].status = SAVE_CONFLICT;
-		client_answer(c, &out[i]);
-	}
+	next->n = n;
+	rc = batch_begin(&next->b, next->items, n, next->out);
+	if (rc == 0)
+		rc = batch_read(rdb, &next->b);
+	if (last->active)
+		flight_land(db, cl, ncl, last);
+	if (rc == 0)
+		rc = batch_send(db, &next->b);
+	next->active = 1;
+	next->failed = rc == -1;
+	if (next->failed || next->b.ncalls == 0)
+		flight_land(db, cl, ncl, next);
 }
 
-/* Whether a message of cl[0..n) waits for a batch. */
+/* Whether a message of cl[0..n) waits for a batch and is in none. */
 static int
 any_waiting(const struct client *cl, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (cl[i].waiting)
+		if (cl[i].waiting && !cl[i].inflight)
 			return 1;
 	return 0;
 }
@@ -501,18 +636,27 @@ committer_run(int listen_fd, volatile sig_atomic_t *stop)
 	time_t stopped_at = 0;
 	static struct client cl[COMMITTER_CLIENTS_MAX];
 	static struct pollfd pf[COMMITTER_CLIENTS_MAX + 1];
-	struct db db;
+	/* The batch in flight (fl[cur], when active) and the next one. */
+	static struct flight fl[2];
+	struct db db, rdb;
 	size_t ncl = 0, nold, i, j;
+	int cur = 0;
 
+	/* db writes; rdb reads the next batch's submissions meanwhile. */
 	db_init(&db, NULL);
 	db.appname = COMMITTER_NAME;
+	db_init(&rdb, NULL);
+	rdb.appname = COMMITTER_READ_NAME;
 	/* When told to stop, it serves on until the last worker has gone
 	 * (COMMITTER_STOP_GRACE at most): the master stops the workers at the
 	 * same time, and each finishes the request it is answering, which
 	 * may be a save sent here. */
 	while (!*stop || (ncl > 0 && !stop_over(&stopped_at))) {
-		/* Items sent again go at once; else wait for messages. */
-		int timeout = any_waiting(cl, ncl) ? 0 : *stop ? 100 : 1000;
+		/* Items sent again go at once, and a batch in flight lands
+		 * when nothing new came; else wait for messages. */
+		int timeout = any_waiting(cl, ncl) || fl[cur].active ? 0
+		              : *stop                                ? 100
+		                                                     : 1000;
 
 		pf[0] = (struct pollfd){listen_fd, POLLIN, 0};
 		for (i = 0; i < ncl; i++)
@@ -541,13 +685,20 @@ committer_run(int listen_fd, volatile sig_atomic_t *stop)
 					close(cl[--ncl].fd);
 					free(cl[ncl].msg);
 				}
-		if (any_waiting(cl, ncl))
-			batch_run(&db, cl, ncl);
+		if (any_waiting(cl, ncl)) {
+			batch_run(&db, &rdb, cl, ncl, &fl[cur], &fl[!cur]);
+			cur = !cur;
+		} else if (fl[cur].active) {
+			flight_land(&db, cl, ncl, &fl[cur]);
+		}
 	}
+	if (fl[cur].active)
+		flight_land(&db, cl, ncl, &fl[cur]);
 	for (i = 0; i < ncl; i++) {
 		close(cl[i].fd);
 		free(cl[i].msg);
 	}
+	db_close(&rdb);
 	db_close(&db);
 	return 0;
 }

@@ -35,6 +35,9 @@
 
 /* The process name (ps, pgrep), beside reifegrad-fcgi and rg-snapshotter. */
 #define COMMITTER_NAME "rg-committer"
+/* The application name of its second connection, which reads the
+ * submissions of the next batch while the first writes the last one. */
+#define COMMITTER_READ_NAME "rg-committer-read"
 /* Workers connected at most: more than MAIN_WORKERS_MAX, so that a worker
  * replaced while its old connection is still open finds a place. */
 #define COMMITTER_CLIENTS_MAX 512

@@ -241,15 +241,24 @@ db_exec(struct db *d, enum query q, int n, const char *const *values)
 	return res;
 }
 
+/* Gives up a connection whose pipeline failed half-way: it cannot be
+ * reused, so the next db_ready() starts afresh. */
+static void
+db_pipeline_lost(struct db *d)
+{
+	log_error("db: pipeline: %s", d->conn ? PQerrorMessage(d->conn) : "");
+	d->errors++;
+	PQfinish(d->conn);
+	d->conn = NULL;
+	d->last_attempt = 0;
+}
+
 int
-db_pipeline(struct db *d, size_t n, const struct db_call *calls, PGresult **out)
+db_pipeline_send(struct db *d, size_t n, const struct db_call *calls)
 {
 	size_t i;
-	PGresult *res;
 	int ok;
 
-	for (i = 0; i < n; i++)
-		out[i] = NULL;
 	if (d->conn == NULL || n > DB_PIPELINE_MAX ||
 	    PQenterPipelineMode(d->conn) != 1)
 		goto fail;
@@ -264,6 +273,23 @@ db_pipeline(struct db *d, size_t n, const struct db_call *calls, PGresult **out)
 			goto fail;
 	}
 	if (PQpipelineSync(d->conn) != 1)
+		goto fail;
+	return 0;
+fail:
+	db_pipeline_lost(d);
+	return -1;
+}
+
+int
+db_pipeline_recv(struct db *d, size_t n, PGresult **out)
+{
+	size_t i;
+	PGresult *res;
+	int ok;
+
+	for (i = 0; i < n; i++)
+		out[i] = NULL;
+	if (d->conn == NULL)
 		goto fail;
 	/* Each statement's result is followed by a NULL; then the sync. */
 	for (i = 0; i < n; i++) {
@@ -281,17 +307,25 @@ db_pipeline(struct db *d, size_t n, const struct db_call *calls, PGresult **out)
 		goto fail;
 	return 0;
 fail:
-	log_error("db: pipeline: %s", d->conn ? PQerrorMessage(d->conn) : "");
 	for (i = 0; i < n; i++) {
 		PQclear(out[i]);
 		out[i] = NULL;
 	}
-	d->errors++;
-	/* A pipeline left half-read cannot be reused: start afresh. */
-	PQfinish(d->conn);
-	d->conn = NULL;
-	d->last_attempt = 0;
+	db_pipeline_lost(d);
 	return -1;
+}
+
+int
+db_pipeline(struct db *d, size_t n, const struct db_call *calls, PGresult **out)
+{
+	size_t i;
+
+	if (db_pipeline_send(d, n, calls) == -1) {
+		for (i = 0; i < n; i++)
+			out[i] = NULL;
+		return -1;
+	}
+	return db_pipeline_recv(d, n, out);
 }
 
 int

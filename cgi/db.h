@@ -106,6 +106,16 @@ struct db_call {
 int db_pipeline(
     struct db *, size_t n, const struct db_call *calls, PGresult **out) RG_WUR;
 
+/*
+ * The two halves of db_pipeline, for a caller with work to do while the
+ * server runs the statements: db_pipeline_send sends them and returns at
+ * once (0, or -1 when the connection failed); db_pipeline_recv waits for
+ * their n results, as db_pipeline returns them. Nothing else may use the
+ * connection in between.
+ */
+int db_pipeline_send(struct db *, size_t n, const struct db_call *calls) RG_WUR;
+int db_pipeline_recv(struct db *, size_t n, PGresult **out) RG_WUR;
+
 /* Runs a fixed command (BEGIN, COMMIT, ROLLBACK). Returns 0 or -1. */
 int db_command(struct db *, const char *sql) RG_WUR;
 

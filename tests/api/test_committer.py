@@ -330,3 +330,68 @@ def test_an_incomplete_submission_lists_its_open_items_from_the_committer():
                          "incomplete")
         assert e["details"] == [{"path": "/answers/" + required[0], "problem": "required"}], e
     assert response_row(wid, oid) == before
+
+
+def test_submissions_and_autosaves_of_many_at_once_each_get_their_own_answer():
+    # The committer reads a batch's submissions on its second connection
+    # while the batch before still writes on the first: with many at once,
+    # batches overlap. Whatever batch each write lands in, its answer is its
+    # own and is what is stored.
+    wid = make_wave(None, "open")
+    answers = {it: {"level": 1} for it in items_of(default_definition())}
+    orgs = []
+    for n in range(16):
+        oid, _, (s,) = municipality()
+        r = s.put(path_of(wid), {"revision": 0, "answers": answers})
+        assert r.status == 200 and r.json["revision"] == 1, r
+        orgs.append((oid, s))
+    submit, save = orgs[:8], orgs[8:]
+    calls = [(lambda s=s: s.post(path_of(wid) + "/submit", {"revision": 1})) for _, s in submit]
+    calls += [(lambda s=s, n=n: s.put(path_of(wid), {"revision": 1, "answers": {
+        ITEM: {"level": n % 5}}})) for n, (_, s) in enumerate(save)]
+    before = batch_counts()
+    ts, out = start_calls(*calls)
+    for t in ts:
+        t.join()
+    for (oid, _), r in zip(submit, out[:8]):
+        assert r.status == 200 and r.json["state"] == "submitted", r
+        row = psql("SELECT state, scores::text, submitted_revision FROM response"
+                   " WHERE wave_id = :'p1' AND organisation_id = :'p2'", wid, oid)[0]
+        assert row[0] == "submitted" and row[2] == "1", row
+        assert json.loads(row[1]) == r.json["scores"], (row, r.json)
+        assert r.json["scores"]["overall"] == 25.0, r.json
+    for n, ((oid, _), r) in enumerate(zip(save, out[8:])):
+        assert r.status == 200 and r.json["revision"] == 2, r
+        row = response_row(wid, oid)
+        assert row["state"] == "draft" and row["answers"][ITEM] == {"level": n % 5}, row
+    after = batch_counts()
+    assert after["items"] - before["items"] >= 16, (before, after)
+
+
+def read_connection():
+    rows = psql("SELECT pid FROM pg_stat_activity WHERE application_name = 'rg-committer-read'")
+    return int(rows[0][0]) if rows else None
+
+
+def test_the_committers_read_connection_ended_by_the_server_is_replaced():
+    # Submissions are read on a connection of their own. One that the
+    # server ended while idle is noticed before the next batch: the next
+    # submission is read on a new one, and nothing fails.
+    wid = make_wave(None, "open")
+    answers = {it: {"level": 3} for it in items_of(default_definition())}
+    orgs = []
+    for _ in range(2):
+        oid, _, (s,) = municipality()
+        r = s.put(path_of(wid), {"revision": 0, "answers": answers})
+        assert r.status == 200, r
+        orgs.append((oid, s))
+    r = orgs[0][1].post(path_of(wid) + "/submit", {"revision": 1})
+    assert r.status == 200, r
+    old = read_connection()
+    assert old, "no read connection"
+    psql("SELECT pg_terminate_backend(:'p1')", old)
+    wait_for(lambda: read_connection() != old)
+    r = orgs[1][1].post(path_of(wid) + "/submit", {"revision": 1})
+    assert r.status == 200 and r.json["scores"]["overall"] == 75.0, r
+    assert read_connection() not in (None, old)
+    assert response_row(wid, orgs[1][0])["state"] == "submitted"
