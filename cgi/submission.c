@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "answerscan.h"
 #include "score.h"
 #include "submission.h"
 
@@ -76,15 +77,14 @@ export_vectors(const struct qdef *q, const json_t *a, const struct scores *sc,
 }
 
 int
-submission_score(const struct qdef *q, const char *answers, size_t len,
+submission_score_json(const struct qdef *q, const json_t *a,
     struct submission *out, struct problems *ps)
 {
-	json_t *a, *scores = NULL, *targets = NULL;
+	json_t *scores = NULL, *targets = NULL;
 	struct scores sc;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	a = json_loadb(answers, len, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(a))
 		goto out;
 	if (questionnaire_missing_required(q, a, ps) > 0) {
@@ -102,9 +102,23 @@ submission_score(const struct qdef *q, const char *answers, size_t len,
 	out->has_overall = sc.has_overall;
 	rc = SUBMISSION_SCORED;
 out:
-	json_decref(a);
 	json_decref(scores);
 	json_decref(targets);
+	return rc;
+}
+
+int
+submission_score(const struct qdef *q, const char *answers, size_t len,
+    struct submission *out, struct problems *ps)
+{
+	/* What jsonb prints is read in one pass; anything else whole. */
+	json_t *a = answers_scan(q, answers, len);
+	int rc;
+
+	if (a == NULL)
+		a = json_loadb(answers, len, JSON_REJECT_DUPLICATES, NULL);
+	rc = submission_score_json(q, a, out, ps);
+	json_decref(a);
 	return rc;
 }
 
