@@ -128,9 +128,9 @@ read_integer(struct scan *sc, struct value *v)
 		}
 	}
 	/* A fraction, an exponent, or a leading zero's next digit. */
-	if (sc->p < sc->end && ((*sc->p >= '0' && *sc->p <= '9') ||
-	                           *sc->p == '.' || *sc->p == 'e' ||
-	                           *sc->p == 'E'))
+	if (sc->p < sc->end &&
+	    ((*sc->p >= '0' && *sc->p <= '9') || *sc->p == '.' ||
+	        *sc->p == 'e' || *sc->p == 'E'))
 		return -1;
 	v->kind = V_INT;
 	v->i = neg ? -x : x;
@@ -164,17 +164,10 @@ read_scalar(struct scan *sc, struct value *v)
 		v->s = k.s;
 		v->len = k.len;
 		return 0;
-	case 't':
-		v->kind = V_TRUE;
-		return literal(sc, "true", 4) ? 0 : -1;
-	case 'f':
-		v->kind = V_OTHER;
-		return literal(sc, "false", 5) ? 0 : -1;
-	case 'n':
-		v->kind = V_OTHER;
-		return literal(sc, "null", 4) ? 0 : -1;
-	default:
-		return read_integer(sc, v);
+	case 't': v->kind = V_TRUE; return literal(sc, "true", 4) ? 0 : -1;
+	case 'f': v->kind = V_OTHER; return literal(sc, "false", 5) ? 0 : -1;
+	case 'n': v->kind = V_OTHER; return literal(sc, "null", 4) ? 0 : -1;
+	default: return read_integer(sc, v);
 	}
 }
 
@@ -236,8 +229,7 @@ level_of(const struct value *v)
 {
 	if (v->kind == V_INT)
 		return json_integer(v->i);
-	if (v->kind == V_STR && v->len == 1 && v->s[0] >= '0' &&
-	    v->s[0] <= '4')
+	if (v->kind == V_STR && v->len == 1 && v->s[0] >= '0' && v->s[0] <= '4')
 		return json_stringn((const char *)v->s, 1);
 	return NULL;
 }
@@ -259,8 +251,7 @@ read_answer(struct scan *sc, json_t *into)
 		return 0;
 	}
 	do {
-		if (read_key(sc, &k, &prev) == -1 ||
-		    read_scalar(sc, &v) == -1)
+		if (read_key(sc, &k, &prev) == -1 || read_scalar(sc, &v) == -1)
 			return -1;
 		if (into == NULL)
 			continue;
@@ -272,8 +263,8 @@ read_answer(struct scan *sc, json_t *into)
 		} else if (key_is(&k, "level") || key_is(&k, "target")) {
 			if ((x = level_of(&v)) != NULL &&
 			    json_object_set_new(into,
-			        key_is(&k, "level") ? "level" : "target", x) ==
-			        -1)
+			        key_is(&k, "level") ? "level" : "target",
+			        x) == -1)
 				return -1;
 		}
 	} while ((more = next_member(sc)) == 1);
@@ -294,8 +285,8 @@ item_cmp(const void *a, const void *b)
 /* Reads the top-level object into out, item by item (the items of q in
  * jsonb's order, n of them). 0 or -1. */
 static int
-read_answers(struct scan *sc, const struct qitem *const *items, size_t n,
-    json_t *out)
+read_answers(
+    struct scan *sc, const struct qitem *const *items, size_t n, json_t *out)
 {
 	struct key k, prev = {NULL, 0};
 	struct value v;
@@ -344,8 +335,8 @@ json_t *
 answers_scan(const struct qdef *q, const char *text, size_t len)
 {
 	const struct qitem *items[ITEMS_MAX];
-	struct scan sc = {(const unsigned char *)text,
-	    (const unsigned char *)text + len};
+	struct scan sc = {
+	    (const unsigned char *)text, (const unsigned char *)text + len};
 	json_t *out;
 	size_t d, i, n = 0;
 

@@ -36,6 +36,7 @@ struct client {
 	int fd;
 	int waiting;
 	int inflight; /* its message is in the batch being written */
+	int submit;   /* its message is a submission */
 	int tries;    /* batches its message was in */
 	size_t len;
 	char *msg; /* SAVEBATCH_MSG_MAX bytes */
@@ -490,6 +491,8 @@ client_read(struct client *cl)
 	if (got > 0) {
 		cl->len = (size_t)got;
 		cl->waiting = 1;
+		cl->submit =
+		    savebatch_kind(cl->msg, cl->len) == SAVE_KIND_SUBMIT;
 		cl->tries = 0;
 	}
 	return 0;
@@ -606,16 +609,58 @@ batch_run(struct db *db, struct db *rdb, struct client *cl, size_t ncl,
 		flight_land(db, cl, ncl, next);
 }
 
-/* Whether a message of cl[0..n) waits for a batch and is in none. */
-static int
-any_waiting(const struct client *cl, size_t n)
+/* How many messages of cl[0..n) wait for a batch and are in none; and
+ * (*submits) how many of those are submissions. */
+static size_t
+waiting_count(const struct client *cl, size_t n, size_t *submits)
 {
-	size_t i;
+	size_t i, k = 0;
 
+	*submits = 0;
 	for (i = 0; i < n; i++)
-		if (cl[i].waiting && !cl[i].inflight)
-			return 1;
-	return 0;
+		if (cl[i].waiting && !cl[i].inflight) {
+			k++;
+			*submits += cl[i].submit;
+		}
+	return k;
+}
+
+/*
+ * Whether the messages waiting go as the next batch now: at once when no
+ * batch is in flight (f). While one is, only when there are submissions
+ * among them, which are read while the last batch writes (that is what
+ * the second connection is for), and only once half as many wait as that
+ * batch holds, so that the next one is not a batch of one or two that
+ * costs a transaction of its own.
+ */
+static int
+batch_due(const struct flight *f, const struct client *cl, size_t n)
+{
+	size_t submits, fresh = waiting_count(cl, n, &submits);
+
+	return fresh > 0 &&
+	       (!f->active || (submits > 0 && fresh >= (f->n + 1) / 2));
+}
+
+/* Whether the loop should wait (poll) for more submissions while f
+ * writes, rather than land it at once: only when some wait already. */
+static int
+flight_waits(const struct flight *f, const struct client *cl, size_t n)
+{
+	size_t submits;
+
+	(void)waiting_count(cl, n, &submits);
+	return f->active && submits > 0;
+}
+
+/* Whether the write of f (in flight on db) has its results in: then
+ * landing it does not wait. */
+static int
+flight_done(struct db *db, const struct flight *f)
+{
+	return f->active &&
+	       (db->conn == NULL || PQconsumeInput(db->conn) != 1 ||
+	           !PQisBusy(db->conn));
 }
 
 /* Whether the grace after a stop is over; *at is when it began (0: not
@@ -635,7 +680,7 @@ committer_run(int listen_fd, volatile sig_atomic_t *stop)
 {
 	time_t stopped_at = 0;
 	static struct client cl[COMMITTER_CLIENTS_MAX];
-	static struct pollfd pf[COMMITTER_CLIENTS_MAX + 1];
+	static struct pollfd pf[COMMITTER_CLIENTS_MAX + 2];
 	/* The batch in flight (fl[cur], when active) and the next one. */
 	static struct flight fl[2];
 	struct db db, rdb;
@@ -652,18 +697,27 @@ committer_run(int listen_fd, volatile sig_atomic_t *stop)
 	 * same time, and each finishes the request it is answering, which
 	 * may be a save sent here. */
 	while (!*stop || (ncl > 0 && !stop_over(&stopped_at))) {
-		/* Items sent again go at once, and a batch in flight lands
-		 * when nothing new came; else wait for messages. */
-		int timeout = any_waiting(cl, ncl) || fl[cur].active ? 0
-		              : *stop                                ? 100
-		                                                     : 1000;
+		/* Wait for messages, and for the results of the batch in
+		 * flight while submissions gather to be read meanwhile; not
+		 * at all when a batch is due or a flight is to land. */
+		int landed = flight_done(&db, &fl[cur]);
+		int waits = !landed && flight_waits(&fl[cur], cl, ncl);
+		int wfd = waits ? PQsocket(db.conn) : -1;
+		int timeout =
+		    waits ? (batch_due(&fl[cur], cl, ncl) ? 0 : 1000)
+		    : landed || fl[cur].active || batch_due(&fl[cur], cl, ncl)
+		        ? 0
+		    : *stop ? 100
+		            : 1000;
 
 		pf[0] = (struct pollfd){listen_fd, POLLIN, 0};
 		for (i = 0; i < ncl; i++)
 			pf[i + 1] = (struct pollfd){
 			    cl[i].fd, cl[i].waiting ? 0 : POLLIN, 0};
-		if (poll(pf, ncl + 1, timeout) < 0 && errno != EINTR)
+		pf[ncl + 1] = (struct pollfd){wfd, POLLIN, 0};
+		if (poll(pf, ncl + 2, timeout) < 0 && errno != EINTR)
 			break;
+		landed = landed || (pf[ncl + 1].revents != 0);
 		/* Reads first: pf[1..] are the connections before accept. */
 		nold = ncl;
 		for (i = 0, j = 0; i < nold; i++) {
@@ -685,10 +739,11 @@ committer_run(int listen_fd, volatile sig_atomic_t *stop)
 					close(cl[--ncl].fd);
 					free(cl[ncl].msg);
 				}
-		if (any_waiting(cl, ncl)) {
+		if (batch_due(&fl[cur], cl, ncl)) {
 			batch_run(&db, &rdb, cl, ncl, &fl[cur], &fl[!cur]);
 			cur = !cur;
-		} else if (fl[cur].active) {
+		} else if (fl[cur].active &&
+		           (landed || !flight_waits(&fl[cur], cl, ncl))) {
 			flight_land(&db, cl, ncl, &fl[cur]);
 		}
 	}

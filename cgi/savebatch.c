@@ -181,6 +181,19 @@ savebatch_encode(const struct save_item *it, char *out, size_t cap)
 }
 
 int
+savebatch_kind(const char *msg, size_t len)
+{
+	struct wire w;
+
+	if (len < sizeof(w))
+		return -1;
+	memcpy(&w, msg, sizeof(w));
+	return w.magic == SAVEBATCH_MAGIC && w.kind < SAVE_KIND__MAX
+	           ? (int)w.kind
+	           : -1;
+}
+
+int
 savebatch_decode(const char *msg, size_t len, struct save_item *it)
 {
 	struct wire w;

@@ -121,6 +121,11 @@ size_t savebatch_encode(
  * into msg. Returns 0, or -1 when the message is not a whole item. */
 int savebatch_decode(const char *msg, size_t len, struct save_item *it) RG_WUR;
 
+/* The kind (enum save_kind) of the item in message msg of len bytes, as
+ * savebatch_decode would find it, without decoding the rest; -1 when the
+ * message is too short or not one of ours. */
+int savebatch_kind(const char *msg, size_t len);
+
 /* The committer's answer to a message: result r (its scores only as long
  * as scores_len says) into out (cap bytes). Returns its length, or 0 when
  * it does not fit. */

@@ -134,7 +134,8 @@ scan_agrees(const uint8_t *data, size_t size)
 
 	if (fast == NULL)
 		return;
-	full = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
+	full =
+	    json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(fast) || !json_is_object(full))
 		abort();
 	questionnaire_progress(&q, fast, &ansa, &total);

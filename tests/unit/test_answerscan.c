@@ -87,15 +87,14 @@ test_scored_as_the_full_parse_scores(void **state)
 	b = json_loads(jsonb_text, JSON_REJECT_DUPLICATES, NULL);
 	assert_non_null(a);
 	assert_non_null(b);
-	assert_int_equal(submission_score_json(&q, a, &fast, NULL),
-	    SUBMISSION_SCORED);
-	assert_int_equal(submission_score_json(&q, b, &full, NULL),
-	    SUBMISSION_SCORED);
+	assert_int_equal(
+	    submission_score_json(&q, a, &fast, NULL), SUBMISSION_SCORED);
+	assert_int_equal(
+	    submission_score_json(&q, b, &full, NULL), SUBMISSION_SCORED);
 	assert_string_equal(fast.scores.data, full.scores.data);
 	assert_string_equal(fast.targets.data, full.targets.data);
 	assert_string_equal(fast.export_levels.data, full.export_levels.data);
-	assert_string_equal(
-	    fast.export_targets.data, full.export_targets.data);
+	assert_string_equal(fast.export_targets.data, full.export_targets.data);
 	assert_string_equal(fast.export_scores.data, full.export_scores.data);
 	/* A1 level 1, A2 not an object: D1 has 1 of 2 answered, 25;
 	 * B1 n/a, B10 level 2: D2 50. Levels in definition order. */
@@ -113,20 +112,20 @@ test_other_texts_are_left_to_the_full_parse(void **state)
 {
 	static const char *const other[] = {
 	    "{\"A1\": {\"comment\": \"a\\\"b\"}}",    /* an escape */
-	    "{\"A2\": {}, \"A1\": {}}",              /* keys out of order */
-	    "{\"A1\": {}, \"A1\": {}}",              /* a key twice */
+	    "{\"A2\": {}, \"A1\": {}}",               /* keys out of order */
+	    "{\"A1\": {}, \"A1\": {}}",               /* a key twice */
 	    "{\"A1\": {\"level\": 1, \"level\": 2}}", /* a field twice */
-	    "{\"B10\": {}, \"B1\": {}}",             /* longer before shorter */
-	    "{\"A1\": {\"level\": [1]}}",            /* an array */
-	    "{\"A1\": {\"x\": {\"y\": 1}}}",         /* three deep */
-	    "{\"A1\": {\"level\": 1.0}}",            /* a real number */
+	    "{\"B10\": {}, \"B1\": {}}",     /* longer before shorter */
+	    "{\"A1\": {\"level\": [1]}}",    /* an array */
+	    "{\"A1\": {\"x\": {\"y\": 1}}}", /* three deep */
+	    "{\"A1\": {\"level\": 1.0}}",    /* a real number */
 	    "{\"A1\": {\"level\": 1e0}}",
 	    "{\"A1\": {\"level\": 01}}",                  /* a leading zero */
 	    "{\"A1\": {\"level\": 1234567890123456789}}", /* 19 digits */
 	    "{\"A1\": {\"comment\": \"\xc0\xaf\"}}",      /* overlong */
 	    "{\"A1\": {\"comment\": \"\xed\xa0\x80\"}}",  /* a surrogate */
 	    "{\"A1\": {\"comment\": \"\xf4\x90\x80\x80\"}}", /* > U+10FFFF */
-	    "{\"A1\": {\"comment\": \"\xc3\"}}", /* cut short */
+	    "{\"A1\": {\"comment\": \"\xc3\"}}",             /* cut short */
 	    "{\"A1\": {\"comment\": \"a\tb\"}}", /* a control character */
 	    "{\"A1\": {\"na\": tru}}",
 	    "{\"A1\": {}} x", /* more after the object */

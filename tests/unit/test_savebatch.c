@@ -53,6 +53,13 @@ test_message_round_trip(void **state)
 	assert_memory_equal(out.remove, in.remove, in.remove_len);
 	assert_int_equal(out.set_len, in.set_len);
 	assert_memory_equal(out.set, in.set, in.set_len);
+	/* The committer tells submissions from autosaves without decoding. */
+	assert_int_equal(savebatch_kind(msg, len), SAVE_KIND_ANSWERS);
+	in.kind = SAVE_KIND_SUBMIT;
+	len = savebatch_encode(&in, msg, sizeof(msg));
+	assert_int_equal(savebatch_kind(msg, len), SAVE_KIND_SUBMIT);
+	assert_int_equal(savebatch_decode(msg, len, &out), 0);
+	assert_int_equal(out.kind, SAVE_KIND_SUBMIT);
 }
 
 /* The checks only: no answers, and that is not the same as empty ones. */
@@ -91,6 +98,7 @@ test_message_refused(void **state)
 	/* Every shorter or longer message is refused. */
 	for (cut = 0; cut < len; cut++)
 		assert_int_equal(savebatch_decode(msg, cut, &out), -1);
+	assert_int_equal(savebatch_kind(msg, 8), -1);
 	memcpy(bad, msg, len);
 	bad[len] = 'x';
 	assert_int_equal(savebatch_decode(bad, len + 1, &out), -1);
@@ -98,6 +106,7 @@ test_message_refused(void **state)
 	memcpy(bad, msg, len);
 	bad[0] ^= 0x55;
 	assert_int_equal(savebatch_decode(bad, len, &out), -1);
+	assert_int_equal(savebatch_kind(bad, len), -1);
 	/* A hash without its end. */
 	memset(in.hash, 'a', sizeof(in.hash));
 	assert_int_equal(savebatch_encode(&in, msg, sizeof(msg)), 0);
