@@ -6,16 +6,19 @@
  * alone for a submission whose session it does not keep; an autosave's
  * answers against the questionnaire) sends the write to the committer as
  * one message (savebatch.h) and waits. The committer takes every message
- * that is waiting and, in one transaction, saves the autosaves with one
- * call of rg_response_save_batch (migration 013), reads the submissions
- * with one call of rg_response_submit_read (014), checks their required
- * items and computes their scores and export vectors (submission.h), and
- * submits them with one call of rg_response_submit_batch (016). It answers
+ * that is waiting as a batch: it reads the submissions with one call of
+ * rg_response_submit_read (migrations 014, 017: a statement that writes
+ * nothing, on a second connection), checks their required items and
+ * computes their scores and export vectors (submission.h), then, in one
+ * transaction, saves the autosaves with one call of rg_response_save_batch
+ * (013) and submits the submissions with one call of
+ * rg_response_submit_batch (016), which judges them again. It answers
  * each worker after COMMIT (a submission with its scores): nothing it
  * acknowledges can be lost, and what the database refuses is refused for
- * that item alone. While one batch runs, the next gathers, so a busy
+ * that item alone. While one batch writes, the next gathers, so a busy
  * network's writes share their transactions' fixed costs, and a quiet
- * one's wait for nobody.
+ * one's wait for nobody; submissions that gathered meanwhile are read and
+ * scored on the second connection before that write has landed.
  *
  * The master opens the committer's socket (committer_listen) before it
  * forks anything; the workers connect to it by its name, which names the
@@ -66,12 +69,12 @@ int committer_listen(void);
 int committer_run(int listen_fd, volatile sig_atomic_t *stop);
 
 /*
- * Saves items[0..n) in one transaction on db (autosaves with one call of
- * response_save_batch; submissions read, scored and submitted as above),
- * and writes each item's result to out[i]. When the
- * call as a whole fails, every out[i] says how (SAVE_UNAVAILABLE,
- * SAVE_CONFLICT or SAVE_ERROR) and nothing is saved. Returns 0, or -1 when
- * the call failed.
+ * Saves items[0..n) on db (submissions read in a statement of their own
+ * and scored, then autosaves and submissions written in one transaction,
+ * as above), and writes each item's result to out[i]. When the call as a
+ * whole fails, every out[i] says how (SAVE_UNAVAILABLE, SAVE_CONFLICT or
+ * SAVE_ERROR) and nothing is saved. Returns 0, or -1 when the call
+ * failed.
  */
 int committer_batch(struct db *db, const struct save_item *items, size_t n,
     struct save_result *out);
