@@ -198,11 +198,12 @@ submission_read(struct db *db, const PGresult *res, int row,
 static void
 submission_result(const struct scoring *sc, size_t j, struct save_result *r)
 {
-	if (r->status == SAVE_OK && sc->sub[j].scores.len < sizeof(r->scores)) {
-		memcpy(
-		    r->scores, sc->sub[j].scores.data, sc->sub[j].scores.len);
-		r->scores[sc->sub[j].scores.len] = '\0';
-		r->scores_len = sc->sub[j].scores.len;
+	const struct buf *shown = &sc->sub[j].shown_scores;
+
+	if (r->status == SAVE_OK && shown->len < sizeof(r->scores)) {
+		memcpy(r->scores, shown->data, shown->len);
+		r->scores[shown->len] = '\0';
+		r->scores_len = shown->len;
 	}
 }
 

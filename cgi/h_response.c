@@ -576,7 +576,6 @@ h_response_submit(struct ctx *c)
 	struct save_item it;
 	struct save_result r;
 	long long rev = 0;
-	json_t *scores;
 	int tries;
 
 	if (jv_object(c->body, "", keys, &ps) == 0)
@@ -605,11 +604,19 @@ h_response_submit(struct ctx *c)
 		c->user.id = r.user; /* for the log */
 	switch (r.status) {
 	case SAVE_OK:
-		if (r.scores_len > 0 && (scores = json_loadb(r.scores,
-		                             r.scores_len, 0, NULL)) != NULL)
-			return resp_json(c->resp, 200,
-			    json_pack("{s:s, s:o}", "state", "submitted",
-			        "scores", scores));
+		/* The scores as the committer wrote them for the answer
+		 * (submission.h: shown_scores), as they are. */
+		if (r.scores_len > 0) {
+			buf_reset(&c->resp->body);
+			return response_written(c, 200,
+			    buf_puts(&c->resp->body,
+			        "{\"state\":\"submitted\",\"scores\":") ||
+			            buf_append(&c->resp->body, r.scores,
+			                r.scores_len) ||
+			            buf_puts(&c->resp->body, "}")
+			        ? -1
+			        : 0);
+		}
 		/* Its scores did not come along: as stored. */
 		return response_lost_race(c, wave, rev, 1);
 	case SAVE_SUBMITTED:

@@ -49,6 +49,9 @@
 #define RG_LEVEL_MAX 4
 /* JSON nesting deeper than this is refused before it is looked at. */
 #define RG_JSON_DEPTH_MAX 32
+/* Significant digits of a number in an answer's JSON (resp_json): a score
+ * is stored with 17, shown with 10. */
+#define RG_ANSWER_DIGITS 10
 /* List endpoints: default and maximum page size (API.md). */
 #define RG_LIST_LIMIT_DEFAULT 50
 #define RG_LIST_LIMIT_MAX 500

@@ -53,8 +53,9 @@ int
 resp_json(struct resp *r, int status, json_t *body)
 {
 	buf_reset(&r->body);
-	if (body == NULL || json_dump_callback(body, dump_to_buf, &r->body,
-	                        JSON_COMPACT | JSON_REAL_PRECISION(10)) == -1) {
+	if (body == NULL ||
+	    json_dump_callback(body, dump_to_buf, &r->body,
+	        JSON_COMPACT | JSON_REAL_PRECISION(RG_ANSWER_DIGITS)) == -1) {
 		json_decref(body);
 		resp_error(r, 500, "internal", "Internal error.", NULL);
 		return -1;

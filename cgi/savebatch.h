@@ -97,8 +97,9 @@ struct save_result {
 	long long answered; /* -1 when not saved */
 	long long qid;      /* the wave's questionnaire, 0 when unknown */
 	long long user;     /* a submission's user, 0 when unknown */
-	/* A submission made (SAVE_OK): its scores object, NUL-terminated
-	 * (scores_len 0 when not known: the worker reads them again). */
+	/* A submission made (SAVE_OK): its scores object as the answer shows
+	 * it (RG_ANSWER_DIGITS), NUL-terminated (scores_len 0 when not known:
+	 * the worker reads them again). */
 	size_t scores_len;
 	char scores[SAVE_SCORES_MAX];
 };

@@ -7,15 +7,17 @@
 #include <jansson.h>
 
 #include "answerscan.h"
+#include "reifegrad.h"
 #include "score.h"
 #include "submission.h"
 
-/* Appends j's compact text with 17 digits to b. 0, or -1 (no memory). */
+/* Appends j's compact text with digits significant digits to b. 0, or -1
+ * (no memory). */
 static int
-text_of(const json_t *j, struct buf *b)
+text_of(const json_t *j, int digits, struct buf *b)
 {
-	char *s =
-	    j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(17)) : NULL;
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(digits))
+	            : NULL;
 	int rc = s != NULL && buf_puts(b, s) == 0 ? 0 : -1;
 
 	free(s);
@@ -94,8 +96,9 @@ submission_score_json(const struct qdef *q, const json_t *a,
 	score_compute(q, a, &sc);
 	scores = score_json(q, &sc);
 	targets = score_targets_json(q, &sc);
-	if (text_of(scores, &out->scores) == -1 ||
-	    text_of(targets, &out->targets) == -1 ||
+	if (text_of(scores, 17, &out->scores) == -1 ||
+	    text_of(scores, RG_ANSWER_DIGITS, &out->shown_scores) == -1 ||
+	    text_of(targets, 17, &out->targets) == -1 ||
 	    export_vectors(q, a, &sc, out) == -1)
 		goto out;
 	out->overall = sc.overall;
@@ -126,6 +129,7 @@ void
 submission_free(struct submission *s)
 {
 	buf_free(&s->scores);
+	buf_free(&s->shown_scores);
 	buf_free(&s->targets);
 	buf_free(&s->export_levels);
 	buf_free(&s->export_targets);

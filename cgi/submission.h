@@ -20,7 +20,9 @@
 enum { SUBMISSION_SCORED, SUBMISSION_INCOMPLETE };
 
 struct submission {
-	struct buf scores;  /* API.md's scores object */
+	struct buf scores; /* API.md's scores object */
+	/* The same as an answer shows it (RG_ANSWER_DIGITS, as resp_json). */
+	struct buf shown_scores;
 	struct buf targets; /* {"<dimension id>": score or null, ...} */
 	double overall;
 	int has_overall;

@@ -86,6 +86,37 @@ test_scored_as_stored(void **state)
 	submission_free(&s);
 }
 
+/* Stored with 17 digits, and as an answer shows it (RG_ANSWER_DIGITS, as
+ * resp_json shows every number): a third of a level. */
+static void
+test_scores_stored_and_shown(void **state)
+{
+	struct qdef q;
+	struct submission s;
+
+	(void)state;
+	memset(&q, 0, sizeof(q));
+	q.ndims = 1;
+	strcpy(q.dim[0].id, "D1");
+	q.dim[0].weight = 1;
+	q.dim[0].nitems = 3;
+	strcpy(q.dim[0].item[0].id, "A1");
+	strcpy(q.dim[0].item[1].id, "A2");
+	strcpy(q.dim[0].item[2].id, "A3");
+	assert_int_equal(score(&q,
+	                     "{\"A1\":{\"level\":1},\"A2\":{\"level\":0},"
+	                     "\"A3\":{\"level\":0}}",
+	                     &s, NULL),
+	    SUBMISSION_SCORED);
+	assert_string_equal(s.scores.data,
+	    "{\"overall\":8.3333333333333339,\"stage\":\"einsteiger\","
+	    "\"dimensions\":{\"D1\":8.3333333333333339}}");
+	assert_string_equal(s.shown_scores.data,
+	    "{\"overall\":8.333333333,\"stage\":\"einsteiger\","
+	    "\"dimensions\":{\"D1\":8.333333333}}");
+	submission_free(&s);
+}
+
 /* The export row's encoding, as 005_exports.sql's trigger writes it
  * (tests/api/test_export.py compares the two on real submissions). */
 static void
@@ -183,6 +214,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_scored_as_stored),
+	    cmocka_unit_test(test_scores_stored_and_shown),
 	    cmocka_unit_test(test_export_vectors),
 	    cmocka_unit_test(test_open_required_items_are_listed),
 	    cmocka_unit_test(test_answers_that_are_not_an_object),
