@@ -222,8 +222,8 @@ next_member(struct scan *sc)
 	return -1;
 }
 
-/* Whether v is a level or target the readers take: an integer, or a
- * string of one digit 0..4. */
+/* v as a level or target the readers take (an integer, or a string of
+ * one digit 0..4), or NULL when they take it as absent. */
 static json_t *
 level_of(const struct value *v)
 {

@@ -610,48 +610,47 @@ batch_run(struct db *db, struct db *rdb, struct client *cl, size_t ncl,
 		flight_land(db, cl, ncl, next);
 }
 
-/* How many messages of cl[0..n) wait for a batch and are in none; and
- * (*submits) how many of those are submissions. */
-static size_t
-waiting_count(const struct client *cl, size_t n, size_t *submits)
-{
-	size_t i, k = 0;
+/* The messages that wait for a batch and are in none: how many, and how
+ * many of those are submissions. */
+struct waiting {
+	size_t fresh, submits;
+};
 
-	*submits = 0;
+static struct waiting
+waiting_of(const struct client *cl, size_t n)
+{
+	struct waiting w = {0, 0};
+	size_t i;
+
 	for (i = 0; i < n; i++)
 		if (cl[i].waiting && !cl[i].inflight) {
-			k++;
-			*submits += cl[i].submit;
+			w.fresh++;
+			w.submits += (size_t)cl[i].submit;
 		}
-	return k;
+	return w;
 }
 
 /*
- * Whether the messages waiting go as the next batch now: at once when no
- * batch is in flight (f). While one is, only when there are submissions
- * among them, which are read while the last batch writes (that is what
- * the second connection is for), and only once half as many wait as that
- * batch holds, so that the next one is not a batch of one or two that
- * costs a transaction of its own.
+ * Whether the messages waiting (w) go as the next batch now: at once when
+ * no batch is in flight (f). While one is, only when there are
+ * submissions among them, which are read while the last batch writes
+ * (that is what the second connection is for), and only once half as
+ * many wait as that batch holds, so that the next one is not a batch of
+ * one or two that costs a transaction of its own.
  */
 static int
-batch_due(const struct flight *f, const struct client *cl, size_t n)
+batch_due(const struct flight *f, const struct waiting *w)
 {
-	size_t submits, fresh = waiting_count(cl, n, &submits);
-
-	return fresh > 0 &&
-	       (!f->active || (submits > 0 && fresh >= (f->n + 1) / 2));
+	return w->fresh > 0 &&
+	       (!f->active || (w->submits > 0 && w->fresh >= (f->n + 1) / 2));
 }
 
 /* Whether the loop should wait (poll) for more submissions while f
  * writes, rather than land it at once: only when some wait already. */
 static int
-flight_waits(const struct flight *f, const struct client *cl, size_t n)
+flight_waits(const struct flight *f, const struct waiting *w)
 {
-	size_t submits;
-
-	(void)waiting_count(cl, n, &submits);
-	return f->active && submits > 0;
+	return f->active && w->submits > 0;
 }
 
 /* Whether the write of f (in flight on db) has its results in: then
@@ -701,14 +700,13 @@ committer_run(int listen_fd, volatile sig_atomic_t *stop)
 		/* Wait for messages, and for the results of the batch in
 		 * flight while submissions gather to be read meanwhile; not
 		 * at all when a batch is due or a flight is to land. */
+		struct waiting w = waiting_of(cl, ncl);
 		int landed = flight_done(&db, &fl[cur]);
-		int waits = !landed && flight_waits(&fl[cur], cl, ncl);
+		int waits = !landed && flight_waits(&fl[cur], &w);
 		int wfd = waits ? PQsocket(db.conn) : -1;
 		int timeout =
-		    waits ? (batch_due(&fl[cur], cl, ncl) ? 0 : 1000)
-		    : landed || fl[cur].active || batch_due(&fl[cur], cl, ncl)
-		        ? 0
-		    : *stop ? 100
+		    batch_due(&fl[cur], &w) || (fl[cur].active && !waits) ? 0
+		    : *stop                                               ? 100
 		            : 1000;
 
 		pf[0] = (struct pollfd){listen_fd, POLLIN, 0};
@@ -740,11 +738,12 @@ committer_run(int listen_fd, volatile sig_atomic_t *stop)
 					close(cl[--ncl].fd);
 					free(cl[ncl].msg);
 				}
-		if (batch_due(&fl[cur], cl, ncl)) {
+		w = waiting_of(cl, ncl);
+		if (batch_due(&fl[cur], &w)) {
 			batch_run(&db, &rdb, cl, ncl, &fl[cur], &fl[!cur]);
 			cur = !cur;
 		} else if (fl[cur].active &&
-		           (landed || !flight_waits(&fl[cur], cl, ncl))) {
+		           (landed || !flight_waits(&fl[cur], &w))) {
 			flight_land(&db, cl, ncl, &fl[cur]);
 		}
 	}
