@@ -136,10 +136,10 @@ struct scoring {
 	size_t n;
 };
 
-/* Scores submission i (items[i]), read as row `row` of
- * response_submit_read (res: n, status, revision, questionnaire_id,
- * user_id, answers), into out[i] and, when it may be submitted, into sc.
- * 0, or -1 when the row is not understood. */
+/* Scores submission i (items[i]), read as row `row` of submit_read (res:
+ * n, status, revision, questionnaire_id, user_id, answers, response_id,
+ * touch), into out[i] and, when it may be submitted, into sc. 0, or -1
+ * when the row is not understood. */
 static int
 submission_read(struct db *db, const PGresult *res, int row,
     const struct save_item *items, size_t i, struct save_result *out,
@@ -151,10 +151,14 @@ submission_read(struct db *db, const PGresult *res, int row,
 	PGresult *failed;
 	int rc;
 
+	long long rid = 0;
+
 	if (row_read(res, row, -1, 3, &out[i]) == -1 ||
 	    (!PQgetisnull(res, row, 4) &&
 	        valid_int64(PQgetvalue(res, row, 4), 1, INT64_MAX,
-	            &out[i].user) == -1)) {
+	            &out[i].user) == -1) ||
+	    (!PQgetisnull(res, row, 6) && valid_int64(PQgetvalue(res, row, 6),
+	                                      1, INT64_MAX, &rid) == -1)) {
 		log_error("committer: row %d not understood", row);
 		return -1;
 	}
@@ -180,6 +184,8 @@ submission_read(struct db *db, const PGresult *res, int row,
 		return 0;
 	}
 	*it = items[i];
+	it->rid = rid;
+	it->touch = PQgetvalue(res, row, 7)[0] == 't';
 	it->scores = sub->scores.data;
 	it->scores_len = sub->scores.len;
 	it->targets = sub->targets.data;
@@ -193,8 +199,8 @@ submission_read(struct db *db, const PGresult *res, int row,
 	return 0;
 }
 
-/* Gives the submitted item j of sc its result r (a row of
- * response_submit_batch) and, when it was made, its scores. */
+/* Gives the submitted item j of sc its result r (a row of submit_write)
+ * and, when it was made, its scores. */
 static void
 submission_result(const struct scoring *sc, size_t j, struct save_result *r)
 {
@@ -267,8 +273,8 @@ batch_end(struct batch *b)
 }
 
 /*
- * Reads the submissions of b with one call of response_submit_read on rdb
- * (a statement of its own, which writes nothing: migration 017), and
+ * Reads the submissions of b with one call of submit_read on rdb (a
+ * statement of its own, which writes nothing: migrations 017, 019), and
  * scores those that may be submitted into b->sc; the others get their
  * results from the read. 0, or -1 with b->status when the read failed.
  */
@@ -282,8 +288,8 @@ batch_read(struct db *rdb, struct batch *b)
 	if (b->count[SAVE_KIND_SUBMIT] == 0)
 		return 0;
 	db_idle_check(rdb);
-	if (db_ready(rdb) == -1 || (res = db_exec(rdb, Q_RESPONSE_SUBMIT_READ,
-	                                3, b->v[SAVE_KIND_SUBMIT])) == NULL) {
+	if (db_ready(rdb) == -1 || (res = db_exec(rdb, Q_SUBMIT_READ, 3,
+	                                b->v[SAVE_KIND_SUBMIT])) == NULL) {
 		b->status = SAVE_UNAVAILABLE;
 		return -1;
 	}
@@ -291,7 +297,7 @@ batch_read(struct db *rdb, struct batch *b)
 		log_error("committer: %s", PQresultErrorMessage(res));
 		b->status = failure_status(rdb, res);
 	} else if (PQntuples(res) != b->count[SAVE_KIND_SUBMIT] ||
-	           PQnfields(res) != 6) {
+	           PQnfields(res) != 8) {
 		log_error("committer: %d rows for %d items", PQntuples(res),
 		    b->count[SAVE_KIND_SUBMIT]);
 	} else {
@@ -309,9 +315,9 @@ batch_read(struct db *rdb, struct batch *b)
 /*
  * Sends b's write to db without waiting for it: in one transaction, the
  * autosaves with one call of response_save_batch, the scored submissions
- * with one call of response_submit_batch (which judges them again), then
- * COMMIT. 0 (b->ncalls is 0 when there was nothing to write), or -1 with
- * b->status.
+ * with one call of submit_write (which submits only where the read's
+ * judgement still holds), then COMMIT. 0 (b->ncalls is 0 when there was nothing
+ * to write), or -1 with b->status.
  */
 static int
 batch_send(struct db *db, struct batch *b)
@@ -335,7 +341,7 @@ batch_send(struct db *db, struct batch *b)
 	}
 	if (b->sc.n > 0) {
 		b->at_submit = n;
-		calls[n++] = (struct db_call){Q_RESPONSE_SUBMIT_BATCH, NULL,
+		calls[n++] = (struct db_call){Q_SUBMIT_WRITE, NULL,
 		    SAVEBATCH_PARAMS, b->v[SAVE_KIND_SUBMIT]};
 	}
 	calls[n++] = (struct db_call){Q__MAX, "COMMIT", 0, NULL};

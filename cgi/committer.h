@@ -7,12 +7,13 @@
  * answers against the questionnaire) sends the write to the committer as
  * one message (savebatch.h) and waits. The committer takes every message
  * that is waiting as a batch: it reads the submissions with one call of
- * rg_response_submit_read (migrations 014, 017: a statement that writes
- * nothing, on a second connection), checks their required items and
- * computes their scores and export vectors (submission.h), then, in one
- * transaction, saves the autosaves with one call of rg_response_save_batch
- * (013) and submits the submissions with one call of
- * rg_response_submit_batch (016), which judges them again. It answers
+ * rg_submit_read (migrations 017, 019: a statement that writes nothing,
+ * on a second connection), checks their required items and computes their
+ * scores and export vectors (submission.h), then, in one transaction,
+ * saves the autosaves with one call of rg_response_save_batch (013) and
+ * submits the submissions with one call of rg_submit_write (019), which
+ * submits each by its response's id only where what the read judged still
+ * holds (the others are sent again, and read afresh). It answers
  * each worker after COMMIT (a submission with its scores): nothing it
  * acknowledges can be lost, and what the database refuses is refused for
  * that item alone. While one batch writes, the next gathers, so a busy

@@ -298,7 +298,10 @@ params_add(const struct save_item *it, int first, struct buf *p)
 		                   -1 ||
 		               text_elem(&p[6], it->export_levels) == -1 ||
 		               text_elem(&p[7], it->export_targets) == -1 ||
-		               text_elem(&p[8], it->export_scores) == -1
+		               text_elem(&p[8], it->export_scores) == -1 ||
+		               (it->rid > 0 ? buf_printf(&p[9], "%lld", it->rid)
+		                            : buf_puts(&p[9], "NULL")) == -1 ||
+		               buf_puts(&p[10], it->touch ? "t" : "f") == -1
 		           ? -1
 		           : 0;
 	if (buf_printf(&p[3], "%lld", it->qid) == -1 ||
@@ -306,7 +309,7 @@ params_add(const struct save_item *it, int first, struct buf *p)
 	        it->remove_len > 0 ? it->remove_len : 2) == -1 ||
 	    savebatch_array_elem(&p[5], it->set, it->set_len) == -1)
 		return -1;
-	/* (Autosaves have no export row: p[6..8] stay unused.) */
+	/* (Autosaves have no export row: p[6..10] stay unused.) */
 	for (k = 6; k < SAVEBATCH_PARAMS; k++)
 		if (buf_puts(&p[k], "NULL") == -1)
 			return -1;

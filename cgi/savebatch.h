@@ -19,8 +19,9 @@
 /* A message's size at most. A larger autosave (long comments) is saved by
  * the worker itself, as one item: a committer's batch stays small. */
 #define SAVEBATCH_MSG_MAX (64 * 1024)
-/* Array parameters of a call: six for autosaves, nine for submissions. */
-#define SAVEBATCH_PARAMS 9
+/* Array parameters of a call: six for autosaves, eleven for submissions
+ * (nine of them for rg_response_submit_batch). */
+#define SAVEBATCH_PARAMS 11
 
 /* The scores of a submission as its result carries them back (JSON text):
  * API.md's scores object of RG_DIMENSIONS_MAX dimensions of RG_QID_MAX
@@ -57,8 +58,8 @@ enum save_status {
 };
 
 /* What an item asks: an autosave (rg_response_save_batch) or a
- * submission (read by rg_response_submit_read, scored, then submitted by
- * rg_response_submit_batch). */
+ * submission (read by rg_submit_read, scored, then submitted by
+ * rg_submit_write: migration 019). */
 enum save_kind { SAVE_KIND_ANSWERS, SAVE_KIND_SUBMIT, SAVE_KIND__MAX };
 
 /* One item. Its texts point into memory the caller keeps until the item
@@ -85,10 +86,14 @@ struct save_item {
 	size_t targets_len;
 	double overall;
 	int has_overall;
-	/* And its export row's vectors (submission.h); not in messages. */
+	/* And its export row's vectors (submission.h), its response (0: no
+	 * row yet) and whether its session is due for a touch, as the read
+	 * found them (migration 019); not in messages. */
 	const char *export_levels;
 	const char *export_targets;
 	const char *export_scores;
+	long long rid;
+	int touch;
 };
 
 struct save_result {
@@ -142,11 +147,11 @@ int savebatch_result_decode(
  * Writes the array parameters for the items of kind among items[0..n) to
  * p[0..SAVEBATCH_PARAMS) (reset first): for autosaves the six of
  * response_save_batch (hashes, waves, revisions, questionnaires, removals,
- * answers), for submissions the nine of response_submit_batch (hashes,
- * waves, revisions, scores, overall scores, targets, and the export rows'
- * levels, targets and dimension scores), whose first three are also those
- * of response_submit_read. Returns how many items are of kind, or -1 (no
- * memory).
+ * answers), for submissions the eleven of submit_write (hashes, waves,
+ * revisions, scores, overall scores, targets, the export rows' levels,
+ * targets and dimension scores, the responses and the touches), whose
+ * first three are also those of submit_read. Returns how many items are of
+ * kind, or -1 (no memory).
  */
 int savebatch_params(const struct save_item *items, size_t n, int kind,
     struct buf p[SAVEBATCH_PARAMS]) RG_WUR;

@@ -110,6 +110,22 @@ FROM rg_response_submit_batch($1::bytea[], $2::bigint[], $3::integer[],
 	$4::jsonb[], $5::double precision[], $6::jsonb[], $7::text[], $8::text[],
 	$9::text[])
 
+-- name: submit_read
+-- The submissions of a batch, read on the committer's read connection
+-- (migration 019): as response_submit_read, and each item's response and
+-- whether its session is due for a touch.
+SELECT n, status, revision, questionnaire_id, user_id, answers, response_id,
+	touch
+FROM rg_submit_read($1::bytea[], $2::bigint[], $3::integer[])
+
+-- name: submit_write
+-- The scored submissions of a batch (migration 019): response_submit_batch's
+-- nine arrays, then the responses and the touches submit_read gave.
+SELECT n, status, revision, answered, questionnaire_id
+FROM rg_submit_write($1::bytea[], $2::bigint[], $3::integer[],
+	$4::jsonb[], $5::double precision[], $6::jsonb[], $7::text[], $8::text[],
+	$9::text[], $10::bigint[], $11::boolean[])
+
 -- name: response_reopen
 UPDATE response SET state = 'draft', submitted_at = NULL, submitted_revision = NULL,
 	scores = NULL, overall = NULL, targets = NULL, revision = revision + 1,

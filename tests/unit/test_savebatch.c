@@ -212,6 +212,15 @@ test_submission_message_and_params(void **state)
 	assert_string_equal(p[6].data, "{\"3n.\"}");
 	assert_string_equal(p[7].data, "{\"\"}");
 	assert_string_equal(p[8].data, "{\"{37.5,NULL}\"}");
+	/* The response and the touch the read found: none (a response
+	 * without a row yet, NULL) and no touch, then both. */
+	assert_string_equal(p[9].data, "{NULL}");
+	assert_string_equal(p[10].data, "{f}");
+	it[1].rid = 4711;
+	it[1].touch = 1;
+	assert_int_equal(savebatch_params(it, 3, SAVE_KIND_SUBMIT, p), 1);
+	assert_string_equal(p[9].data, "{4711}");
+	assert_string_equal(p[10].data, "{t}");
 	/* Without an overall score: NULL. */
 	it[1].has_overall = 0;
 	assert_int_equal(savebatch_params(it, 3, SAVE_KIND_SUBMIT, p), 1);
@@ -219,6 +228,7 @@ test_submission_message_and_params(void **state)
 	assert_int_equal(savebatch_params(it, 3, SAVE_KIND_ANSWERS, p), 2);
 	assert_string_equal(p[2].data, "{41,41}");
 	assert_string_equal(p[8].data, "{NULL,NULL}");
+	assert_string_equal(p[10].data, "{NULL,NULL}");
 	/* A kind this build does not know is no message. */
 	it[1].kind = SAVE_KIND__MAX;
 	assert_int_equal(savebatch_encode(&it[1], msg, sizeof(msg)), 0);
