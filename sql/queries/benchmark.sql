@@ -84,7 +84,9 @@ RETURNING peer_by, peer_value, changes >= greatest(rg_setting_int('k_anonymity',
 -- The snapshotter's pass: takes up to 10,000 pending submissions (rows
 -- another snapshotter holds are skipped), counts them into their groups'
 -- change counters, and returns the groups counted, with whether they now
--- need a new snapshot (the threshold of snap_touch).
+-- need a new snapshot (the threshold of snap_touch). A row whose
+-- organisation or wave is gone meanwhile is taken and counts nowhere (the
+-- queue has no references: migration 019).
 WITH taken AS (
 	DELETE FROM peer_pending WHERE id IN (
 		SELECT id FROM peer_pending ORDER BY id LIMIT 10000
@@ -92,7 +94,8 @@ WITH taken AS (
 	RETURNING wave_id, organisation_id
 ), counts AS (
 	SELECT t.wave_id, g.peer_by, g.peer_value, count(*)::integer AS n
-	FROM taken t JOIN organisation o ON o.id = t.organisation_id,
+	FROM taken t JOIN organisation o ON o.id = t.organisation_id
+		JOIN wave w ON w.id = t.wave_id,
 		rg_peer_groups(o) g
 	GROUP BY 1, 2, 3
 )

@@ -455,6 +455,35 @@ def test_submit_never_waits_for_the_snapshots():
     assert last.benchmark(wid, "state").json["stats"]["overall"]["n"] == 5
 
 
+def test_queued_rows_of_a_wave_or_municipality_gone_count_nowhere():
+    """The queue of submissions to count (peer_pending) has no references
+    (migration 019): a row whose wave or organisation no longer exists is
+    taken and counted into no group, and the snapshotter goes on counting
+    the rows beside it."""
+    state, wid, rng, orgs = state_group(5, 4, 37)
+    snap = snapshotter_pid(fcgi_master_pid())
+    assert snap is not None
+    gone_org = int(psql("SELECT max(id) + 1000 FROM organisation")[0][0])
+    gone_wave = int(psql("SELECT max(id) + 1000 FROM wave")[0][0])
+    os.kill(snap, signal.SIGSTOP)
+    try:
+        psql("INSERT INTO peer_pending (wave_id, organisation_id) VALUES"
+             " (:'p1', :'p2'), (:'p3', :'p4')", wid, gone_org, gone_wave, orgs[0].id)
+        rev = orgs[4].put(wid, random_answers(rng))
+        r = orgs[4].session.post("/api/v1/waves/%d/response/submit" % wid, {"revision": rev})
+        assert r.status == 200, r
+        assert psql("SELECT count(*) FROM peer_pending WHERE organisation_id = :'p1'"
+                    " OR wave_id = :'p2'", gone_org, gone_wave) == [["2"]]
+    finally:
+        os.kill(snap, signal.SIGCONT)
+    snapshots_settled()
+    assert psql("SELECT count(*) FROM peer_pending WHERE organisation_id = :'p1'"
+                " OR wave_id = :'p2'", gone_org, gone_wave) == [["0"]]
+    assert psql("SELECT count(*) FROM peer_change WHERE wave_id = :'p1'", gone_wave) == [["0"]]
+    snap_row = snapshot_row(wid, "state", state)
+    assert snap_row is not None and snap_row["n"] == 5, snap_row
+
+
 def test_a_dead_snapshotter_is_replaced():
     master = fcgi_master_pid()
     old = snapshotter_pid(master)

@@ -4,7 +4,7 @@
 -- answers 'race' for the rest. Everything is rolled back.
 
 BEGIN;
-SELECT plan(16);
+SELECT plan(19);
 
 SELECT set_config('rg.role', 'admin', true) \gset ignored_
 INSERT INTO organisation (key, name, kind, state, population, member)
@@ -99,6 +99,18 @@ SELECT results_eq(
 	$$VALUES ('read', NULL::bigint)$$,
 	'a response without a row yet is read without one');
 
+-- version(org): the organisation's cache version (011), 0 when none.
+CREATE FUNCTION pg_temp.version(o bigint) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+	v bigint;
+BEGIN
+	PERFORM set_config('rg.role', 'admin', true);
+	SELECT c.v INTO v FROM cache_version c WHERE c.kind = 'o' AND c.id = o;
+	PERFORM set_config('rg.role', '', true);
+	RETURN coalesce(v, 0);
+END $$;
+SELECT pg_temp.version(:oa) AS va \gset
+
 -- The write, where everything still holds.
 SELECT results_eq(
 	format($$SELECT status, revision, qid FROM pg_temp.write(ARRAY['a7'],
@@ -108,6 +120,8 @@ SELECT results_eq(
 SELECT is(pg_temp.state(:ra), 'submitted', 'the response is submitted');
 SELECT ok(pg_temp.seen('a7') >= now() - interval '1 second',
 	'the session due is touched');
+SELECT is(pg_temp.version(:oa), (:va + 1)::bigint,
+	'the organisation''s cache version counts one up, once (not again by the row trigger)');
 SELECT set_config('rg.role', 'admin', true) \gset ignored_
 SELECT results_eq(
 	format($$SELECT levels, scores FROM export_row WHERE response_id = %s$$, :ra),
@@ -168,6 +182,18 @@ SELECT results_eq(
 		ARRAY[%s]::bigint[], ARRAY[0], ARRAY[NULL]::bigint[], ARRAY[false])$$, :w2),
 	$$VALUES ('ok', 0)$$,
 	'an item without a response row is submitted as before, with a new row');
+
+-- Any other change of a response still counts its version up, by the
+-- row trigger.
+SELECT pg_temp.version(:ob) AS vb \gset
+SELECT set_config('rg.role', 'admin', true) \gset ignored_
+UPDATE response SET updated_at = now() WHERE id = :rb;
+SELECT set_config('rg.role', '', true) \gset ignored_
+SELECT is(pg_temp.version(:ob), (:vb + 1)::bigint, 'an update elsewhere counts the version up');
+
+SELECT is((SELECT count(*)::integer FROM pg_constraint
+	WHERE conrelid = 'peer_pending'::regclass AND contype = 'f'), 0,
+	'the snapshotter''s queue has no references to check');
 
 SELECT ok(has_function_privilege('reifegrad_app',
 	'rg_submit_write(bytea[], bigint[], integer[], jsonb[], double precision[], jsonb[], text[], text[], text[], bigint[], boolean[])',
