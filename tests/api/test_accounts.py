@@ -9,6 +9,7 @@ import ctypes
 import ctypes.util
 import os
 import re
+import signal
 import socket
 import struct
 import time
@@ -925,6 +926,11 @@ def test_no_password_or_token_in_audit_log_or_logs():
     s.cookie("POST", "/api/v1/logout", csrf=False)
     audit = "\n".join(row[0] for row in psql("SELECT action || ' ' || detail::text FROM audit_log"))
     logdir = os.path.join(TEST_DIR, "log")
+    # nginx writes its access log in blocks: reopening it writes out
+    # what it holds.
+    with open(os.path.join(TEST_DIR, "run", "nginx.pid")) as fh:
+        os.kill(int(fh.read().strip()), signal.SIGUSR1)
+    time.sleep(0.5)
     logs = ""
     for p in [os.path.join(logdir, f) for f in ("fcgi.log", "nginx-access.log", "nginx-error.log")] + \
             [os.path.join(TEST_DIR, "pg", "log", "postgresql.log")]:
