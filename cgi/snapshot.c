@@ -198,15 +198,38 @@ member_cmp(const void *a, const void *b)
 	return c;
 }
 
+/* A peer group: its kind (snapshot_by) and value. */
+struct group_ref {
+	const char *by, *value;
+};
+
+/* Whether group (by, value) is one of due[0..n). */
+static int
+is_due(const struct group_ref *due, size_t n, const char *by, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(due[i].by, by) == 0 &&
+		    strcmp(due[i].value, value) == 0)
+			return 1;
+	return 0;
+}
+
 /*
- * Loads the members (all of the wave, or those of one group when by is
- * set), computes every group of every kind (or the one), stores figures
- * and ranks. Returns the number of groups or -1.
+ * Renews the snapshots of wave: every group of every kind when ndue is 0,
+ * else the groups due[0..ndue). Loads the members (those of the one group
+ * when ndue is 1, else all of the wave, once for every group: a pass that
+ * renews many groups reads each response once, not once per group),
+ * computes the groups, stores figures and ranks (one statement for all
+ * ranks). Returns the number of groups or -1.
  */
 static int
-snapshot_run(PGconn *conn, const char *wave, const char *by, const char *value,
-    int final, char *err, size_t errsz)
+snapshot_run(PGconn *conn, const char *wave, const struct group_ref *due,
+    size_t ndue, int final, char *err, size_t errsz)
 {
+	const char *by = ndue == 1 ? due[0].by : NULL;
+	const char *value = ndue == 1 ? due[0].value : NULL;
 	const char *p[3] = {wave, by, value};
 	struct member *m = NULL;
 	size_t *idx = NULL, n, i, k, start, cnt;
@@ -220,9 +243,14 @@ snapshot_run(PGconn *conn, const char *wave, const char *by, const char *value,
 	if ((w = run(conn, Q_SNAP_BUMP, 1, p, err, errsz)) == NULL)
 		return -1;
 	PQclear(w);
-	if ((w = run(conn, Q_SNAP_CLEAR, 3, p, err, errsz)) == NULL)
-		return -1;
-	PQclear(w);
+	for (i = 0; i < (ndue > 1 ? ndue : 1); i++) {
+		const char *c[3] = {wave, ndue > 1 ? due[i].by : by,
+		    ndue > 1 ? due[i].value : value};
+
+		if ((w = run(conn, Q_SNAP_CLEAR, 3, c, err, errsz)) == NULL)
+			return -1;
+		PQclear(w);
+	}
 	w = NULL;
 	if ((res = run(conn, Q_SNAP_MEMBERS, 3, p, err, errsz)) == NULL)
 		return -1;
@@ -260,6 +288,9 @@ snapshot_run(PGconn *conn, const char *wave, const char *by, const char *value,
 			                  m[idx[start + cnt]].attr[b]) == 0;
 			     cnt++)
 				;
+			if (ndue > 1 && !is_due(due, ndue, snapshot_by[b],
+			                    m[idx[start]].attr[b]))
+				continue;
 			if (group_compute(conn, wave, snapshot_by[b],
 			        m[idx[start]].attr[b], m, idx + start, cnt,
 			        final, err, errsz) == -1)
@@ -274,15 +305,14 @@ snapshot_run(PGconn *conn, const char *wave, const char *by, const char *value,
 			        "organisation", m[i].org, "ranks", m[i].ranks));
 	if ((ranks_s = json_dumps(ranks, JSON_COMPACT)) == NULL)
 		goto oom;
-	/* A whole wave replaces its ranks; one group merges its own. */
-	if (by == NULL &&
+	/* A whole wave replaces its ranks; groups merge their own. */
+	if (ndue == 0 &&
 	    (w = run(conn, Q_SNAP_RANKS_CLEAR, 1, p, err, errsz)) == NULL)
 		goto out;
 	PQclear(w);
 	p[0] = ranks_s;
-	if ((w = run(conn,
-	         by == NULL ? Q_SNAP_RANKS_INSERT : Q_SNAP_RANKS_MERGE, 1, p,
-	         err, errsz)) == NULL)
+	if ((w = run(conn, ndue == 0 ? Q_SNAP_RANKS_INSERT : Q_SNAP_RANKS_MERGE,
+	         1, p, err, errsz)) == NULL)
 		goto out;
 	PQclear(w);
 	rc = groups;
@@ -342,18 +372,69 @@ restore(PGconn *conn, const char *prev, char *err, size_t errsz)
 	return 0;
 }
 
+/* Renews groups due[0..n) of wave (n > 0) and resets their counts. 0 or
+ * -1. */
 static int
-group_run(PGconn *conn, const char *wave, const char *by, const char *value,
-    int final, char *err, size_t errsz)
+groups_run(PGconn *conn, const char *wave, const struct group_ref *due,
+    size_t n, int final, char *err, size_t errsz)
 {
-	const char *p[3] = {wave, by, value};
 	PGresult *res;
+	size_t i;
 
-	if (snapshot_run(conn, wave, by, value, final, err, errsz) == -1 ||
-	    (res = run(conn, Q_SNAP_RESET, 3, p, err, errsz)) == NULL)
+	if (snapshot_run(conn, wave, due, n, final, err, errsz) == -1)
 		return -1;
-	PQclear(res);
+	for (i = 0; i < n; i++) {
+		const char *p[3] = {wave, due[i].by, due[i].value};
+
+		if ((res = run(conn, Q_SNAP_RESET, 3, p, err, errsz)) == NULL)
+			return -1;
+		PQclear(res);
+	}
 	return 0;
+}
+
+/*
+ * Renews the groups of a result (res) marked due (column col_due 't';
+ * kind and value in columns col_by and col_by + 1), of the wave in column
+ * col_wave (or of wave, when col_wave is -1), one snapshot_run per wave.
+ * Returns the number of groups renewed, or -1.
+ */
+static int
+due_run(PGconn *conn, PGresult *res, int col_wave, const char *wave, int col_by,
+    int col_due, char *err, size_t errsz)
+{
+	int rows = PQntuples(res), i, j, renewed = 0;
+	struct group_ref *due =
+	    calloc(rows > 0 ? (size_t)rows : 1, sizeof(*due));
+	char *done = calloc(rows > 0 ? (size_t)rows : 1, 1);
+	size_t n;
+
+	if (due == NULL || done == NULL) {
+		snprintf(err, errsz, "snapshot: out of memory");
+		renewed = -1;
+	}
+	for (i = 0; renewed >= 0 && i < rows; i++) {
+		const char *w =
+		    col_wave >= 0 ? PQgetvalue(res, i, col_wave) : wave;
+
+		if (done[i] || PQgetvalue(res, i, col_due)[0] != 't')
+			continue;
+		for (j = i, n = 0; j < rows; j++)
+			if (!done[j] && PQgetvalue(res, j, col_due)[0] == 't' &&
+			    (col_wave < 0 ||
+			        strcmp(PQgetvalue(res, j, col_wave), w) == 0)) {
+				due[n].by = PQgetvalue(res, j, col_by);
+				due[n++].value = PQgetvalue(res, j, col_by + 1);
+				done[j] = 1;
+			}
+		if (groups_run(conn, w, due, n, 0, err, errsz) == -1)
+			renewed = -1;
+		else
+			renewed += (int)n;
+	}
+	free(due);
+	free(done);
+	return renewed;
 }
 
 int
@@ -361,9 +442,10 @@ snapshot_group(PGconn *conn, const char *wave, const char *by,
     const char *value, int final, char *err, size_t errsz)
 {
 	char prev[32];
+	struct group_ref g = {by, value};
 
 	if (elevate(conn, prev, sizeof(prev), err, errsz) == -1 ||
-	    group_run(conn, wave, by, value, final, err, errsz) == -1)
+	    groups_run(conn, wave, &g, 1, final, err, errsz) == -1)
 		return -1;
 	return restore(conn, prev, err, errsz);
 }
@@ -378,8 +460,7 @@ snapshot_wave(
 	int n;
 
 	if (elevate(conn, prev, sizeof(prev), err, errsz) == -1 ||
-	    (n = snapshot_run(conn, wave, NULL, NULL, final, err, errsz)) ==
-	        -1 ||
+	    (n = snapshot_run(conn, wave, NULL, 0, final, err, errsz)) == -1 ||
 	    (res = run(conn, Q_SNAP_RESET_WAVE, 1, p, err, errsz)) == NULL)
 		return -1;
 	PQclear(res);
@@ -409,15 +490,9 @@ touch_run(PGconn *conn, const char *wave, const char *org, int reopened,
 		}
 		PQclear(d);
 	}
-	for (i = 0; i < PQntuples(res); i++)
-		if (PQgetvalue(res, i, 2)[0] == 't' &&
-		    group_run(conn, wave, PQgetvalue(res, i, 0),
-		        PQgetvalue(res, i, 1), 0, err, errsz) == -1) {
-			PQclear(res);
-			return -1;
-		}
+	i = due_run(conn, res, -1, wave, 0, 2, err, errsz);
 	PQclear(res);
-	return 0;
+	return i == -1 ? -1 : 0;
 }
 
 int
@@ -437,22 +512,14 @@ snapshot_pending(PGconn *conn, char *err, size_t errsz)
 {
 	char prev[32];
 	PGresult *res;
-	int i, renewed = 0;
+	int renewed;
 
 	if (elevate(conn, prev, sizeof(prev), err, errsz) == -1 ||
 	    (res = run(conn, Q_SNAP_PENDING, 0, NULL, err, errsz)) == NULL)
 		return -1;
-	for (i = 0; i < PQntuples(res); i++) {
-		if (PQgetvalue(res, i, 3)[0] != 't')
-			continue;
-		if (group_run(conn, PQgetvalue(res, i, 0),
-		        PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), 0, err,
-		        errsz) == -1) {
-			PQclear(res);
-			return -1;
-		}
-		renewed++;
-	}
+	renewed = due_run(conn, res, 0, NULL, 1, 3, err, errsz);
 	PQclear(res);
+	if (renewed == -1)
+		return -1;
 	return restore(conn, prev, err, errsz) == -1 ? -1 : renewed;
 }

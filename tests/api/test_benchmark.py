@@ -455,6 +455,47 @@ def test_submit_never_waits_for_the_snapshots():
     assert last.benchmark(wid, "state").json["stats"]["overall"]["n"] == 5
 
 
+def test_a_pass_renewing_many_groups_gives_what_a_whole_renewal_gives():
+    """Six municipalities of a new Land submit while the snapshotter is
+    stopped: its next pass finds several groups due at once (the network,
+    the Land, and their kinds and classes), reads the wave's responses
+    once for all of them, and must store for each the figures and ranks
+    that renewing the whole wave (reifegrad-admin snapshot) stores."""
+    state = unique_state()
+    wid = make_wave()
+    rng = random.Random(41)
+    orgs = [Org(state, population=3000 + 701 * i) for i in range(6)]
+    snap = snapshotter_pid(fcgi_master_pid())
+    assert snap is not None
+    os.kill(snap, signal.SIGSTOP)
+    try:
+        for o in orgs:
+            rev = o.put(wid, random_answers(rng))
+            r = o.session.post("/api/v1/waves/%d/response/submit" % wid, {"revision": rev})
+            assert r.status == 200, r
+    finally:
+        os.kill(snap, signal.SIGCONT)
+    snapshots_settled()
+
+    def stored():
+        snaps = {(b, v): (n, st, sc) for b, v, n, st, sc in psql(
+            "SELECT peer_by, peer_value, n, stats::text, scores::text FROM peer_snapshot"
+            " WHERE wave_id = :'p1'", wid)}
+        ranks = {o.id: rank_row(wid, o) for o in orgs}
+        return snaps, ranks
+
+    snaps, ranks = stored()
+    assert ("network", "") in snaps and ("state", state) in snaps, sorted(snaps)
+    assert len(snaps) >= 3, sorted(snaps)
+    admin("snapshot", str(wid))
+    whole, whole_ranks = stored()
+    for g, v in snaps.items():
+        assert whole[g] == v, (g, v, whole[g])
+    for o in orgs:
+        for by, rank in ranks[o.id].items():
+            assert whole_ranks[o.id][by] == rank, (o.id, by, rank, whole_ranks[o.id])
+
+
 def test_queued_rows_of_a_wave_or_municipality_gone_count_nowhere():
     """The queue of submissions to count (peer_pending) has no references
     (migration 019): a row whose wave or organisation no longer exists is
