@@ -42,7 +42,10 @@ int snapshot_touch(PGconn *, const char *wave, const char *org, int reopened,
 /*
  * Counts the pending submissions (sql/migrations/010_speed.sql) into their
  * groups and renews the groups that reached their threshold, in the
- * caller's transaction. Returns the number of groups renewed, or -1 (err).
+ * caller's transaction: the groups due of one wave together, with one read
+ * of its responses and one merge of their ranks (a burst makes most groups
+ * due at once, and each response is in five of them). Returns the number
+ * of groups renewed, or -1 (err).
  */
 int snapshot_pending(PGconn *, char *err, size_t errsz) RG_WUR;
 
