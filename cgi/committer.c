@@ -149,9 +149,8 @@ submission_read(struct db *db, const PGresult *res, int row,
 	struct submission *sub = &sc->sub[sc->n];
 	struct save_item *it = &sc->item[sc->n];
 	PGresult *failed;
-	int rc;
-
 	long long rid = 0;
+	int rc;
 
 	if (row_read(res, row, -1, 3, &out[i]) == -1 ||
 	    (!PQgetisnull(res, row, 4) &&
@@ -316,8 +315,8 @@ batch_read(struct db *rdb, struct batch *b)
  * Sends b's write to db without waiting for it: in one transaction, the
  * autosaves with one call of response_save_batch, the scored submissions
  * with one call of submit_write (which submits only where the read's
- * judgement still holds), then COMMIT. 0 (b->ncalls is 0 when there was nothing
- * to write), or -1 with b->status.
+ * judgement still holds), then COMMIT. 0 (b->ncalls is 0 when there was
+ * nothing to write), or -1 with b->status.
  */
 static int
 batch_send(struct db *db, struct batch *b)

@@ -2,7 +2,7 @@
  * savebatch.h: autosaves and submissions as items of one batch
  * (migration 013): an item and its result, the message a worker sends the
  * committer for an item (committer.h), and the array parameters of
- * response_save_batch and response_submit_batch for many items. Pure: no
+ * response_save_batch and submit_write for many items. Pure: no
  * I/O.
  */
 #ifndef SAVEBATCH_H

@@ -3,7 +3,7 @@
  * (API.md "Definitions"): whether required items are still open, else the
  * scores, the targets and the overall score, as the text the database
  * stores and the worker answers, and the vectors of its export row
- * (005_exports.sql, written by rg_response_submit_batch of 016). Pure: the
+ * (005_exports.sql, written by rg_submit_write of 019). Pure: the
  * committer computes it for every submission of its batch (committer.c),
  * a worker for one of its own.
  */

@@ -94,33 +94,21 @@ SELECT n, status, revision, answered, questionnaire_id
 FROM rg_response_save_batch($1::bytea[], $2::bigint[], $3::integer[],
 	$4::bigint[], $5::jsonb[], $6::jsonb[])
 
--- name: response_submit_read
--- The submissions of a batch, read in its transaction (migration 014): one
--- row per item, in order: n, status, revision, questionnaire_id, user_id,
--- answers.
-SELECT n, status, revision, questionnaire_id, user_id, answers
-FROM rg_response_submit_read($1::bytea[], $2::bigint[], $3::integer[])
-
--- name: response_submit_batch
--- Submissions, one or many, with the scores and export vectors the
--- committer computed from the answers response_submit_read gave it
--- (migrations 013, 014, 016).
-SELECT n, status, revision, answered, questionnaire_id
-FROM rg_response_submit_batch($1::bytea[], $2::bigint[], $3::integer[],
-	$4::jsonb[], $5::double precision[], $6::jsonb[], $7::text[], $8::text[],
-	$9::text[])
-
 -- name: submit_read
 -- The submissions of a batch, read on the committer's read connection
--- (migration 019): as response_submit_read, and each item's response and
--- whether its session is due for a touch.
+-- (migration 019): one row per item, in order: n, status, revision,
+-- questionnaire_id, user_id, answers (as rg_response_submit_read of 014
+-- and 017), and each item's response and whether its session is due for a
+-- touch.
 SELECT n, status, revision, questionnaire_id, user_id, answers, response_id,
 	touch
 FROM rg_submit_read($1::bytea[], $2::bigint[], $3::integer[])
 
 -- name: submit_write
--- The scored submissions of a batch (migration 019): response_submit_batch's
--- nine arrays, then the responses and the touches submit_read gave.
+-- The scored submissions of a batch, with the scores and export vectors
+-- the committer computed from the answers submit_read gave it (migration
+-- 019): rg_response_submit_batch's nine arrays (016), then the responses
+-- and the touches submit_read gave.
 SELECT n, status, revision, answered, questionnaire_id
 FROM rg_submit_write($1::bytea[], $2::bigint[], $3::integer[],
 	$4::jsonb[], $5::double precision[], $6::jsonb[], $7::text[], $8::text[],
