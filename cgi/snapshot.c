@@ -235,25 +235,26 @@ snapshot_run(PGconn *conn, const char *wave, const struct group_ref *due,
 	size_t *idx = NULL, n, i, k, start, cnt;
 	json_t *ranks = json_array();
 	char *ranks_s = NULL;
-	PGresult *res, *w = NULL;
+	PGresult *res = NULL, *w = NULL;
 	int b, groups = 0, rc = -1;
 
 	/* The wave's snapshots change: workers that keep them (snapcache.c)
 	 * load them again when they see the new generation. */
 	if ((w = run(conn, Q_SNAP_BUMP, 1, p, err, errsz)) == NULL)
-		return -1;
+		goto out;
 	PQclear(w);
-	for (i = 0; i < (ndue > 1 ? ndue : 1); i++) {
-		const char *c[3] = {wave, ndue > 1 ? due[i].by : by,
-		    ndue > 1 ? due[i].value : value};
+	/* The snapshots renewed go first (all of the wave's when ndue is 0). */
+	for (i = 0; i < (ndue > 0 ? ndue : 1); i++) {
+		const char *c[3] = {wave, ndue > 0 ? due[i].by : NULL,
+		    ndue > 0 ? due[i].value : NULL};
 
 		if ((w = run(conn, Q_SNAP_CLEAR, 3, c, err, errsz)) == NULL)
-			return -1;
+			goto out;
 		PQclear(w);
 	}
 	w = NULL;
 	if ((res = run(conn, Q_SNAP_MEMBERS, 3, p, err, errsz)) == NULL)
-		return -1;
+		goto out;
 	n = (size_t)PQntuples(res);
 	m = calloc(n ? n : 1, sizeof(*m));
 	idx = calloc(n ? n : 1, sizeof(*idx));
