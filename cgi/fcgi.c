@@ -163,7 +163,7 @@ request_answer(FCGX_Request *fr, struct db *db, struct db *rdb)
 }
 
 int
-fcgi_worker_run(int listen_fd, volatile sig_atomic_t *stop)
+fcgi_worker_run(int listen_fd, const char *appname, volatile sig_atomic_t *stop)
 {
 	FCGX_Request fr;
 	struct db db, rdb;
@@ -174,6 +174,7 @@ fcgi_worker_run(int listen_fd, volatile sig_atomic_t *stop)
 	/* Without REIFEGRAD_READ_DATABASE_URL there is no read connection
 	 * at all: everything goes to the primary's. */
 	db_init(&db, NULL);
+	db.appname = appname;
 	db_init(&rdb, reads ? read_url : NULL);
 	sigemptyset(&term);
 	sigaddset(&term, SIGTERM);

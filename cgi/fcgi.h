@@ -9,8 +9,10 @@
 /*
  * Accepts and answers requests on listen_fd until *stop is set (by a
  * signal) or accepting fails. A request in progress is always finished.
- * Returns 0 on an orderly stop, -1 on an accept failure.
+ * The database connection goes by appname (NULL: "reifegrad"). Returns 0
+ * on an orderly stop, -1 on an accept failure.
  */
-int fcgi_worker_run(int listen_fd, volatile sig_atomic_t *stop);
+int fcgi_worker_run(
+    int listen_fd, const char *appname, volatile sig_atomic_t *stop);
 
 #endif /* FCGI_H */

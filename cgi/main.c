@@ -1,9 +1,15 @@
 /*
  * main.c: reifegrad-fcgi's processes. The master opens the FastCGI socket
  * (or takes the one on fd 0 that systemd or spawn-fcgi passes), forks the
- * workers and the snapshotter (snapshotter.h), replaces any that dies, and
- * on SIGTERM or SIGINT stops them gracefully: each worker finishes the
- * request it is answering, then exits.
+ * workers, the snapshotter (snapshotter.h) and the committer (committer.h),
+ * replaces any that dies, and on SIGTERM or SIGINT stops them gracefully:
+ * each worker finishes the request it is answering, then exits.
+ *
+ * With --write-socket, a second pool of workers listens there, for the
+ * saves that nginx sends to it (autosaves and submissions). Such a worker
+ * spends most of its request waiting for the committer's batch, using no
+ * CPU; in a pool of their own, waiting saves take no worker from the
+ * reads, and there can be as many of them as the batch is to hold.
  */
 #include <errno.h>
 #include <fcgiapp.h>
@@ -31,6 +37,14 @@
 #define MAIN_WORKERS_MAX 256
 /* Pending connections the kernel keeps for us. */
 #define MAIN_BACKLOG 1024
+/* Workers of the write pool unless told: as many saves as a batch of the
+ * committer gathers on a busy day (measured on 2 cores: see the README's
+ * performance section). */
+#define MAIN_WRITE_WORKERS 32
+/* The process name of the write pool's workers. */
+#define MAIN_WRITER_NAME "rg-writer"
+/* The name of the write pool's socket among those systemd passes. */
+#define MAIN_WRITE_FDNAME "fcgi-write"
 /* Seconds a stopping worker gets to finish its request before SIGKILL. */
 #define MAIN_STOP_GRACE 10
 
@@ -67,36 +81,110 @@ signal_set(int sig, void (*handler)(int))
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: reifegrad-fcgi [--socket PATH] [--workers N] "
-	                "[--pidfile PATH]\n"
-	                "  without --socket, the listening socket is taken "
-	                "from fd 0\n");
+	fprintf(stderr,
+	    "usage: reifegrad-fcgi [--socket PATH] [--workers N] "
+	    "[--write-socket PATH] [--write-workers N] "
+	    "[--pidfile PATH]\n"
+	    "  without --socket, the listening socket is taken "
+	    "from fd 0\n"
+	    "  --write-socket: a pool of its own for the saves "
+	    "(--write-workers, default %d)\n",
+	    MAIN_WRITE_WORKERS);
 	exit(2);
+}
+
+/* Opens a FastCGI listening socket at path, readable and writable by
+ * owner and group only; returns it, or -1 after saying why. */
+static int
+listen_at(const char *path)
+{
+	mode_t old = umask(0117);
+	int fd;
+
+	unlink(path);
+	fd = FCGX_OpenSocket(path, MAIN_BACKLOG);
+	umask(old);
+	if (fd < 0)
+		fprintf(stderr, "reifegrad-fcgi: cannot listen on %s: %s\n",
+		    path, strerror(errno));
+	return fd;
+}
+
+/* 1 when fd is a listening socket. */
+static int
+is_listener(int fd)
+{
+	int listening = 0;
+	socklen_t len = sizeof(listening);
+
+	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) ==
+	           0 &&
+	       listening;
+}
+
+/*
+ * Takes the sockets that systemd passes by the sd_listen_fds(3) protocol:
+ * LISTEN_PID is ours, LISTEN_FDS of them from fd 3, named in order by
+ * LISTEN_FDNAMES (FileDescriptorName= of their socket units). The one
+ * named MAIN_WRITE_FDNAME is the write pool's, the other the workers'.
+ * Returns 0 when it took the workers' socket, -1 when there is none.
+ */
+static int
+listen_fds_take(int *listen_fd, int *write_fd)
+{
+	const char *pid = getenv("LISTEN_PID"), *nfds = getenv("LISTEN_FDS");
+	const char *names = getenv("LISTEN_FDNAMES");
+	long long want, n;
+	int fd;
+
+	if (pid == NULL || nfds == NULL ||
+	    valid_int64(pid, 1, INT32_MAX, &want) == -1 ||
+	    want != (long long)getpid() || valid_int64(nfds, 1, 2, &n) == -1)
+		return -1;
+	for (fd = 3; fd < 3 + n; fd++) {
+		size_t len = names ? strcspn(names, ":") : 0;
+		int is_write = len == strlen(MAIN_WRITE_FDNAME) &&
+		               strncmp(names, MAIN_WRITE_FDNAME, len) == 0;
+
+		if (!is_listener(fd))
+			return -1;
+		if (is_write)
+			*write_fd = fd;
+		else
+			*listen_fd = fd;
+		if (names != NULL)
+			names = names[len] == ':' ? names + len + 1 : NULL;
+	}
+	/* Not for the processes we fork. */
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return *listen_fd >= 0 ? 0 : -1;
 }
 
 /* 1 when fd 0 is a listening socket handed to us. */
 static int
 stdin_is_listener(void)
 {
-	int listening = 0;
-	socklen_t len = sizeof(listening);
-
-	return getsockopt(0, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) ==
-	           0 &&
-	       listening;
+	return is_listener(0);
 }
 
 /* The committer's listening socket (committer.h), -1 without one. */
 static int commit_fd = -1;
 
-/* Forks one worker; returns its pid or -1. The child never returns. */
+/* Forks one worker; returns its pid or -1. The child never returns. A
+ * worker of the write pool goes by MAIN_WRITER_NAME (ps, pgrep and its
+ * database connection's application_name); the others keep the
+ * program's. */
 static pid_t
-worker_spawn(int listen_fd)
+worker_spawn(int listen_fd, int writer)
 {
 	pid_t pid = fork();
 
 	if (pid != 0)
 		return pid;
+	if (writer)
+		prctl(PR_SET_NAME, MAIN_WRITER_NAME);
 	/* It connects to the committer by name. */
 	if (commit_fd != -1)
 		close(commit_fd);
@@ -108,12 +196,15 @@ worker_spawn(int listen_fd)
 	signal_set(SIGINT, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
-	_exit(fcgi_worker_run(listen_fd, &stop_requested) == 0 ? 0 : 1);
+	_exit(fcgi_worker_run(listen_fd, writer ? MAIN_WRITER_NAME : NULL,
+	          &stop_requested) == 0
+	          ? 0
+	          : 1);
 }
 
 /* Forks the snapshotter; returns its pid or -1. The child never returns. */
 static pid_t
-snapshotter_spawn(int listen_fd)
+snapshotter_spawn(int listen_fd, int write_fd)
 {
 	pid_t pid = fork();
 
@@ -126,6 +217,8 @@ snapshotter_spawn(int listen_fd)
 	/* It answers no request and saves no autosave. */
 	if (listen_fd > 0)
 		close(listen_fd);
+	if (write_fd != -1)
+		close(write_fd);
 	if (commit_fd != -1)
 		close(commit_fd);
 	signal_set(SIGTERM, on_stop);
@@ -137,7 +230,7 @@ snapshotter_spawn(int listen_fd)
 
 /* Forks the committer; returns its pid or -1. The child never returns. */
 static pid_t
-committer_spawn(int listen_fd)
+committer_spawn(int listen_fd, int write_fd)
 {
 	pid_t pid = fork();
 
@@ -149,6 +242,8 @@ committer_spawn(int listen_fd)
 		_exit(0);
 	if (listen_fd > 0)
 		close(listen_fd);
+	if (write_fd != -1)
+		close(write_fd);
 	signal_set(SIGTERM, on_stop);
 	signal_set(SIGINT, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
@@ -156,43 +251,60 @@ committer_spawn(int listen_fd)
 	_exit(committer_run(commit_fd, &stop_requested) == 0 ? 0 : 1);
 }
 
-/* The name of helper i of the pids table (workers, then the snapshotter,
- * then the committer). */
+/* The master's table of helpers: the workers, then those of the write
+ * pool, then the snapshotter, then the committer when there is one. */
+struct pool {
+	int listen_fd, write_fd; /* write_fd -1 without a write pool */
+	long long nworkers, nwrite;
+};
+
+/* The name of helper i of the pids table. */
 static const char *
-helper_name(long long i, long long nworkers)
+helper_name(const struct pool *p, long long i)
 {
-	return i < nworkers    ? "worker"
-	       : i == nworkers ? "snapshotter"
-	                       : "committer";
+	return i < p->nworkers                ? "worker"
+	       : i < p->nworkers + p->nwrite  ? "write worker"
+	       : i == p->nworkers + p->nwrite ? "snapshotter"
+	                                      : "committer";
 }
 
-/* Forks helper i of the pids table anew. */
+/* Forks helper i of the pids table anew. A worker keeps the other pool's
+ * socket open, unused: the fds of a fork are the master's. */
 static pid_t
-helper_spawn(long long i, long long nworkers, int listen_fd)
+helper_spawn(const struct pool *p, long long i)
 {
-	if (i < nworkers)
-		return worker_spawn(listen_fd);
-	if (i == nworkers)
-		return snapshotter_spawn(listen_fd);
-	return committer_spawn(listen_fd);
+	if (i < p->nworkers)
+		return worker_spawn(p->listen_fd, 0);
+	if (i < p->nworkers + p->nwrite)
+		return worker_spawn(p->write_fd, 1);
+	if (i > p->nworkers + p->nwrite)
+		return committer_spawn(p->listen_fd, p->write_fd);
+	return snapshotter_spawn(p->listen_fd, p->write_fd);
 }
 
 int
 main(int argc, char *argv[])
 {
-	const char *socket_path = NULL, *pidfile = NULL;
-	long long nworkers = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *socket_path = NULL, *write_path = NULL, *pidfile = NULL;
+	struct pool p = {-1, -1, sysconf(_SC_NPROCESSORS_ONLN), -1};
 	pid_t *pids;
-	int listen_fd, i, nhelpers, last, last_told = 0;
+	int i, nhelpers, last, last_told = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc)
 			socket_path = argv[++i];
 		else if (strcmp(argv[i], "--pidfile") == 0 && i + 1 < argc)
 			pidfile = argv[++i];
+		else if (strcmp(argv[i], "--write-socket") == 0 && i + 1 < argc)
+			write_path = argv[++i];
 		else if (strcmp(argv[i], "--workers") == 0 && i + 1 < argc) {
 			if (valid_int64(argv[++i], 1, MAIN_WORKERS_MAX,
-			        &nworkers) == -1)
+			        &p.nworkers) == -1)
+				usage();
+		} else if (strcmp(argv[i], "--write-workers") == 0 &&
+		           i + 1 < argc) {
+			if (valid_int64(argv[++i], 1, MAIN_WORKERS_MAX,
+			        &p.nwrite) == -1)
 				usage();
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("reifegrad-fcgi %s\n", RG_VERSION);
@@ -200,8 +312,8 @@ main(int argc, char *argv[])
 		} else
 			usage();
 	}
-	if (nworkers < 1)
-		nworkers = 1;
+	if (p.nworkers < 1)
+		p.nworkers = 1;
 	if (sodium_init() < 0) {
 		fprintf(stderr, "reifegrad-fcgi: libsodium failed to start\n");
 		return 1;
@@ -211,22 +323,25 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (socket_path != NULL) {
-		mode_t old = umask(0117);
-
-		unlink(socket_path);
-		listen_fd = FCGX_OpenSocket(socket_path, MAIN_BACKLOG);
-		umask(old);
-		if (listen_fd < 0) {
-			fprintf(stderr,
-			    "reifegrad-fcgi: cannot listen on %s: "
-			    "%s\n",
-			    socket_path, strerror(errno));
+		if ((p.listen_fd = listen_at(socket_path)) < 0)
 			return 1;
-		}
+	} else if (listen_fds_take(&p.listen_fd, &p.write_fd) == 0) {
+		if (write_path != NULL)
+			usage();
 	} else if (stdin_is_listener())
-		listen_fd = 0;
+		p.listen_fd = 0;
 	else
 		usage();
+	if (write_path != NULL && (p.write_fd = listen_at(write_path)) < 0)
+		return 1;
+	if (p.write_fd == -1 && p.nwrite != -1) {
+		fprintf(stderr, "reifegrad-fcgi: --write-workers without a "
+		                "write socket\n");
+		return 2;
+	}
+	p.nwrite = p.write_fd == -1 ? 0
+	           : p.nwrite == -1 ? MAIN_WRITE_WORKERS
+	                            : p.nwrite;
 
 	if (pidfile != NULL) {
 		FILE *f = fopen(pidfile, "w");
@@ -244,20 +359,25 @@ main(int argc, char *argv[])
 	signal_set(SIGINT, on_stop);
 	signal_set(SIGALRM, on_alarm);
 	signal(SIGPIPE, SIG_IGN);
-	/* pids[nworkers] is the snapshotter, pids[nworkers + 1] the
-	 * committer when there is one. */
 	commit_fd = committer_listen();
-	nhelpers = (int)nworkers + (commit_fd != -1 ? 2 : 1);
+	nhelpers = (int)(p.nworkers + p.nwrite) + (commit_fd != -1 ? 2 : 1);
 	if ((pids = calloc((size_t)nhelpers, sizeof(*pids))) == NULL)
 		return 1;
 	if (metrics_init() == -1)
 		log_error("master: no shared memory for metrics: %s",
 		    strerror(errno));
 	for (i = 0; i < nhelpers; i++)
-		pids[i] = helper_spawn(i, nworkers, listen_fd);
-	metrics_workers((int)nworkers);
-	log_info("master: %lld workers on %s, version %s", nworkers,
-	    socket_path ? socket_path : "fd 0", RG_VERSION);
+		pids[i] = helper_spawn(&p, i);
+	metrics_workers((int)(p.nworkers + p.nwrite));
+	log_info("master: %lld workers on %s, version %s", p.nworkers,
+	    socket_path        ? socket_path
+	    : p.listen_fd == 0 ? "fd 0"
+	                       : "the socket systemd passed",
+	    RG_VERSION);
+	if (p.nwrite > 0)
+		log_info("master: %lld write workers on %s", p.nwrite,
+		    write_path ? write_path
+		               : "the socket named " MAIN_WRITE_FDNAME);
 
 	/* Supervise: replace every worker that dies until told to stop. */
 	while (!stop_requested) {
@@ -267,7 +387,7 @@ main(int argc, char *argv[])
 		if (pid < 0)
 			continue;
 		for (i = 0; i < nhelpers; i++) {
-			const char *what = helper_name(i, nworkers);
+			const char *what = helper_name(&p, i);
 
 			if (pids[i] != pid)
 				continue;
@@ -282,7 +402,7 @@ main(int argc, char *argv[])
 			if (stop_requested)
 				pids[i] = 0;
 			else
-				pids[i] = helper_spawn(i, nworkers, listen_fd);
+				pids[i] = helper_spawn(&p, i);
 		}
 	}
 
@@ -322,6 +442,8 @@ main(int argc, char *argv[])
 	}
 	if (socket_path != NULL)
 		unlink(socket_path);
+	if (write_path != NULL)
+		unlink(write_path);
 	if (pidfile != NULL)
 		unlink(pidfile);
 	free(pids);

@@ -113,13 +113,22 @@ def wait_for(pred, timeout=10.0, step=0.05):
 
 
 def pid_children(pid):
-    """The pids of a master's workers: its children but the snapshotter
-    and the committer (by name, which they set themselves; under valgrind
-    the workers' name is valgrind's)."""
+    """The pids of a master's workers (not those of the write pool): its
+    children but the snapshotter, the committer and the write pool's
+    workers (by name, which they set themselves; under valgrind the
+    workers' name is valgrind's)."""
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
-    helpers = subprocess.run(["pgrep", "-P", str(pid), "-x", "rg-snapshotter|rg-committer"],
+    helpers = subprocess.run(["pgrep", "-P", str(pid), "-x",
+                              "rg-snapshotter|rg-committer|rg-writer"],
                              capture_output=True, text=True).stdout.split()
     return [int(x) for x in out.split() if x not in helpers]
+
+
+def writer_pids(master):
+    """The pids of a master's write pool (cgi/main.c)."""
+    out = subprocess.run(["pgrep", "-P", str(master), "-x", "rg-writer"],
+                         capture_output=True, text=True).stdout
+    return [int(x) for x in out.split()]
 
 
 def snapshotter_pid(master):

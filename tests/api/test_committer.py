@@ -92,6 +92,40 @@ def test_autosaves_that_wait_together_land_in_one_transaction():
     assert batches < items, (before, after)
 
 
+def test_saves_waiting_for_the_committer_leave_the_readers_their_workers():
+    # nginx sends autosaves and submissions to the write pool (cgi/main.c,
+    # deploy/nginx-dev.conf.in). More saves than there are readers wait
+    # behind a row held elsewhere, each in a write worker; meanwhile reads
+    # are answered at once (with one pool they would wait for the row).
+    readers = int(os.environ.get("REIFEGRAD_WORKERS", "4"))
+    writers = int(os.environ.get("REIFEGRAD_WRITE_WORKERS", "8"))
+    n = readers + 1
+    assert n <= writers, (readers, writers)
+    wid, orgs = started(n)
+    (held_oid, held_s), others = orgs[0], orgs[1:]
+    held = HeldRow(ROW_FOR_UPDATE, wid, held_oid)
+    try:
+        ts, out = start_calls(*[
+            (lambda s=s, k=k: s.put(path_of(wid), {"revision": 1, "answers": {
+                ITEM: {"level": k % 5}}}))
+            for k, (_, s) in enumerate(orgs)])
+        wait_for(lambda: lock_waiters() >= 1)
+        time.sleep(0.5)
+        # Within the batch's lock timeout (5 s), which would end the wait.
+        r = request("GET", "/api/v1/health", timeout=3)
+        assert r.status == 200, r
+        r = others[0][1].get("/api/v1/me")
+        assert r.status == 200, r
+        assert all(t.is_alive() for t in ts), "a save did not wait for the held row"
+    finally:
+        held.end("ROLLBACK")
+    for t in ts:
+        t.join()
+    for k, ((oid, _), r) in enumerate(zip(orgs, out)):
+        assert r.status == 200 and r.json["revision"] == 2, r
+        assert response_row(wid, oid)["answers"] == {ITEM: {"level": k % 5}}
+
+
 def test_a_committer_killed_with_a_batch_costs_a_503_and_nothing_else():
     wid, ((oid, s),) = started(1)
     before = response_row(wid, oid)

@@ -83,18 +83,29 @@ def tmp_units(tmp):
 
 
 def test_units_say_what_the_deployment_needs():
-    sock = unit("reifegrad-fcgi.socket")
-    assert sock[("Socket", "ListenStream")] == ["/run/reifegrad/fcgi.sock"]
-    assert sock[("Socket", "SocketMode")] == ["0660"]
-    assert sock[("Socket", "SocketGroup")] == ["www-data"]
-    assert sock[("Socket", "Accept")] == ["no"]
+    # The workers' socket and the write pool's, each named as the master
+    # looks for it (MAIN_WRITE_FDNAME in cgi/main.c).
+    write_name = re.search(r'#define MAIN_WRITE_FDNAME "([^"]+)"',
+                           open(os.path.join(ROOT, "cgi", "main.c")).read()).group(1)
+    for name, path, fdname in (("reifegrad-fcgi.socket", "/run/reifegrad/fcgi.sock", "fcgi"),
+                               ("reifegrad-fcgi-write.socket", "/run/reifegrad/fcgi-write.sock",
+                                write_name)):
+        sock = unit(name)
+        assert sock[("Socket", "ListenStream")] == [path]
+        assert sock[("Socket", "SocketMode")] == ["0660"]
+        assert sock[("Socket", "SocketGroup")] == ["www-data"]
+        assert sock[("Socket", "Accept")] == ["no"]
+        assert sock[("Socket", "FileDescriptorName")] == [fdname]
+        assert sock[("Socket", "Service")] == ["reifegrad-fcgi.service"]
     svc = unit("reifegrad-fcgi.service")
     start = svc[("Service", "ExecStart")]
-    assert len(start) == 1 and re.match(r"^/usr/local/bin/reifegrad-fcgi --workers \d+$", start[0])
-    # The master takes the listening socket on fd 0.
-    assert svc[("Service", "StandardInput")] == ["socket"]
+    assert len(start) == 1 and re.match(
+        r"^/usr/local/bin/reifegrad-fcgi --workers \d+ --write-workers \d+$", start[0])
+    # The master takes both sockets by the sd_listen_fds protocol.
+    assert svc[("Service", "Sockets")] == ["reifegrad-fcgi.socket reifegrad-fcgi-write.socket"]
+    assert ("Service", "StandardInput") not in svc
     assert svc[("Service", "EnvironmentFile")] == ["/etc/reifegrad/env"]
-    assert svc[("Unit", "Requires")] == ["reifegrad-fcgi.socket"]
+    assert svc[("Unit", "Requires")] == ["reifegrad-fcgi.socket reifegrad-fcgi-write.socket"]
     want = {"NoNewPrivileges": "yes", "ProtectSystem": "strict", "ProtectHome": "yes",
             "PrivateTmp": "yes", "PrivateDevices": "yes",
             "RestrictAddressFamilies": "AF_UNIX AF_INET AF_INET6",
@@ -182,10 +193,13 @@ class Nginx:
         with open(SITE) as f:
             site = f.read()
         sock = os.path.join(TEST_DIR, "run", "fcgi.sock") if TEST_DIR else "/run/reifegrad/fcgi.sock"
+        wsock = (os.path.join(TEST_DIR, "run", "fcgi-write.sock") if TEST_DIR
+                 else "/run/reifegrad/fcgi-write.sock")
         for old, new in (("/etc/reifegrad/tls/fullchain.pem", self.cert),
                          ("/etc/reifegrad/tls/privkey.pem", key),
                          ("/var/log/nginx/", tmp + "/"),
                          ("/run/reifegrad/fcgi.sock", sock),
+                         ("/run/reifegrad/fcgi-write.sock", wsock),
                          ("/usr/share/reifegrad/site", os.path.join(ROOT, "site")),
                          ("reifegrad.example.org", "localhost"),
                          ("listen 80;", "listen 127.0.0.1:%d;" % self.http_port),

@@ -21,6 +21,7 @@ import json
 import os
 import random
 import re
+import select
 import signal
 import socket
 import struct
@@ -33,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "api"))
 
 from lib import (HOST, PORT, ROOT, TEST_DIR, fcgi_master_pid, pid_children, psql,  # noqa: E402
-                 request, wait_for)
+                 request, wait_for, writer_pids)
 from survey_helpers import (default_definition, expected_scores, assert_scores_close,  # noqa: E402
                             items_of, load_default, make_wave, municipality, response_row)
 
@@ -229,7 +230,19 @@ class FcgiRequest:
     def finish(self):
         """Ends the body and reads the answer: (status, headers, body,
         protocol status of END_REQUEST)."""
+        self.end()
+        return self.answer()
+
+    def end(self):
+        """Ends the body: the request is whole."""
         self.sock.sendall(fcgi_record(FCGI_STDIN))
+
+    def answered_within(self, secs):
+        """Whether the answer begins to arrive within secs seconds."""
+        return bool(select.select([self.sock], [], [], secs)[0])
+
+    def answer(self):
+        """Reads the answer (finish without ending the body again)."""
         buf, out = b"", b""
         while True:
             while len(buf) < 8 or len(buf) < 8 + struct.unpack("!H", buf[4:6])[0] + buf[6]:
@@ -316,6 +329,90 @@ def test_sigterm_lets_requests_in_flight_finish_then_master_exits():
             master.kill()
             master.wait()
         log.close()
+
+
+def test_the_master_serves_the_two_pools_that_systemd_passes():
+    # As reifegrad-fcgi.service starts it: no --socket, the workers' socket
+    # and the write pool's passed from fd 3 by the sd_listen_fds protocol,
+    # each known by its name (here in the other order than the unit's).
+    # One worker for the first, two for the write pool: a request held
+    # open in each pool shows which socket has how many.
+    sock_dir = os.path.join(TEST_DIR, "faults-listen-fds")
+    os.makedirs(sock_dir, exist_ok=True)
+    paths = {n: os.path.join(sock_dir, n + ".sock") for n in ("fcgi", "fcgi-write")}
+    socks = {}
+    for name, path in paths.items():
+        if os.path.exists(path):
+            os.unlink(path)
+        socks[name] = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        socks[name].bind(path)
+        socks[name].listen(16)
+    env = dict(os.environ)
+    env["PGUSER"] = "reifegrad_app"
+    env.update(LISTEN_FDS="2", LISTEN_FDNAMES="fcgi-write:fcgi")
+    argv = [os.path.join(ROOT, "build", "test", "reifegrad-fcgi"),
+            "--workers", "1", "--write-workers", "2"]
+    log = os.open(os.path.join(TEST_DIR, "log", "faults-master.log"),
+                  os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            # Above every fd in use first, so that neither lands on the
+            # other before it is moved.
+            high = [os.dup2(socks["fcgi-write"].fileno(), 900),
+                    os.dup2(socks["fcgi"].fileno(), 901)]
+            os.dup2(high[0], 3)
+            os.dup2(high[1], 4)
+            os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+            os.dup2(log, 1)
+            os.dup2(log, 2)
+            os.closerange(5, 1024)
+            env["LISTEN_PID"] = str(os.getpid())
+            os.execve(argv[0], argv, env)
+        finally:
+            os._exit(127)
+    os.close(log)
+    for sk in socks.values():
+        sk.close()
+    held = []
+    try:
+        wait_for(lambda: len(pid_children(pid)) == 1 and len(writer_pids(pid)) == 2,
+                 timeout=10, step=0.1)
+        for path in paths.values():
+            status, _, body, _ = FcgiRequest(path, "GET", "/api/v1/health", 0).finish()
+            assert status == 200, body
+        # The one worker of "fcgi" is busy with a body that has not
+        # arrived: a second request there waits, the write pool answers.
+        login = json.dumps({"email": "pools@example.org", "password": "x" * 20}).encode()
+        held.append(FcgiRequest(paths["fcgi"], "POST", "/api/v1/login", len(login)))
+        held[-1].send(login[:5])
+        waiting = FcgiRequest(paths["fcgi"], "GET", "/api/v1/health", 0)
+        waiting.end()
+        status, _, body, _ = FcgiRequest(paths["fcgi-write"], "GET", "/api/v1/health", 0).finish()
+        assert status == 200, body
+        assert not waiting.answered_within(1.0), "a second worker answered on the workers' socket"
+        # Both write workers busy: now that pool waits too.
+        for _ in range(2):
+            held.append(FcgiRequest(paths["fcgi-write"], "POST", "/api/v1/login", len(login)))
+            held[-1].send(login[:5])
+        waiting_w = FcgiRequest(paths["fcgi-write"], "GET", "/api/v1/health", 0)
+        waiting_w.end()
+        assert not waiting_w.answered_within(1.0), "a third worker answered on the write socket"
+        # Released, every request is answered.
+        for rq in held:
+            rq.send(login[5:])
+            status, _, body, _ = rq.finish()
+            assert status == 401, body
+        held = []
+        for rq in (waiting, waiting_w):
+            status, _, body, _ = rq.answer()
+            assert status == 200, body
+    finally:
+        for rq in held:
+            rq.sock.close()
+        os.kill(pid, signal.SIGTERM)
+        _, st = os.waitpid(pid, 0)
+    assert os.WIFEXITED(st) and os.WEXITSTATUS(st) == 0, st
 
 
 def test_sigterm_lets_an_autosave_in_flight_land():
