@@ -163,18 +163,19 @@ request_answer(FCGX_Request *fr, struct db *db, struct db *rdb)
 }
 
 int
-fcgi_worker_run(int listen_fd, const char *appname, volatile sig_atomic_t *stop)
+fcgi_worker_run(int listen_fd, int writer, volatile sig_atomic_t *stop)
 {
 	FCGX_Request fr;
 	struct db db, rdb;
 	sigset_t term, old;
 	const char *read_url = getenv("REIFEGRAD_READ_DATABASE_URL");
-	int rc = 0, reads = read_url != NULL && read_url[0] != '\0';
+	int rc = 0, reads = !writer && read_url != NULL && read_url[0] != '\0';
 
 	/* Without REIFEGRAD_READ_DATABASE_URL there is no read connection
 	 * at all: everything goes to the primary's. */
 	db_init(&db, NULL);
-	db.appname = appname;
+	if (writer)
+		db.appname = FCGI_WRITER_NAME;
 	db_init(&rdb, reads ? read_url : NULL);
 	sigemptyset(&term);
 	sigaddset(&term, SIGTERM);

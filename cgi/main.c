@@ -41,8 +41,6 @@
  * committer gathers on a busy day (measured on 2 cores: see the README's
  * performance section). */
 #define MAIN_WRITE_WORKERS 32
-/* The process name of the write pool's workers. */
-#define MAIN_WRITER_NAME "rg-writer"
 /* The name of the write pool's socket among those systemd passes. */
 #define MAIN_WRITE_FDNAME "fcgi-write"
 /* Seconds a stopping worker gets to finish its request before SIGKILL. */
@@ -173,9 +171,8 @@ stdin_is_listener(void)
 static int commit_fd = -1;
 
 /* Forks one worker; returns its pid or -1. The child never returns. A
- * worker of the write pool goes by MAIN_WRITER_NAME (ps, pgrep and its
- * database connection's application_name); the others keep the
- * program's. */
+ * worker of the write pool goes by FCGI_WRITER_NAME; the others keep the
+ * program's name. */
 static pid_t
 worker_spawn(int listen_fd, int writer)
 {
@@ -184,7 +181,7 @@ worker_spawn(int listen_fd, int writer)
 	if (pid != 0)
 		return pid;
 	if (writer)
-		prctl(PR_SET_NAME, MAIN_WRITER_NAME);
+		prctl(PR_SET_NAME, FCGI_WRITER_NAME);
 	/* It connects to the committer by name. */
 	if (commit_fd != -1)
 		close(commit_fd);
@@ -196,10 +193,7 @@ worker_spawn(int listen_fd, int writer)
 	signal_set(SIGINT, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGCHLD, SIG_DFL);
-	_exit(fcgi_worker_run(listen_fd, writer ? MAIN_WRITER_NAME : NULL,
-	          &stop_requested) == 0
-	          ? 0
-	          : 1);
+	_exit(fcgi_worker_run(listen_fd, writer, &stop_requested) == 0 ? 0 : 1);
 }
 
 /* Forks the snapshotter; returns its pid or -1. The child never returns. */

@@ -105,23 +105,27 @@ def test_saves_waiting_for_the_committer_leave_the_readers_their_workers():
     (held_oid, held_s), others = orgs[0], orgs[1:]
     held = HeldRow(ROW_FOR_UPDATE, wid, held_oid)
     try:
-        ts, out = start_calls(*[
+        # The held municipality's save first: its batch waits for the row,
+        # and the others' wait for that batch.
+        ts, out = start_calls(lambda: held_s.put(
+            path_of(wid), {"revision": 1, "answers": {ITEM: {"level": 0}}}))
+        wait_for(lambda: lock_waiters() >= 1)
+        more, out2 = start_calls(*[
             (lambda s=s, k=k: s.put(path_of(wid), {"revision": 1, "answers": {
                 ITEM: {"level": k % 5}}}))
-            for k, (_, s) in enumerate(orgs)])
-        wait_for(lambda: lock_waiters() >= 1)
+            for k, (_, s) in enumerate(orgs) if k > 0])
         time.sleep(0.5)
         # Within the batch's lock timeout (5 s), which would end the wait.
         r = request("GET", "/api/v1/health", timeout=3)
         assert r.status == 200, r
         r = others[0][1].get("/api/v1/me")
         assert r.status == 200, r
-        assert all(t.is_alive() for t in ts), "a save did not wait for the held row"
+        assert all(t.is_alive() for t in ts + more), "a save did not wait for the held row"
     finally:
         held.end("ROLLBACK")
-    for t in ts:
+    for t in ts + more:
         t.join()
-    for k, ((oid, _), r) in enumerate(zip(orgs, out)):
+    for k, ((oid, _), r) in enumerate(zip(orgs, out + out2)):
         assert r.status == 200 and r.json["revision"] == 2, r
         assert response_row(wid, oid)["answers"] == {ITEM: {"level": k % 5}}
 
