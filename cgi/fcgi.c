@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 
 #include "app.h"
@@ -162,6 +163,25 @@ request_answer(FCGX_Request *fr, struct db *db, struct db *rdb)
 	log_set_request(NULL);
 }
 
+/*
+ * libfcgi ends a connection by shutting down its side and then waiting
+ * until the web server has closed its own (reading what it still sends),
+ * so that no unread input makes the close reset the connection and cut
+ * the answer short: a sleep and a wake-up of the worker for every request.
+ * When nothing is left to read, which is always so with nginx (it sends
+ * the whole request, body buffered, before it reads), a plain close is as
+ * safe: the answer written is delivered, then the end. A request marked
+ * detached is closed so (FCGX_Free); any other the careful way.
+ */
+static void
+close_at_once(FCGX_Request *fr)
+{
+	int pending = 0;
+
+	if (ioctl(fr->ipcFd, FIONREAD, &pending) == 0 && pending == 0)
+		(void)FCGX_Detach(fr);
+}
+
 int
 fcgi_worker_run(int listen_fd, int writer, volatile sig_atomic_t *stop)
 {
@@ -203,7 +223,9 @@ fcgi_worker_run(int listen_fd, int writer, volatile sig_atomic_t *stop)
 		}
 		sigprocmask(SIG_BLOCK, &term, &old);
 		request_answer(&fr, &db, reads ? &rdb : NULL);
+		close_at_once(&fr);
 		FCGX_Finish_r(&fr);
+		fr.detached = 0;
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		/* The read connection reconnects, or looks for a standby
 		 * again, between requests when it is due (db_ready backs

@@ -8,6 +8,7 @@
  * counted again. Published figures are derived data; a submission was
  * made durable by its own transaction long before.
  */
+#include <stdlib.h>
 #include <time.h>
 
 #include "db.h"
@@ -56,22 +57,52 @@ pass(struct db *db)
 	return renewed;
 }
 
+/* The submissions waiting in the queue, or -1 after logging why not. */
+static long long
+pending_count(struct db *db)
+{
+	PGresult *res = db_exec(db, Q_METRICS_PENDING, 0, NULL);
+	long long n = -1;
+
+	if (res == NULL || !db_ok(res) || PQntuples(res) != 1)
+		log_error("snapshotter: the queue: %s",
+		    res ? PQresultErrorMessage(res) : "no connection");
+	else
+		n = atoll(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return n;
+}
+
 int
 snapshotter_run(volatile sig_atomic_t *stop)
 {
 	struct db db;
+	long long last = -1;
+	long since = 0; /* when rows were first seen waiting, 0: none */
 
 	db_init(&db, NULL);
 	db.appname = SNAPSHOTTER_NAME;
 	while (!*stop) {
+		long long pending;
 		long t0;
 		int renewed;
 
-		if (db_ready(&db) == -1) {
+		if (db_ready(&db) == -1 || (pending = pending_count(&db)) < 0) {
 			pause_ms(1000);
 			continue;
 		}
 		t0 = now_ms();
+		if (pending > 0 && since == 0)
+			since = t0;
+		if (!snapshotter_due(pending, last, t0 - since)) {
+			last = pending;
+			if (pending == 0)
+				since = 0;
+			pause_ms(SNAPSHOTTER_IDLE_MS);
+			continue;
+		}
+		last = -1;
+		since = 0;
 		renewed = pass(&db);
 		if (renewed > 0)
 			log_info(

