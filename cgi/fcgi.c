@@ -168,17 +168,20 @@ request_answer(FCGX_Request *fr, struct db *db, struct db *rdb)
  * until the web server has closed its own (reading what it still sends),
  * so that no unread input makes the close reset the connection and cut
  * the answer short: a sleep and a wake-up of the worker for every request.
- * When nothing is left to read, which is always so with nginx (it sends
- * the whole request, body buffered, before it reads), a plain close is as
- * safe: the answer written is delivered, then the end. A request marked
- * detached is closed so (FCGX_Free); any other the careful way.
+ * When the request's input has been read to its end (the empty STDIN
+ * record, which nginx sends right behind the params or the body, so that
+ * reading it does not wait) and nothing else is waiting, a plain close is
+ * as safe: the answer is delivered, then the end. Such a request is marked
+ * detached, which FCGX_Free closes so; any other the careful way (input
+ * left unread: an answer given before the body was read).
  */
 static void
 close_at_once(FCGX_Request *fr)
 {
 	int pending = 0;
 
-	if (ioctl(fr->ipcFd, FIONREAD, &pending) == 0 && pending == 0)
+	if (FCGX_GetChar(fr->in) == EOF && FCGX_GetError(fr->in) == 0 &&
+	    ioctl(fr->ipcFd, FIONREAD, &pending) == 0 && pending == 0)
 		(void)FCGX_Detach(fr);
 }
 

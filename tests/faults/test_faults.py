@@ -277,18 +277,27 @@ def alive(pid):
 
 
 def test_a_worker_closes_the_connection_as_soon_as_it_has_answered():
-    # nginx has sent the whole request before it reads: nothing is left
-    # for the worker to read, so it closes at once (cgi/fcgi.c) instead of
-    # shutting down its side and waiting for the web server to close
-    # first (libfcgi's way, a sleep and a wake-up per request). Its end is
-    # then gone: a write to it fails, where a half-closed one would still
-    # take it.
+    # Once a request's input has been read to its end (the empty STDIN
+    # record that nginx sends right behind the params or the body), the
+    # worker closes at once (cgi/fcgi.c) instead of shutting down its side
+    # and waiting for the web server to close first (libfcgi's way, a sleep
+    # and a wake-up per request). Its end is then gone: a write to it
+    # fails, where a half-closed one would still take it. The end of the
+    # input is waited for, also when it comes late: closing before it would
+    # break the web server's last write.
     sock_path = os.path.join(TEST_DIR, "run", "fcgi.sock")
-    for _ in range(3):
-        rq = FcgiRequest(sock_path, "GET", "/api/v1/health", 0)
+    login = json.dumps({"email": "close@example.org", "password": "x" * 20}).encode()
+    for method, path, body, want, late in (("GET", "/api/v1/health", b"", 200, False),
+                                           ("GET", "/api/v1/health", b"", 200, True),
+                                           ("POST", "/api/v1/login", login, 401, True)):
+        rq = FcgiRequest(sock_path, method, path, len(body))
+        if body:
+            rq.send(body)
+        if late:
+            time.sleep(0.3)
         rq.end()
-        status, _, body, proto = rq.answer(keep_open=True)
-        assert status == 200 and proto == 0, body
+        status, _, text, proto = rq.answer(keep_open=True)
+        assert status == want and proto == 0, (method, text)
         assert rq.sock.recv(1) == b"", "more than the answer"
         try:
             rq.sock.sendall(fcgi_record(FCGI_STDIN, b"x" * 100))
@@ -297,7 +306,6 @@ def test_a_worker_closes_the_connection_as_soon_as_it_has_answered():
             pass
         finally:
             rq.sock.close()
-
 
 def test_sigterm_lets_requests_in_flight_finish_then_master_exits():
     sock_dir = os.path.join(TEST_DIR, "faults-master")
