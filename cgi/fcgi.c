@@ -228,6 +228,8 @@ fcgi_worker_run(int listen_fd, int writer, volatile sig_atomic_t *stop)
 		request_answer(&fr, &db, reads ? &rdb : NULL);
 		close_at_once(&fr);
 		FCGX_Finish_r(&fr);
+		/* The mark is this request's only (close_at_once decides
+		 * afresh for each). */
 		fr.detached = 0;
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		/* The read connection reconnects, or looks for a standby

@@ -160,15 +160,19 @@ listen_fds_take(int *listen_fd, int *write_fd)
 	return *listen_fd >= 0 ? 0 : -1;
 }
 
-/* 1 when fd 0 is a listening socket handed to us. */
-static int
-stdin_is_listener(void)
-{
-	return is_listener(0);
-}
-
 /* The committer's listening socket (committer.h), -1 without one. */
 static int commit_fd = -1;
+
+/* Closes the pools' listening sockets in a helper that answers no request
+ * (fd 0 stays: it is also stdin). */
+static void
+listeners_close(int listen_fd, int write_fd)
+{
+	if (listen_fd > 0)
+		close(listen_fd);
+	if (write_fd != -1)
+		close(write_fd);
+}
 
 /* Forks one worker; returns its pid or -1. The child never returns. A
  * worker of the write pool goes by FCGI_WRITER_NAME; the others keep the
@@ -209,10 +213,7 @@ snapshotter_spawn(int listen_fd, int write_fd)
 	if (getppid() == 1)
 		_exit(0);
 	/* It answers no request and saves no autosave. */
-	if (listen_fd > 0)
-		close(listen_fd);
-	if (write_fd != -1)
-		close(write_fd);
+	listeners_close(listen_fd, write_fd);
 	if (commit_fd != -1)
 		close(commit_fd);
 	signal_set(SIGTERM, on_stop);
@@ -234,10 +235,7 @@ committer_spawn(int listen_fd, int write_fd)
 	prctl(PR_SET_NAME, COMMITTER_NAME);
 	if (getppid() == 1)
 		_exit(0);
-	if (listen_fd > 0)
-		close(listen_fd);
-	if (write_fd != -1)
-		close(write_fd);
+	listeners_close(listen_fd, write_fd);
 	signal_set(SIGTERM, on_stop);
 	signal_set(SIGINT, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
@@ -322,7 +320,7 @@ main(int argc, char *argv[])
 	} else if (listen_fds_take(&p.listen_fd, &p.write_fd) == 0) {
 		if (write_path != NULL)
 			usage();
-	} else if (stdin_is_listener())
+	} else if (is_listener(0))
 		p.listen_fd = 0;
 	else
 		usage();

@@ -8,13 +8,14 @@
  * counted again. Published figures are derived data; a submission was
  * made durable by its own transaction long before.
  */
-#include <stdlib.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "db.h"
 #include "log.h"
 #include "snapshot.h"
 #include "snapshotter.h"
+#include "valid.h"
 
 /* Milliseconds of CLOCK_MONOTONIC. */
 static long
@@ -64,11 +65,12 @@ pending_count(struct db *db)
 	PGresult *res = db_exec(db, Q_METRICS_PENDING, 0, NULL);
 	long long n = -1;
 
-	if (res == NULL || !db_ok(res) || PQntuples(res) != 1)
+	if (res == NULL || !db_ok(res) || PQntuples(res) != 1 ||
+	    valid_int64(PQgetvalue(res, 0, 0), 0, INT64_MAX, &n) == -1) {
 		log_error("snapshotter: the queue: %s",
 		    res ? PQresultErrorMessage(res) : "no connection");
-	else
-		n = atoll(PQgetvalue(res, 0, 0));
+		n = -1;
+	}
 	PQclear(res);
 	return n;
 }
