@@ -203,12 +203,12 @@ submission_read(struct db *db, const PGresult *res, int row,
 static void
 submission_result(const struct scoring *sc, size_t j, struct save_result *r)
 {
-	const struct buf *shown = &sc->sub[j].shown_scores;
+	const struct buf *stored = &sc->sub[j].scores;
 
-	if (r->status == SAVE_OK && shown->len < sizeof(r->scores)) {
-		memcpy(r->scores, shown->data, shown->len);
-		r->scores[shown->len] = '\0';
-		r->scores_len = shown->len;
+	if (r->status == SAVE_OK && stored->len < sizeof(r->scores)) {
+		memcpy(r->scores, stored->data, stored->len);
+		r->scores[stored->len] = '\0';
+		r->scores_len = stored->len;
 	}
 }
 
@@ -227,7 +227,8 @@ struct batch {
 	 * autosaves' and the submissions' results are among them (-1:
 	 * none). */
 	int ncalls, at_save, at_submit;
-	int status; /* why the batch failed as a whole */
+	int reading; /* its read is sent and not yet collected */
+	int status;  /* why the batch failed as a whole */
 };
 
 /* Sets b up for items[0..n), whose results go to out. 0, or -1 (no
@@ -244,6 +245,7 @@ batch_begin(struct batch *b, const struct save_item *items, size_t n,
 	b->out = out;
 	b->sc.n = 0;
 	b->ncalls = 0;
+	b->reading = 0;
 	b->at_save = b->at_submit = -1;
 	b->status = SAVE_ERROR;
 	for (kind = 0; kind < SAVE_KIND__MAX; kind++) {
@@ -272,23 +274,44 @@ batch_end(struct batch *b)
 }
 
 /*
- * Reads the submissions of b with one call of submit_read on rdb (a
- * statement of its own, which writes nothing: migrations 017, 019), and
- * scores those that may be submitted into b->sc; the others get their
- * results from the read. 0, or -1 with b->status when the read failed.
+ * Sends the read of b's submissions, one call of submit_read on rdb (a
+ * statement of its own, which writes nothing: migrations 017, 019),
+ * without waiting for it; batch_read_collect takes its rows. 0 (b->reading
+ * is 0 when b has no submissions), or -1 with b->status.
  */
 static int
-batch_read(struct db *rdb, struct batch *b)
+batch_read_send(struct db *rdb, struct batch *b)
+{
+	struct db_call call = {Q_SUBMIT_READ, NULL, 3, b->v[SAVE_KIND_SUBMIT]};
+
+	b->reading = 0;
+	if (b->count[SAVE_KIND_SUBMIT] == 0)
+		return 0;
+	db_idle_check(rdb);
+	if (db_ready(rdb) == -1 || db_pipeline_send(rdb, 1, &call) == -1) {
+		b->status = SAVE_UNAVAILABLE;
+		return -1;
+	}
+	b->reading = 1;
+	return 0;
+}
+
+/*
+ * Waits for the read batch_read_send sent, and scores the submissions
+ * that may be submitted into b->sc; the others get their results from
+ * the read. 0, or -1 with b->status when the read failed.
+ */
+static int
+batch_read_collect(struct db *rdb, struct batch *b)
 {
 	PGresult *res;
 	size_t i;
 	int row = 0, rc = -1;
 
-	if (b->count[SAVE_KIND_SUBMIT] == 0)
+	if (!b->reading)
 		return 0;
-	db_idle_check(rdb);
-	if (db_ready(rdb) == -1 || (res = db_exec(rdb, Q_SUBMIT_READ, 3,
-	                                b->v[SAVE_KIND_SUBMIT])) == NULL) {
+	b->reading = 0;
+	if (db_pipeline_recv(rdb, 1, &res) == -1) {
 		b->status = SAVE_UNAVAILABLE;
 		return -1;
 	}
@@ -309,6 +332,16 @@ batch_read(struct db *rdb, struct batch *b)
 	}
 	PQclear(res);
 	return rc;
+}
+
+/* Whether the read of b (sent on rdb) has its rows in: then collecting
+ * them does not wait. */
+static int
+batch_read_done(struct db *rdb, const struct batch *b)
+{
+	return b->reading &&
+	       (rdb->conn == NULL || PQconsumeInput(rdb->conn) != 1 ||
+	           !PQisBusy(rdb->conn));
 }
 
 /*
@@ -428,7 +461,9 @@ committer_batch(struct db *db, const struct save_item *items, size_t n,
 
 	rc = batch_begin(&b, items, n, out);
 	if (rc == 0)
-		rc = batch_read(db, &b);
+		rc = batch_read_send(db, &b);
+	if (rc == 0)
+		rc = batch_read_collect(db, &b);
 	if (rc == 0)
 		rc = batch_send(db, &b);
 	if (rc == 0)
@@ -505,9 +540,11 @@ client_read(struct client *cl)
 }
 
 /* A batch in the committer's loop: its items, the clients that sent them
- * (by descriptor: the list of clients is compacted meanwhile), and, while
- * active, its write on its way to the database. */
+ * (by descriptor: the list of clients is compacted meanwhile), and its
+ * stage: taken (its read sent or collected, its write not yet sent), then
+ * active (its write on its way to the database). */
 struct flight {
+	int taken;
 	int active;
 	int failed; /* before its write was sent */
 	size_t n;
@@ -572,14 +609,12 @@ flight_land(struct db *db, struct client *cl, size_t ncl, struct flight *f)
 
 /*
  * Takes the messages that wait and are in no batch yet (at most
- * SAVEBATCH_MAX) as the batch next, reads and scores its submissions on
- * rdb while last (when active) still writes on db, then lands last and
- * sends next's write on db. next is then in flight, or landed already when
- * it had nothing to write or could not be sent.
+ * SAVEBATCH_MAX) as the batch next, and sends the read of its
+ * submissions on rdb: it runs while the last batch still writes, and
+ * is collected and scored when its rows are in (batch_read_collect).
  */
 static void
-batch_run(struct db *db, struct db *rdb, struct client *cl, size_t ncl,
-    struct flight *last, struct flight *next)
+batch_take(struct db *rdb, struct client *cl, size_t ncl, struct flight *next)
 {
 	size_t i, n = 0;
 	int rc;
@@ -604,13 +639,32 @@ batch_run(struct db *db, struct db *rdb, struct client *cl, size_t ncl,
 	next->n = n;
 	rc = batch_begin(&next->b, next->items, n, next->out);
 	if (rc == 0)
-		rc = batch_read(rdb, &next->b);
-	if (last->active)
-		flight_land(db, cl, ncl, last);
-	if (rc == 0)
-		rc = batch_send(db, &next->b);
-	next->active = 1;
+		rc = batch_read_send(rdb, &next->b);
+	next->taken = 1;
 	next->failed = rc == -1;
+}
+
+/* Collects the read of next (its rows are in, or the connection failed)
+ * and scores its submissions. */
+static void
+batch_scored(struct db *rdb, struct flight *next)
+{
+	if (batch_read_collect(rdb, &next->b) == -1)
+		next->failed = 1;
+}
+
+/*
+ * Sends the write of next, whose read is collected, once the last batch
+ * has landed: next is then in flight, or landed already when it had
+ * nothing to write or could not be sent.
+ */
+static void
+batch_write(struct db *db, struct client *cl, size_t ncl, struct flight *next)
+{
+	if (!next->failed && batch_send(db, &next->b) == -1)
+		next->failed = 1;
+	next->taken = 0;
+	next->active = 1;
 	if (next->failed || next->b.ncalls == 0)
 		flight_land(db, cl, ncl, next);
 }
@@ -650,14 +704,6 @@ batch_due(const struct flight *f, const struct waiting *w)
 	       (!f->active || (w->submits > 0 && w->fresh >= (f->n + 1) / 2));
 }
 
-/* Whether the loop should wait (poll) for more submissions while f
- * writes, rather than land it at once: only when some wait already. */
-static int
-flight_waits(const struct flight *f, const struct waiting *w)
-{
-	return f->active && w->submits > 0;
-}
-
 /* Whether the write of f (in flight on db) has its results in: then
  * landing it does not wait. */
 static int
@@ -685,8 +731,9 @@ committer_run(int listen_fd, volatile sig_atomic_t *stop)
 {
 	time_t stopped_at = 0;
 	static struct client cl[COMMITTER_CLIENTS_MAX];
-	static struct pollfd pf[COMMITTER_CLIENTS_MAX + 2];
-	/* The batch in flight (fl[cur], when active) and the next one. */
+	static struct pollfd pf[COMMITTER_CLIENTS_MAX + 3];
+	/* The batch in flight (fl[cur], when active) and the next one
+	 * (fl[!cur], when taken). */
 	static struct flight fl[2];
 	struct db db, rdb;
 	size_t ncl = 0, nold, i, j;
@@ -702,26 +749,36 @@ committer_run(int listen_fd, volatile sig_atomic_t *stop)
 	 * same time, and each finishes the request it is answering, which
 	 * may be a save sent here. */
 	while (!*stop || (ncl > 0 && !stop_over(&stopped_at))) {
-		/* Wait for messages, and for the results of the batch in
-		 * flight while submissions gather to be read meanwhile; not
-		 * at all when a batch is due or a flight is to land. */
+		/* Wait for messages, for the write in flight and for the
+		 * next batch's read; not at all when one of them is in or a
+		 * batch can be taken or sent. Each is dealt with as soon as
+		 * it is in: a batch is answered the moment it has committed,
+		 * also while the next one is read or scored. */
+		struct flight *last = &fl[cur], *next = &fl[!cur];
 		struct waiting w = waiting_of(cl, ncl);
-		int landed = flight_done(&db, &fl[cur]);
-		int waits = !landed && flight_waits(&fl[cur], &w);
-		int wfd = waits ? PQsocket(db.conn) : -1;
+		int landed = flight_done(&db, last);
+		int read = batch_read_done(&rdb, &next->b);
 		int timeout =
-		    batch_due(&fl[cur], &w) || (fl[cur].active && !waits) ? 0
-		    : *stop                                               ? 100
+		    landed || read || (!next->taken && batch_due(last, &w)) ||
+		            (next->taken && !next->b.reading && !last->active)
+		        ? 0
+		    : *stop ? 100
 		            : 1000;
 
 		pf[0] = (struct pollfd){listen_fd, POLLIN, 0};
 		for (i = 0; i < ncl; i++)
 			pf[i + 1] = (struct pollfd){
 			    cl[i].fd, cl[i].waiting ? 0 : POLLIN, 0};
-		pf[ncl + 1] = (struct pollfd){wfd, POLLIN, 0};
-		if (poll(pf, ncl + 2, timeout) < 0 && errno != EINTR)
+		pf[ncl + 1] = (struct pollfd){
+		    last->active && !landed ? PQsocket(db.conn) : -1, POLLIN,
+		    0};
+		pf[ncl + 2] = (struct pollfd){
+		    next->b.reading && !read ? PQsocket(rdb.conn) : -1, POLLIN,
+		    0};
+		if (poll(pf, ncl + 3, timeout) < 0 && errno != EINTR)
 			break;
 		landed = landed || (pf[ncl + 1].revents != 0);
+		read = read || (pf[ncl + 2].revents != 0);
 		/* Reads first: pf[1..] are the connections before accept. */
 		nold = ncl;
 		for (i = 0, j = 0; i < nold; i++) {
@@ -743,17 +800,28 @@ committer_run(int listen_fd, volatile sig_atomic_t *stop)
 					close(cl[--ncl].fd);
 					free(cl[ncl].msg);
 				}
+		if (landed && last->active)
+			flight_land(&db, cl, ncl, last);
+		if (read && next->b.reading)
+			batch_scored(&rdb, next);
 		w = waiting_of(cl, ncl);
-		if (batch_due(&fl[cur], &w)) {
-			batch_run(&db, &rdb, cl, ncl, &fl[cur], &fl[!cur]);
+		if (!next->taken && batch_due(last, &w))
+			batch_take(&rdb, cl, ncl, next);
+		if (next->taken && !next->b.reading && !last->active) {
+			batch_write(&db, cl, ncl, next);
 			cur = !cur;
-		} else if (fl[cur].active &&
-		           (landed || !flight_waits(&fl[cur], &w))) {
-			flight_land(&db, cl, ncl, &fl[cur]);
 		}
 	}
+	/* What is under way is finished and answered. */
 	if (fl[cur].active)
 		flight_land(&db, cl, ncl, &fl[cur]);
+	if (fl[!cur].taken) {
+		if (fl[!cur].b.reading)
+			batch_scored(&rdb, &fl[!cur]);
+		batch_write(&db, cl, ncl, &fl[!cur]);
+		if (fl[!cur].active)
+			flight_land(&db, cl, ncl, &fl[!cur]);
+	}
 	for (i = 0; i < ncl; i++) {
 		close(cl[i].fd);
 		free(cl[i].msg);

@@ -604,15 +604,14 @@ h_response_submit(struct ctx *c)
 		c->user.id = r.user; /* for the log */
 	switch (r.status) {
 	case SAVE_OK:
-		/* The scores as the committer wrote them for the answer
-		 * (submission.h: shown_scores), as they are. */
+		/* The scores as the committer stored them (17 digits),
+		 * shown as every answer shows reals (jw.h). */
 		if (r.scores_len > 0) {
 			buf_reset(&c->resp->body);
 			return response_written(c, 200,
 			    buf_puts(&c->resp->body,
 			        "{\"state\":\"submitted\",\"scores\":") ||
-			            buf_append(&c->resp->body, r.scores,
-			                r.scores_len) ||
+			            jw_json_text(&c->resp->body, r.scores) ||
 			            buf_puts(&c->resp->body, "}")
 			        ? -1
 			        : 0);

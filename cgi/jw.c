@@ -57,36 +57,55 @@ jw_key(struct buf *b, const char *key)
 	return buf_append(b, ":", 1);
 }
 
-int
-jw_real(struct buf *b, double v)
+size_t
+jw_real_json(const char *g, char *out, size_t size)
 {
-	char s[40], *e;
-	int n;
+	const char *e = strchr(g, 'e');
+	size_t n, len = strlen(g);
+
+	if (size < len + 3)
+		return 0;
+	if (e == NULL) {
+		memcpy(out, g, len + 1);
+		/* A dot, so that it reads back as a real. */
+		if (strchr(g, '.') == NULL)
+			memcpy(out + len, ".0", 3);
+		return strlen(out);
+	}
+	/* No '+' and no leading zeros in the exponent: 1e-05 -> 1e-5. */
+	memcpy(out, g, (size_t)(e - g) + 1);
+	n = (size_t)(e - g) + 1;
+	e++;
+	if (*e == '-')
+		out[n++] = *e++;
+	else if (*e == '+')
+		e++;
+	while (*e == '0' && e[1] != '\0')
+		e++;
+	memcpy(out + n, e, strlen(e) + 1);
+	return strlen(out);
+}
+
+int
+jw_real_digits(struct buf *b, double v, int digits)
+{
+	char g[40], s[40];
+	size_t n;
+	int len;
 
 	if (!isfinite(v))
 		return buf_append(b, "null", 4);
-	n = snprintf(s, sizeof(s) - 2, "%.10g", v);
-	if (n < 0 || (size_t)n >= sizeof(s) - 2)
+	len = snprintf(g, sizeof(g), "%.*g", digits, v);
+	if (len < 0 || (size_t)len >= sizeof(g) ||
+	    (n = jw_real_json(g, s, sizeof(s))) == 0)
 		return -1;
-	/* A dot or an exponent, so that it reads back as a real. */
-	if (strchr(s, '.') == NULL && strchr(s, 'e') == NULL) {
-		memcpy(s + n, ".0", 3);
-		n += 2;
-	}
-	/* No '+' and no leading zeros in the exponent: 1e-05 -> 1e-5. */
-	if ((e = strchr(s, 'e')) != NULL) {
-		char *from = e + 1, *to = e + 1;
+	return buf_append(b, s, n);
+}
 
-		if (*from == '-')
-			from = ++to;
-		else if (*from == '+')
-			from++;
-		while (*from == '0' && from[1] != '\0')
-			from++;
-		memmove(to, from, strlen(from) + 1);
-		n = (int)strlen(s);
-	}
-	return buf_append(b, s, (size_t)n);
+int
+jw_real(struct buf *b, double v)
+{
+	return jw_real_digits(b, v, 10);
 }
 
 int

@@ -22,6 +22,19 @@ int jw_key(struct buf *, const char *key) RG_WUR;
 /* Appends a real as resp_json() writes it; null for NaN or infinity. */
 int jw_real(struct buf *, double v) RG_WUR;
 
+/* The same with digits significant digits (jansson's
+ * JSON_REAL_PRECISION(digits)). 0 or -1. */
+int jw_real_digits(struct buf *, double v, int digits) RG_WUR;
+
+/*
+ * Writes into out (size bytes) the JSON text of a finite real that
+ * printf's %g wrote as g: g with a dot appended (".0") when it has
+ * neither a dot nor an exponent, and the exponent without '+' and leading
+ * zeros, as jansson writes reals. Returns its length, or 0 when out is
+ * too small (it needs strlen(g) + 3 bytes).
+ */
+size_t jw_real_json(const char *g, char *out, size_t size);
+
 /* Appends an integer. 0 or -1. */
 int jw_int(struct buf *, long long v) RG_WUR;
 

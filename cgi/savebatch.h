@@ -23,9 +23,9 @@
  * (nine of them for rg_response_submit_batch). */
 #define SAVEBATCH_PARAMS 11
 
-/* The scores of a submission as its result carries them back (JSON text):
- * API.md's scores object of RG_DIMENSIONS_MAX dimensions of RG_QID_MAX
- * characters takes about 1,400 bytes at most. */
+/* The scores of a submission as its result carries them back (JSON text,
+ * 17 digits): API.md's scores object of RG_DIMENSIONS_MAX dimensions of
+ * RG_QID_MAX characters takes about 1,600 bytes at most. */
 #define SAVE_SCORES_MAX 2048
 
 /* What became of an item: the status column of migrations 013 and 014,
@@ -102,9 +102,9 @@ struct save_result {
 	long long answered; /* -1 when not saved */
 	long long qid;      /* the wave's questionnaire, 0 when unknown */
 	long long user;     /* a submission's user, 0 when unknown */
-	/* A submission made (SAVE_OK): its scores object as the answer shows
-	 * it (RG_ANSWER_DIGITS), NUL-terminated (scores_len 0 when not known:
-	 * the worker reads them again). */
+	/* A submission made (SAVE_OK): its scores object as stored (17
+	 * digits; the worker shows it with jw_json_text), NUL-terminated
+	 * (scores_len 0 when not known: the worker reads them again). */
 	size_t scores_len;
 	char scores[SAVE_SCORES_MAX];
 };

@@ -1,27 +1,93 @@
 /*
  * submission.c: a submission's scores from its answers (submission.h).
  */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "answerscan.h"
+#include "jw.h"
 #include "reifegrad.h"
 #include "score.h"
 #include "submission.h"
 
-/* Appends j's compact text with digits significant digits to b. 0, or -1
- * (no memory). */
-static int
-text_of(const json_t *j, int digits, struct buf *b)
-{
-	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(digits))
-	            : NULL;
-	int rc = s != NULL && buf_puts(b, s) == 0 ? 0 : -1;
+/* A score as the database stores it: with 17 significant digits, the
+ * text of %.17g (g, for the export row's float8[] literal) and as jansson
+ * writes it into JSON (json). */
+struct real17 {
+	char g[32];
+	char json[40];
+};
 
-	free(s);
-	return rc;
+/* Writes v's texts into r. 0, or -1 when v is not finite. */
+static int
+real17_of(double v, struct real17 *r)
+{
+	int n;
+
+	if (!isfinite(v))
+		return -1;
+	n = snprintf(r->g, sizeof(r->g), "%.17g", v);
+	return n > 0 && (size_t)n < sizeof(r->g) &&
+	               jw_real_json(r->g, r->json, sizeof(r->json)) > 0
+	           ? 0
+	           : -1;
+}
+
+/* Appends a score's JSON text (null without one) to b. 0 or -1. */
+static int
+real17_put(struct buf *b, int has, double v)
+{
+	struct real17 r;
+
+	if (!has)
+		return buf_puts(b, "null");
+	return real17_of(v, &r) == -1 ? -1 : buf_puts(b, r.json);
+}
+
+/*
+ * Writes the texts of scores sc into out: the scores object of API.md
+ * (score_json's), the targets (score_targets_json's), both as jansson
+ * writes them compact with 17 digits, and the export row's dimension
+ * scores. Each dimension's score is printed once, for the scores and the
+ * export row alike: printing reals is most of a submission's cost in the
+ * committer, which scores a whole batch between its reads and writes.
+ * 0, or -1 (no memory, or a score that is not finite).
+ */
+static int
+scores_write(
+    const struct qdef *q, const struct scores *sc, struct submission *out)
+{
+	struct buf *s = &out->scores, *t = &out->targets,
+	           *x = &out->export_scores;
+	struct real17 dim;
+	size_t d;
+	int rc;
+
+	rc = buf_puts(s, "{\"overall\":") |
+	     real17_put(s, sc->has_overall, sc->overall) |
+	     buf_puts(s, ",\"stage\":") |
+	     (sc->stage >= 0 ? jw_str(s, score_stage_id(sc->stage))
+	                     : buf_puts(s, "null")) |
+	     buf_puts(s, ",\"dimensions\":{") | buf_puts(t, "{") |
+	     buf_puts(x, "{");
+	for (d = 0; rc == 0 && d < q->ndims && d < RG_DIMENSIONS_MAX; d++) {
+		if (sc->has_dim[d] && real17_of(sc->dim[d], &dim) == -1)
+			return -1;
+		rc = (d > 0 ? buf_puts(s, ",") | buf_puts(t, ",") |
+		                  buf_puts(x, ",")
+		            : 0) |
+		     jw_key(s, q->dim[d].id) |
+		     buf_puts(s, sc->has_dim[d] ? dim.json : "null") |
+		     buf_puts(x, sc->has_dim[d] ? dim.g : "NULL") |
+		     jw_key(t, q->dim[d].id) |
+		     real17_put(t, sc->has_target[d], sc->target[d]);
+	}
+	rc |= buf_puts(s, "}}") | buf_puts(t, "}") | buf_puts(x, "}");
+	return rc == 0 ? 0 : -1;
 }
 
 /* The export code of an answer's level or target (field of item a): the
@@ -42,11 +108,10 @@ code_of(const json_t *a, const char *field)
 	return '.';
 }
 
-/* Writes the export vectors of answers a and scores sc into out. 0 or -1
- * (no memory). */
+/* Writes the export row's levels and targets of answers a into out. 0 or
+ * -1 (no memory). */
 static int
-export_vectors(const struct qdef *q, const json_t *a, const struct scores *sc,
-    struct submission *out)
+export_vectors(const struct qdef *q, const json_t *a, struct submission *out)
 {
 	size_t d, i;
 
@@ -63,51 +128,30 @@ export_vectors(const struct qdef *q, const json_t *a, const struct scores *sc,
 			    buf_append(&out->export_targets, &tg, 1) == -1)
 				return -1;
 		}
-	if (buf_puts(&out->export_scores, "{") == -1)
-		return -1;
-	for (d = 0; d < q->ndims; d++)
-		if ((sc->has_dim[d] ? buf_printf(&out->export_scores, "%s%.17g",
-		                          d ? "," : "", sc->dim[d])
-		                    : buf_printf(&out->export_scores, "%sNULL",
-		                          d ? "," : "")) == -1)
-			return -1;
 	/* No item or no dimension: empty, not absent, as in SQL. */
-	if (buf_puts(&out->export_levels, "") == -1 ||
-	    buf_puts(&out->export_targets, "") == -1)
-		return -1;
-	return buf_puts(&out->export_scores, "}");
+	return buf_puts(&out->export_levels, "") == -1 ||
+	               buf_puts(&out->export_targets, "") == -1
+	           ? -1
+	           : 0;
 }
 
 int
 submission_score_json(const struct qdef *q, const json_t *a,
     struct submission *out, struct problems *ps)
 {
-	json_t *scores = NULL, *targets = NULL;
 	struct scores sc;
-	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	if (!json_is_object(a))
-		goto out;
-	if (questionnaire_missing_required(q, a, ps) > 0) {
-		rc = SUBMISSION_INCOMPLETE;
-		goto out;
-	}
+		return -1;
+	if (questionnaire_missing_required(q, a, ps) > 0)
+		return SUBMISSION_INCOMPLETE;
 	score_compute(q, a, &sc);
-	scores = score_json(q, &sc);
-	targets = score_targets_json(q, &sc);
-	if (text_of(scores, 17, &out->scores) == -1 ||
-	    text_of(scores, RG_ANSWER_DIGITS, &out->shown_scores) == -1 ||
-	    text_of(targets, 17, &out->targets) == -1 ||
-	    export_vectors(q, a, &sc, out) == -1)
-		goto out;
+	if (scores_write(q, &sc, out) == -1 || export_vectors(q, a, out) == -1)
+		return -1;
 	out->overall = sc.overall;
 	out->has_overall = sc.has_overall;
-	rc = SUBMISSION_SCORED;
-out:
-	json_decref(scores);
-	json_decref(targets);
-	return rc;
+	return SUBMISSION_SCORED;
 }
 
 int
@@ -129,7 +173,6 @@ void
 submission_free(struct submission *s)
 {
 	buf_free(&s->scores);
-	buf_free(&s->shown_scores);
 	buf_free(&s->targets);
 	buf_free(&s->export_levels);
 	buf_free(&s->export_targets);

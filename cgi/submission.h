@@ -20,9 +20,9 @@
 enum { SUBMISSION_SCORED, SUBMISSION_INCOMPLETE };
 
 struct submission {
-	struct buf scores; /* API.md's scores object */
-	/* The same as an answer shows it (RG_ANSWER_DIGITS, as resp_json). */
-	struct buf shown_scores;
+	/* API.md's scores object, with 17 digits as stored; an answer shows
+	 * it with RG_ANSWER_DIGITS (jw_json_text of jw.h). */
+	struct buf scores;
 	struct buf targets; /* {"<dimension id>": score or null, ...} */
 	double overall;
 	int has_overall;

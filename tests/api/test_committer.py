@@ -13,7 +13,8 @@ import re
 import signal
 import time
 
-from lib import expect_error, fcgi_master_pid, pid_children, psql, request, wait_for
+from lib import (expect_error, fcgi_master_pid, pid_children, psql, request,
+                 wait_for, writer_pids)
 from survey_helpers import (ROW_FOR_UPDATE, HeldRow, Session, behind_held_row,
                             default_definition, expect_invalid, items_of, lock_waiters,
                             make_wave, municipality, required_of, response_row, staff,
@@ -128,6 +129,27 @@ def test_saves_waiting_for_the_committer_leave_the_readers_their_workers():
     for k, ((oid, _), r) in enumerate(zip(orgs, out + out2)):
         assert r.status == 200 and r.json["revision"] == 2, r
         assert response_row(wid, oid)["answers"] == {ITEM: {"level": k % 5}}
+
+
+def sched_policy(pid):
+    """A process's scheduling policy (field 41 of /proc/PID/stat): 0 is
+    SCHED_OTHER, 3 SCHED_BATCH."""
+    stat = open("/proc/%d/stat" % pid).read()
+    return int(stat[stat.rindex(")") + 2:].split()[38])
+
+
+def test_write_workers_give_way_to_the_committer_on_waking():
+    # cgi/main.c: the write pool runs SCHED_BATCH, so that the workers the
+    # committer wakes with its answers do not preempt it; the readers, the
+    # committer and the master keep the default.
+    master = fcgi_master_pid()
+    writers = writer_pids(master)
+    assert writers, "no write pool"
+    assert [sched_policy(p) for p in writers] == [3] * len(writers)
+    committer = os.popen("pgrep -P %d -x rg-committer" % master).read().split()
+    others = pid_children(master) + [int(x) for x in committer] + [master]
+    assert len(others) >= 3, others
+    assert [sched_policy(p) for p in others] == [0] * len(others)
 
 
 def test_a_committer_killed_with_a_batch_costs_a_503_and_nothing_else():

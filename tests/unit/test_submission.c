@@ -11,6 +11,12 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "jw.h"
+#include "score.h"
 #include "submission.h"
 
 /* Two dimensions, D2 of weight 3; B2 optional. */
@@ -93,6 +99,7 @@ test_scores_stored_and_shown(void **state)
 {
 	struct qdef q;
 	struct submission s;
+	struct buf shown = {0};
 
 	(void)state;
 	memset(&q, 0, sizeof(q));
@@ -111,9 +118,12 @@ test_scores_stored_and_shown(void **state)
 	assert_string_equal(s.scores.data,
 	    "{\"overall\":8.3333333333333339,\"stage\":\"einsteiger\","
 	    "\"dimensions\":{\"D1\":8.3333333333333339}}");
-	assert_string_equal(s.shown_scores.data,
+	/* As the worker shows them in its answer. */
+	assert_int_equal(jw_json_text(&shown, s.scores.data), 0);
+	assert_string_equal(shown.data,
 	    "{\"overall\":8.333333333,\"stage\":\"einsteiger\","
 	    "\"dimensions\":{\"D1\":8.333333333}}");
+	buf_free(&shown);
 	submission_free(&s);
 }
 
@@ -168,6 +178,92 @@ test_export_vectors(void **state)
 	submission_free(&s);
 }
 
+/* What jansson writes for a value with 17 digits, compact: the text the
+ * scores were stored as before they were written without jansson. */
+static char *
+jansson17(json_t *v)
+{
+	char *s = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(17));
+
+	json_decref(v);
+	return s;
+}
+
+/* Random answers to a questionnaire of six dimensions (one of them with
+ * an escaped id), each scored: the scores and targets are the text
+ * jansson writes for score_json and score_targets_json, and the export
+ * row's scores those reals with %.17g. */
+static void
+test_texts_as_jansson_writes_them(void **state)
+{
+	static const char *const dims[] = {
+	    "D1", "D2", "Ö3", "D\"4", "D5", "D6"};
+	struct qdef q;
+	struct buf a = {0}, x = {0};
+	int round, d, i;
+
+	(void)state;
+	memset(&q, 0, sizeof(q));
+	q.ndims = 6;
+	for (d = 0; d < 6; d++) {
+		strcpy(q.dim[d].id, dims[d]);
+		q.dim[d].weight = 1 + d % 3;
+		q.dim[d].nitems = 1 + (size_t)d;
+		for (i = 0; i <= d; i++)
+			snprintf(q.dim[d].item[i].id,
+			    sizeof(q.dim[d].item[i].id), "I%d.%d", d, i);
+	}
+	srand(8);
+	for (round = 0; round < 2000; round++) {
+		struct submission s;
+		struct scores sc;
+		json_t *parsed;
+		char *want;
+
+		buf_reset(&a);
+		assert_int_equal(buf_puts(&a, "{"), 0);
+		for (d = 0; d < 6; d++)
+			for (i = 0; i <= d; i++) {
+				int kind = rand() % 8;
+
+				if (kind == 0)
+					continue; /* unanswered */
+				assert_int_equal(
+				    buf_printf(&a,
+				        "%s\"I%d.%d\":{\"level\":%d%s%s}",
+				        a.len > 1 ? "," : "", d, i, rand() % 5,
+				        kind == 1 ? ",\"na\":true" : "",
+				        kind > 4 ? ",\"target\":4" : ""),
+				    0);
+			}
+		assert_int_equal(buf_puts(&a, "}"), 0);
+		assert_int_equal(submission_score(&q, a.data, a.len, &s, NULL),
+		    SUBMISSION_SCORED);
+		parsed = json_loads(a.data, 0, NULL);
+		score_compute(&q, parsed, &sc);
+		want = jansson17(score_json(&q, &sc));
+		assert_string_equal(s.scores.data, want);
+		free(want);
+		want = jansson17(score_targets_json(&q, &sc));
+		assert_string_equal(s.targets.data, want);
+		free(want);
+		buf_reset(&x);
+		for (d = 0; d < 6; d++)
+			assert_int_equal(
+			    sc.has_dim[d]
+			        ? buf_printf(
+			              &x, "%s%.17g", d ? "," : "{", sc.dim[d])
+			        : buf_printf(&x, "%sNULL", d ? "," : "{"),
+			    0);
+		assert_int_equal(buf_puts(&x, "}"), 0);
+		assert_string_equal(s.export_scores.data, x.data);
+		json_decref(parsed);
+		submission_free(&s);
+	}
+	buf_free(&a);
+	buf_free(&x);
+}
+
 static void
 test_open_required_items_are_listed(void **state)
 {
@@ -216,6 +312,7 @@ main(void)
 	    cmocka_unit_test(test_scored_as_stored),
 	    cmocka_unit_test(test_scores_stored_and_shown),
 	    cmocka_unit_test(test_export_vectors),
+	    cmocka_unit_test(test_texts_as_jansson_writes_them),
 	    cmocka_unit_test(test_open_required_items_are_listed),
 	    cmocka_unit_test(test_answers_that_are_not_an_object),
 	};
