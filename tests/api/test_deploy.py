@@ -115,6 +115,12 @@ def test_units_say_what_the_deployment_needs():
     for k, v in want.items():
         assert svc.get(("Service", k)) == [v], (k, svc.get(("Service", k)))
     assert svc[("Service", "SystemCallFilter")][0] == "@system-service"
+    # The write pool's SCHED_BATCH (cgi/main.c) is let back in after the
+    # deny list that takes @resources out; real-time policies stay out.
+    calls = svc[("Service", "SystemCallFilter")]
+    assert calls.index("sched_setscheduler") > calls.index("~@privileged @resources")
+    assert svc[("Service", "RestrictRealtime")] == ["yes"]
+    assert "SCHED_BATCH" in open(os.path.join(ROOT, "cgi", "main.c")).read()
     # Longer than the master's own grace (MAIN_STOP_GRACE in cgi/main.c).
     grace = int(re.search(r"#define MAIN_STOP_GRACE (\d+)",
                           open(os.path.join(ROOT, "cgi", "main.c")).read()).group(1))
