@@ -12,8 +12,6 @@
 #include "answerscan.h"
 #include "reifegrad.h"
 
-#define ITEMS_MAX (RG_DIMENSIONS_MAX * RG_ITEMS_PER_DIMENSION_MAX)
-
 struct scan {
 	const unsigned char *p, *end;
 };
@@ -222,26 +220,30 @@ next_member(struct scan *sc)
 	return -1;
 }
 
-/* v as a level or target the readers take (an integer, or a string of
- * one digit 0..4), or NULL when they take it as absent. */
-static json_t *
-level_of(const struct value *v)
+/* The kind of v as a level or target (answers.h), its value in *out. */
+static unsigned char
+field_of(const struct value *v, long long *out)
 {
-	if (v->kind == V_INT)
-		return json_integer(v->i);
-	if (v->kind == V_STR && v->len == 1 && v->s[0] >= '0' && v->s[0] <= '4')
-		return json_stringn((const char *)v->s, 1);
-	return NULL;
+	*out = 0;
+	if (v->kind == V_INT) {
+		*out = v->i;
+		return ANSWER_INT;
+	}
+	if (v->kind == V_STR && v->len == 1 && v->s[0] >= '0' &&
+	    v->s[0] <= '4') {
+		*out = v->s[0] - '0';
+		return ANSWER_DIGIT;
+	}
+	return ANSWER_NONE;
 }
 
 /* Reads an answer object of scalars at sc->p ('{'). into, when not NULL,
  * gets its "na" (when true), "level" and "target". 0 or -1. */
 static int
-read_answer(struct scan *sc, json_t *into)
+read_answer(struct scan *sc, struct answer *into)
 {
 	struct key k, prev = {NULL, 0};
 	struct value v;
-	json_t *x;
 	int more;
 
 	sc->p++; /* '{' */
@@ -255,38 +257,38 @@ read_answer(struct scan *sc, json_t *into)
 			return -1;
 		if (into == NULL)
 			continue;
-		x = NULL;
-		if (key_is(&k, "na")) {
-			if (v.kind == V_TRUE &&
-			    json_object_set_new(into, "na", json_true()) == -1)
-				return -1;
-		} else if (key_is(&k, "level") || key_is(&k, "target")) {
-			if ((x = level_of(&v)) != NULL &&
-			    json_object_set_new(into,
-			        key_is(&k, "level") ? "level" : "target",
-			        x) == -1)
-				return -1;
-		}
+		if (key_is(&k, "na"))
+			into->na = v.kind == V_TRUE;
+		else if (key_is(&k, "level"))
+			into->level_kind = field_of(&v, &into->level);
+		else if (key_is(&k, "target"))
+			into->target_kind = field_of(&v, &into->target);
 	} while ((more = next_member(sc)) == 1);
 	return more;
 }
 
+/* An item of q and its place in definition order. */
+struct item_at {
+	const char *id;
+	size_t len, at;
+};
+
 static int
 item_cmp(const void *a, const void *b)
 {
-	const struct qitem *x = *(const struct qitem *const *)a;
-	const struct qitem *y = *(const struct qitem *const *)b;
-	struct key kx = {(const unsigned char *)x->id, strlen(x->id)};
-	struct key ky = {(const unsigned char *)y->id, strlen(y->id)};
+	const struct item_at *x = a, *y = b;
+	struct key kx = {(const unsigned char *)x->id, x->len};
+	struct key ky = {(const unsigned char *)y->id, y->len};
 
 	return key_cmp(&kx, &ky);
 }
 
-/* Reads the top-level object into out, item by item (the items of q in
- * jsonb's order, n of them). 0 or -1. */
+/* Reads the top-level object into out (q's answers in definition
+ * order), item by item (items: q's items in jsonb's order, n of them).
+ * 0 or -1. */
 static int
 read_answers(
-    struct scan *sc, const struct qitem *const *items, size_t n, json_t *out)
+    struct scan *sc, const struct item_at *items, size_t n, struct answer *out)
 {
 	struct key k, prev = {NULL, 0};
 	struct value v;
@@ -303,25 +305,24 @@ read_answers(
 		return 0;
 	}
 	do {
-		json_t *it = NULL;
+		struct answer *it = NULL;
 
 		if (read_key(sc, &k, &prev) == -1)
 			return -1;
 		/* The next item of q at or after this key. */
 		while (at < n) {
-			struct key ik = {(const unsigned char *)items[at]->id,
-			    strlen(items[at]->id)};
+			struct key ik = {
+			    (const unsigned char *)items[at].id, items[at].len};
 
 			if ((c = key_cmp(&ik, &k)) >= 0)
 				break;
 			at++;
 		}
 		if (sc->p < sc->end && *sc->p == '{') {
-			if (at < n && c == 0 &&
-			    ((it = json_object()) == NULL ||
-			        json_object_set_new(out, items[at]->id, it) ==
-			            -1))
-				return -1;
+			if (at < n && c == 0) {
+				it = &out[items[at].at];
+				it->object = 1;
+			}
 			if (read_answer(sc, it) == -1)
 				return -1;
 		} else if (read_scalar(sc, &v) == -1) {
@@ -331,29 +332,26 @@ read_answers(
 	return more;
 }
 
-json_t *
-answers_scan(const struct qdef *q, const char *text, size_t len)
+int
+answers_scan(
+    const struct qdef *q, const char *text, size_t len, struct answer *out)
 {
-	const struct qitem *items[ITEMS_MAX];
+	struct item_at items[ANSWERS_MAX];
 	struct scan sc = {
 	    (const unsigned char *)text, (const unsigned char *)text + len};
-	json_t *out;
 	size_t d, i, n = 0;
 
 	for (d = 0; d < q->ndims && d < RG_DIMENSIONS_MAX; d++)
-		for (i = 0; i < q->dim[d].nitems && n < ITEMS_MAX; i++)
-			items[n++] = &q->dim[d].item[i];
+		for (i = 0; i < q->dim[d].nitems && n < ANSWERS_MAX; i++) {
+			items[n].id = q->dim[d].item[i].id;
+			items[n].len = strlen(items[n].id);
+			items[n].at = n;
+			n++;
+		}
 	qsort(items, n, sizeof(items[0]), item_cmp);
-	if ((out = json_object()) == NULL)
-		return NULL;
-	if (read_answers(&sc, items, n, out) == -1) {
-		json_decref(out);
-		return NULL;
-	}
+	memset(out, 0, n * sizeof(*out));
+	if (read_answers(&sc, items, n, out) == -1)
+		return -1;
 	skip_ws(&sc);
-	if (sc.p != sc.end) {
-		json_decref(out);
-		return NULL;
-	}
-	return out;
+	return sc.p == sc.end ? 0 : -1;
 }

@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "answers.h"
 #include "questionnaire.h"
 #include "reifegrad.h"
 
@@ -764,45 +765,40 @@ questionnaire_validate_answers(
 	return c.count > 0 ? -1 : 0;
 }
 
-/* Whether the answer to item id in a merged answers object counts as
- * answered: a level 0..4, or na=true. Anything else (a stored answer that
- * was never validated) counts as unanswered. */
-static int
-item_answered(const json_t *answers, const char *id)
-{
-	const json_t *a, *v;
-
-	if ((a = json_object_get(answers, id)) == NULL || !json_is_object(a))
-		return 0;
-	v = json_object_get(a, "level");
-	if (json_is_integer(v) && json_integer_value(v) >= RG_LEVEL_MIN &&
-	    json_integer_value(v) <= RG_LEVEL_MAX)
-		return 1;
-	return json_is_true(json_object_get(a, "na"));
-}
-
-/*
- * Adds "required" at "/answers/<id>" to ps (which may be NULL) for every
- * required item of q that answers leaves unanswered; returns their number.
- */
 size_t
-questionnaire_missing_required(
-    const struct qdef *q, const json_t *answers, struct problems *ps)
+questionnaire_missing_answers(
+    const struct qdef *q, const struct answer *a, struct problems *ps)
 {
 	struct vctx c = {ps, 0};
 	char path[QPATH_SIZE];
 	const struct qitem *it;
-	size_t d, i;
+	size_t d, i, k = 0;
 
-	for (d = 0; d < q->ndims; d++)
-		for (i = 0; i < q->dim[d].nitems; i++) {
+	for (d = 0; d < q->ndims && d < RG_DIMENSIONS_MAX; d++)
+		for (i = 0; i < q->dim[d].nitems; i++, k++) {
 			it = &q->dim[d].item[i];
-			if (!it->required || item_answered(answers, it->id))
+			if (!it->required || answer_given(&a[k]))
 				continue;
 			path_key(path, "/answers", it->id);
 			vctx_add(&c, path, "required");
 		}
 	return c.count;
+}
+
+/*
+ * Adds "required" at "/answers/<id>" to ps (which may be NULL) for every
+ * required item of q that answers leaves unanswered; returns their number.
+ * Anything but a level 0..4 or na=true (a stored answer that was never
+ * validated) counts as unanswered.
+ */
+size_t
+questionnaire_missing_required(
+    const struct qdef *q, const json_t *answers, struct problems *ps)
+{
+	struct answer a[ANSWERS_MAX];
+
+	answers_of_json(q, answers, a);
+	return questionnaire_missing_answers(q, a, ps);
 }
 
 /*
@@ -813,15 +809,12 @@ void
 questionnaire_progress(const struct qdef *q, const json_t *answers,
     size_t *answered, size_t *total)
 {
-	size_t d, i, n, a;
+	struct answer a[ANSWERS_MAX];
+	size_t k, n = answers_count(q);
 
-	n = a = 0;
-	for (d = 0; d < q->ndims; d++)
-		for (i = 0; i < q->dim[d].nitems; i++) {
-			n++;
-			if (item_answered(answers, q->dim[d].item[i].id))
-				a++;
-		}
-	*answered = a;
+	answers_of_json(q, answers, a);
+	*answered = 0;
+	for (k = 0; k < n; k++)
+		*answered += (size_t)answer_given(&a[k]);
 	*total = n;
 }

@@ -65,6 +65,12 @@ int questionnaire_validate_answers(
 size_t questionnaire_missing_required(
     const struct qdef *q, const json_t *answers, struct problems *ps);
 
+/* The same for answers as read (answers.h: answers_count(q) of them, in
+ * definition order). */
+struct answer;
+size_t questionnaire_missing_answers(
+    const struct qdef *q, const struct answer *answers, struct problems *ps);
+
 /* Counts answered items (a level, or na=true) and all items. */
 void questionnaire_progress(const struct qdef *q, const json_t *answers,
     size_t *answered, size_t *total);

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "answers.h"
 #include "questionnaire.h"
 #include "reifegrad.h"
 #include "score.h"
@@ -26,85 +27,43 @@ static const char *const stage_id[RG_STAGES] = {
     "vorreiter",
 };
 
-/*
- * Reads the answer to item id: sets *level to the level that counts (0..4)
- * or -1, and returns whether the item is answered (a level, or na=true).
- * na=true wins over a level given alongside it: the item is "not relevant
- * here", so its level must not move the score. A level outside 0..4 or of
- * another type counts as none.
- */
-static int
-answer_read(const json_t *answers, const char *id, int *level)
-{
-	const json_t *a, *v;
-	json_int_t l;
-
-	*level = -1;
-	if ((a = json_object_get(answers, id)) == NULL || !json_is_object(a))
-		return 0;
-	if (json_is_true(json_object_get(a, "na")))
-		return 1;
-	v = json_object_get(a, "level");
-	if (json_is_integer(v)) {
-		l = json_integer_value(v);
-		if (l >= RG_LEVEL_MIN && l <= RG_LEVEL_MAX)
-			*level = (int)l;
-	}
-	return *level >= 0;
-}
-
-/* The mean target level of dimension dim as a score; 0 when none names
- * one, else 1 with *out set. */
-static int
-dimension_target(
-    const struct qdimension *dim, const json_t *answers, double *out)
-{
-	long sum = 0;
-	size_t i, n = 0;
-
-	for (i = 0; i < dim->nitems; i++) {
-		const json_t *t = json_object_get(
-		    json_object_get(answers, dim->item[i].id), "target");
-
-		if (json_is_integer(t)) {
-			sum += (long)json_integer_value(t);
-			n++;
-		}
-	}
-	if (n == 0)
-		return 0;
-	*out = 100.0 * (double)sum / (double)n / RG_LEVEL_MAX;
-	return 1;
-}
-
-/*
- * Fills out with the scores of answers for q (see score.h). Dimensions
- * beyond q->ndims are left without a score.
- */
 void
-score_compute(const struct qdef *q, const json_t *answers, struct scores *out)
+score_compute_answers(
+    const struct qdef *q, const struct answer *a, struct scores *out)
 {
 	const struct qdimension *dim;
-	size_t d, i, answered, leveled;
+	size_t d, i, k = 0, answered, leveled, targets;
 	double wsum, wscore;
-	long sum;
+	long sum, tsum;
 	int level;
 
 	memset(out, 0, sizeof(*out));
 	wsum = wscore = 0;
 	for (d = 0; d < q->ndims && d < RG_DIMENSIONS_MAX; d++) {
 		dim = &q->dim[d];
-		out->has_target[d] =
-		    dimension_target(dim, answers, &out->target[d]);
-		answered = leveled = 0;
-		sum = 0;
-		for (i = 0; i < dim->nitems; i++) {
-			if (answer_read(answers, dim->item[i].id, &level))
+		answered = leveled = targets = 0;
+		sum = tsum = 0;
+		for (i = 0; i < dim->nitems; i++, k++) {
+			/* na wins over a level given alongside it: the item
+			 * is "not relevant here", so its level must not move
+			 * the score. */
+			level = a[k].na ? -1 : answer_level(&a[k]);
+			if (a[k].na || level >= 0)
 				answered++;
 			if (level >= 0) {
 				leveled++;
 				sum += level;
 			}
+			/* Any integer target counts, whatever the level. */
+			if (a[k].target_kind == ANSWER_INT) {
+				tsum += (long)a[k].target;
+				targets++;
+			}
+		}
+		if (targets > 0) {
+			out->target[d] = 100.0 * (double)tsum /
+			                 (double)targets / RG_LEVEL_MAX;
+			out->has_target[d] = 1;
 		}
 		/* Fewer than half answered: 2 * answered < nitems. */
 		if (leveled == 0 || 2 * answered < dim->nitems)
@@ -121,6 +80,15 @@ score_compute(const struct qdef *q, const json_t *answers, struct scores *out)
 	} else {
 		out->stage = -1;
 	}
+}
+
+void
+score_compute(const struct qdef *q, const json_t *answers, struct scores *out)
+{
+	struct answer a[ANSWERS_MAX];
+
+	answers_of_json(q, answers, a);
+	score_compute_answers(q, a, out);
 }
 
 json_t *

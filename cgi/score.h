@@ -37,6 +37,12 @@ struct scores {
 void score_compute(
     const struct qdef *q, const json_t *answers, struct scores *out);
 
+/* The same for answers as read (answers.h: answers_count(q) of them, in
+ * definition order). */
+struct answer;
+void score_compute_answers(
+    const struct qdef *q, const struct answer *answers, struct scores *out);
+
 /* The scores object of API.md ({"overall", "stage", "dimensions"}) of
  * computed scores. New reference. */
 json_t *score_json(const struct qdef *q, const struct scores *s);

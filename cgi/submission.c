@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "answers.h"
 #include "answerscan.h"
 #include "jw.h"
 #include "reifegrad.h"
@@ -90,44 +91,24 @@ scores_write(
 	return rc == 0 ? 0 : -1;
 }
 
-/* The export code of an answer's level or target (field of item a): the
- * digit of an integer 0..4, or of a string of one such digit (as
- * PostgreSQL's ->> reads both alike), else '.'. */
-static char
-code_of(const json_t *a, const char *field)
-{
-	const json_t *v = json_object_get(a, field);
-	const char *s;
-
-	if (json_is_integer(v) && json_integer_value(v) >= RG_LEVEL_MIN &&
-	    json_integer_value(v) <= RG_LEVEL_MAX)
-		return (char)('0' + json_integer_value(v));
-	if (json_is_string(v) && (s = json_string_value(v))[0] >= '0' &&
-	    s[0] <= '4' && s[1] == '\0')
-		return s[0];
-	return '.';
-}
-
-/* Writes the export row's levels and targets of answers a into out. 0 or
- * -1 (no memory). */
+/* Writes the export row's levels and targets of answers a (as read) into
+ * out: a level's code, 'n' for n/a (which wins over a level). 0 or -1
+ * (no memory). */
 static int
-export_vectors(const struct qdef *q, const json_t *a, struct submission *out)
+export_vectors(
+    const struct qdef *q, const struct answer *a, struct submission *out)
 {
-	size_t d, i;
+	size_t k, n = answers_count(q);
 
-	for (d = 0; d < q->ndims; d++)
-		for (i = 0; i < q->dim[d].nitems; i++) {
-			const json_t *it =
-			    json_object_get(a, q->dim[d].item[i].id);
-			char lv = json_is_true(json_object_get(it, "na"))
-			              ? 'n'
-			              : code_of(it, "level");
-			char tg = code_of(it, "target");
+	for (k = 0; k < n; k++) {
+		char lv =
+		    a[k].na ? 'n' : answer_code(a[k].level_kind, a[k].level);
+		char tg = answer_code(a[k].target_kind, a[k].target);
 
-			if (buf_append(&out->export_levels, &lv, 1) == -1 ||
-			    buf_append(&out->export_targets, &tg, 1) == -1)
-				return -1;
-		}
+		if (buf_append(&out->export_levels, &lv, 1) == -1 ||
+		    buf_append(&out->export_targets, &tg, 1) == -1)
+			return -1;
+	}
 	/* No item or no dimension: empty, not absent, as in SQL. */
 	return buf_puts(&out->export_levels, "") == -1 ||
 	               buf_puts(&out->export_targets, "") == -1
@@ -135,18 +116,16 @@ export_vectors(const struct qdef *q, const json_t *a, struct submission *out)
 	           : 0;
 }
 
-int
-submission_score_json(const struct qdef *q, const json_t *a,
+/* submission_score for answers as read. */
+static int
+score_answers(const struct qdef *q, const struct answer *a,
     struct submission *out, struct problems *ps)
 {
 	struct scores sc;
 
-	memset(out, 0, sizeof(*out));
-	if (!json_is_object(a))
-		return -1;
-	if (questionnaire_missing_required(q, a, ps) > 0)
+	if (questionnaire_missing_answers(q, a, ps) > 0)
 		return SUBMISSION_INCOMPLETE;
-	score_compute(q, a, &sc);
+	score_compute_answers(q, a, &sc);
 	if (scores_write(q, &sc, out) == -1 || export_vectors(q, a, out) == -1)
 		return -1;
 	out->overall = sc.overall;
@@ -155,18 +134,37 @@ submission_score_json(const struct qdef *q, const json_t *a,
 }
 
 int
+submission_score_json(const struct qdef *q, const json_t *answers,
+    struct submission *out, struct problems *ps)
+{
+	struct answer a[ANSWERS_MAX];
+
+	memset(out, 0, sizeof(*out));
+	if (!json_is_object(answers))
+		return -1;
+	answers_of_json(q, answers, a);
+	return score_answers(q, a, out, ps);
+}
+
+int
 submission_score(const struct qdef *q, const char *answers, size_t len,
     struct submission *out, struct problems *ps)
 {
-	/* What jsonb prints is read in one pass; anything else whole. */
-	json_t *a = answers_scan(q, answers, len);
-	int rc;
+	struct answer a[ANSWERS_MAX];
+	json_t *parsed;
 
-	if (a == NULL)
-		a = json_loadb(answers, len, JSON_REJECT_DUPLICATES, NULL);
-	rc = submission_score_json(q, a, out, ps);
-	json_decref(a);
-	return rc;
+	memset(out, 0, sizeof(*out));
+	/* What jsonb prints is read in one pass; anything else whole. */
+	if (answers_scan(q, answers, len, a) == 0)
+		return score_answers(q, a, out, ps);
+	parsed = json_loadb(answers, len, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(parsed)) {
+		json_decref(parsed);
+		return -1;
+	}
+	answers_of_json(q, parsed, a);
+	json_decref(parsed);
+	return score_answers(q, a, out, ps);
 }
 
 void

@@ -4,8 +4,9 @@
  * questionnaire_missing_required(), score_compute() and
  * submission_score() (the committer's, on the text as read) on a fixed
  * small definition; and answers_scan(), the committer's one-pass reading
- * of jsonb's text, against json_loadb: every text it takes is one that
- * json_loadb takes, and everything computed from either is the same.
+ * of jsonb's text, against json_loadb and answers_of_json(): every text
+ * it takes is one that json_loadb takes, and every answer read from
+ * either is the same (so everything computed from them is).
  *
  * Besides the sanitizers (and LeakSanitizer: everything is released), it
  * checks that problem paths are valid UTF-8 JSON pointers, that progress
@@ -24,6 +25,7 @@
 
 #include <jansson.h>
 
+#include "answers.h"
 #include "answerscan.h"
 #include "questionnaire.h"
 #include "reifegrad.h"
@@ -113,53 +115,32 @@ submission_check(const uint8_t *data, size_t size, size_t missing)
 	submission_free(&sub);
 }
 
-static int
-same_buf(const struct buf *a, const struct buf *b)
-{
-	return a->len == b->len &&
-	       (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
-}
-
-/* answers_scan() against json_loadb(): when the scan takes the text, the
- * full parse must too, and progress, the required check, the scores and
- * a submission's texts and vectors must come out the same from both. */
+/* answers_scan() against json_loadb() and answers_of_json(): when the
+ * scan takes the text, the full parse must too, and every answer read
+ * must be the same, field by field. */
 static void
 scan_agrees(const uint8_t *data, size_t size)
 {
-	json_t *fast = answers_scan(&q, (const char *)data, size), *full;
-	struct submission a, b;
-	struct scores sa, sb;
-	size_t ansa, ansb, total;
-	int ra, rb;
+	struct answer fast[ANSWERS_MAX], full[ANSWERS_MAX];
+	json_t *parsed;
+	size_t k, n = answers_count(&q);
 
-	if (fast == NULL)
+	if (answers_scan(&q, (const char *)data, size, fast) == -1)
 		return;
-	full =
+	parsed =
 	    json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
-	if (!json_is_object(fast) || !json_is_object(full))
+	if (!json_is_object(parsed))
 		abort();
-	questionnaire_progress(&q, fast, &ansa, &total);
-	questionnaire_progress(&q, full, &ansb, &total);
-	score_compute(&q, fast, &sa);
-	score_compute(&q, full, &sb);
-	if (ansa != ansb || memcmp(&sa, &sb, sizeof(sa)) != 0 ||
-	    questionnaire_missing_required(&q, fast, NULL) !=
-	        questionnaire_missing_required(&q, full, NULL))
-		abort();
-	ra = submission_score_json(&q, fast, &a, NULL);
-	rb = submission_score_json(&q, full, &b, NULL);
-	if (ra != rb || !same_buf(&a.scores, &b.scores) ||
-	    !same_buf(&a.targets, &b.targets) ||
-	    !same_buf(&a.export_levels, &b.export_levels) ||
-	    !same_buf(&a.export_targets, &b.export_targets) ||
-	    !same_buf(&a.export_scores, &b.export_scores) ||
-	    a.has_overall != b.has_overall ||
-	    memcmp(&a.overall, &b.overall, sizeof(a.overall)) != 0)
-		abort();
-	submission_free(&a);
-	submission_free(&b);
-	json_decref(fast);
-	json_decref(full);
+	answers_of_json(&q, parsed, full);
+	for (k = 0; k < n; k++)
+		if (fast[k].object != full[k].object ||
+		    fast[k].na != full[k].na ||
+		    fast[k].level_kind != full[k].level_kind ||
+		    fast[k].target_kind != full[k].target_kind ||
+		    fast[k].level != full[k].level ||
+		    fast[k].target != full[k].target)
+			abort();
+	json_decref(parsed);
 }
 
 /* One input: the answers of a PUT, then what a submit computes. */

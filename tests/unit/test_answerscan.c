@@ -12,6 +12,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
+
+#include "answers.h"
 #include "answerscan.h"
 #include "submission.h"
 
@@ -44,66 +47,73 @@ static const char jsonb_text[] =
     "\"level\": \"3\", \"target\": -2}, \"B10\": {\"level\": 2, "
     "\"target\": \"x\", \"comment\": \"\"}}";
 
+/* Whether answer a is what it should be, field by field. */
+static void
+assert_answer(const struct answer *a, int object, int na, int level_kind,
+    long long level, int target_kind, long long target)
+{
+	assert_int_equal(a->object, object);
+	assert_int_equal(a->na, na);
+	assert_int_equal(a->level_kind, level_kind);
+	assert_int_equal(a->level, level);
+	assert_int_equal(a->target_kind, target_kind);
+	assert_int_equal(a->target, target);
+}
+
 static void
 test_what_jsonb_prints_is_read_for_scoring(void **state)
 {
 	struct qdef q;
-	json_t *a;
-	char *text;
+	struct answer a[ANSWERS_MAX];
 
 	(void)state;
 	build_q(&q);
-	a = answers_scan(&q, jsonb_text, strlen(jsonb_text));
-	assert_non_null(a);
-	text = json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS);
-	assert_string_equal(text, "{\"A1\":{\"level\":1,\"target\":4},"
-	                          "\"B1\":{\"level\":\"3\",\"na\":true,"
-	                          "\"target\":-2},\"B10\":{\"level\":2}}");
-	free(text);
-	json_decref(a);
+	assert_int_equal(answers_count(&q), 4);
+	assert_int_equal(
+	    answers_scan(&q, jsonb_text, strlen(jsonb_text), a), 0);
+	/* In definition order: A1, A2, B10, B1. */
+	assert_answer(&a[0], 1, 0, ANSWER_INT, 1, ANSWER_INT, 4);
+	assert_answer(&a[1], 0, 0, ANSWER_NONE, 0, ANSWER_NONE, 0);
+	assert_answer(&a[2], 1, 0, ANSWER_INT, 2, ANSWER_NONE, 0);
+	assert_answer(&a[3], 1, 1, ANSWER_DIGIT, 3, ANSWER_INT, -2);
 	/* Compact text, and nothing at all, alike. */
-	a = answers_scan(&q, "{\"A1\":{\"level\":0}}", 18);
-	assert_non_null(a);
-	assert_int_equal(json_integer_value(json_object_get(
-	                     json_object_get(a, "A1"), "level")),
-	    0);
-	json_decref(a);
-	a = answers_scan(&q, " {} ", 4);
-	assert_non_null(a);
-	assert_int_equal(json_object_size(a), 0);
-	json_decref(a);
+	assert_int_equal(answers_scan(&q, "{\"A1\":{\"level\":0}}", 18, a), 0);
+	assert_answer(&a[0], 1, 0, ANSWER_INT, 0, ANSWER_NONE, 0);
+	assert_answer(&a[3], 0, 0, ANSWER_NONE, 0, ANSWER_NONE, 0);
+	assert_int_equal(answers_scan(&q, " {} ", 4, a), 0);
+	assert_answer(&a[0], 0, 0, ANSWER_NONE, 0, ANSWER_NONE, 0);
 }
 
 static void
-test_scored_as_the_full_parse_scores(void **state)
+test_read_as_the_full_parse_reads(void **state)
 {
 	struct qdef q;
-	struct submission fast, full;
-	json_t *a, *b;
+	struct answer fast[ANSWERS_MAX], full[ANSWERS_MAX];
+	struct submission s;
+	json_t *b;
+	size_t k;
 
 	(void)state;
 	build_q(&q);
-	a = answers_scan(&q, jsonb_text, strlen(jsonb_text));
+	assert_int_equal(
+	    answers_scan(&q, jsonb_text, strlen(jsonb_text), fast), 0);
 	b = json_loads(jsonb_text, JSON_REJECT_DUPLICATES, NULL);
-	assert_non_null(a);
 	assert_non_null(b);
+	answers_of_json(&q, b, full);
+	for (k = 0; k < answers_count(&q); k++)
+		assert_answer(&fast[k], full[k].object, full[k].na,
+		    full[k].level_kind, full[k].level, full[k].target_kind,
+		    full[k].target);
+	/* Scored from the text: A1 level 1, A2 not an object: D1 has 1 of
+	 * 2 answered, 25; B1 n/a, B10 level 2: D2 50. Levels in definition
+	 * order. */
 	assert_int_equal(
-	    submission_score_json(&q, a, &fast, NULL), SUBMISSION_SCORED);
-	assert_int_equal(
-	    submission_score_json(&q, b, &full, NULL), SUBMISSION_SCORED);
-	assert_string_equal(fast.scores.data, full.scores.data);
-	assert_string_equal(fast.targets.data, full.targets.data);
-	assert_string_equal(fast.export_levels.data, full.export_levels.data);
-	assert_string_equal(fast.export_targets.data, full.export_targets.data);
-	assert_string_equal(fast.export_scores.data, full.export_scores.data);
-	/* A1 level 1, A2 not an object: D1 has 1 of 2 answered, 25;
-	 * B1 n/a, B10 level 2: D2 50. Levels in definition order. */
-	assert_string_equal(fast.export_levels.data, "1.2n");
-	assert_string_equal(fast.export_targets.data, "4...");
-	assert_string_equal(fast.export_scores.data, "{25,50}");
-	submission_free(&fast);
-	submission_free(&full);
-	json_decref(a);
+	    submission_score(&q, jsonb_text, strlen(jsonb_text), &s, NULL),
+	    SUBMISSION_SCORED);
+	assert_string_equal(s.export_levels.data, "1.2n");
+	assert_string_equal(s.export_targets.data, "4...");
+	assert_string_equal(s.export_scores.data, "{25,50}");
+	submission_free(&s);
 	json_decref(b);
 }
 
@@ -142,9 +152,9 @@ test_other_texts_are_left_to_the_full_parse(void **state)
 	(void)state;
 	build_q(&q);
 	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
-		json_t *a = answers_scan(&q, other[i], strlen(other[i]));
+		struct answer a[ANSWERS_MAX];
 
-		if (a != NULL)
+		if (answers_scan(&q, other[i], strlen(other[i]), a) != -1)
 			fail_msg("taken: %s", other[i]);
 	}
 }
@@ -154,7 +164,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_what_jsonb_prints_is_read_for_scoring),
-	    cmocka_unit_test(test_scored_as_the_full_parse_scores),
+	    cmocka_unit_test(test_read_as_the_full_parse_reads),
 	    cmocka_unit_test(test_other_texts_are_left_to_the_full_parse),
 	};
 
