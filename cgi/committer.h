@@ -19,7 +19,9 @@
  * that item alone. While one batch writes, the next gathers, so a busy
  * network's writes share their transactions' fixed costs, and a quiet
  * one's wait for nobody; submissions that gathered meanwhile are read and
- * scored on the second connection before that write has landed.
+ * scored on the second connection before that write has landed. The
+ * committer waits for both at once, so a batch is answered the moment it
+ * has committed, also while the next one is still read or scored.
  *
  * The master opens the committer's socket (committer_listen) before it
  * forks anything; the workers connect to it by its name, which names the

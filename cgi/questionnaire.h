@@ -9,6 +9,8 @@
 
 #include "reifegrad.h"
 
+struct answer; /* answers.h */
+
 /* Stages of maturity, derived from a score 0..100 (see score.h). */
 #define RG_STAGES 5
 
@@ -67,7 +69,6 @@ size_t questionnaire_missing_required(
 
 /* The same for answers as read (answers.h: answers_count(q) of them, in
  * definition order). */
-struct answer;
 size_t questionnaire_missing_answers(
     const struct qdef *q, const struct answer *answers, struct problems *ps);
 

@@ -8,6 +8,8 @@
 
 #include "questionnaire.h"
 
+struct answer; /* answers.h */
+
 struct scores {
 	/* dim[i] is the score of q->dim[i], 0..100; valid only if has_dim[i].
 	 */
@@ -39,7 +41,6 @@ void score_compute(
 
 /* The same for answers as read (answers.h: answers_count(q) of them, in
  * definition order). */
-struct answer;
 void score_compute_answers(
     const struct qdef *q, const struct answer *answers, struct scores *out);
 
