@@ -66,29 +66,30 @@ scores_write(
 	           *x = &out->export_scores;
 	struct real17 dim;
 	size_t d;
-	int rc;
 
-	rc = buf_puts(s, "{\"overall\":") |
-	     real17_put(s, sc->has_overall, sc->overall) |
-	     buf_puts(s, ",\"stage\":") |
-	     (sc->stage >= 0 ? jw_str(s, score_stage_id(sc->stage))
-	                     : buf_puts(s, "null")) |
-	     buf_puts(s, ",\"dimensions\":{") | buf_puts(t, "{") |
-	     buf_puts(x, "{");
-	for (d = 0; rc == 0 && d < q->ndims && d < RG_DIMENSIONS_MAX; d++) {
+	/* || for its order: each part is written after the one before. */
+	if (buf_puts(s, "{\"overall\":") ||
+	    real17_put(s, sc->has_overall, sc->overall) ||
+	    buf_puts(s, ",\"stage\":") ||
+	    (sc->stage >= 0 ? jw_str(s, score_stage_id(sc->stage))
+	                    : buf_puts(s, "null")) ||
+	    buf_puts(s, ",\"dimensions\":{") || buf_puts(t, "{") ||
+	    buf_puts(x, "{"))
+		return -1;
+	for (d = 0; d < q->ndims && d < RG_DIMENSIONS_MAX; d++) {
 		if (sc->has_dim[d] && real17_of(sc->dim[d], &dim) == -1)
 			return -1;
-		rc = (d > 0 ? buf_puts(s, ",") | buf_puts(t, ",") |
-		                  buf_puts(x, ",")
-		            : 0) |
-		     jw_key(s, q->dim[d].id) |
-		     buf_puts(s, sc->has_dim[d] ? dim.json : "null") |
-		     buf_puts(x, sc->has_dim[d] ? dim.g : "NULL") |
-		     jw_key(t, q->dim[d].id) |
-		     real17_put(t, sc->has_target[d], sc->target[d]);
+		if ((d > 0 && (buf_puts(s, ",") || buf_puts(t, ",") ||
+		                  buf_puts(x, ","))) ||
+		    jw_key(s, q->dim[d].id) ||
+		    buf_puts(s, sc->has_dim[d] ? dim.json : "null") ||
+		    buf_puts(x, sc->has_dim[d] ? dim.g : "NULL") ||
+		    jw_key(t, q->dim[d].id) ||
+		    real17_put(t, sc->has_target[d], sc->target[d]))
+			return -1;
 	}
-	rc |= buf_puts(s, "}}") | buf_puts(t, "}") | buf_puts(x, "}");
-	return rc == 0 ? 0 : -1;
+	return buf_puts(s, "}}") || buf_puts(t, "}") || buf_puts(x, "}") ? -1
+	                                                                 : 0;
 }
 
 /* Writes the export row's levels and targets of answers a (as read) into
