@@ -87,7 +87,7 @@ jw_real_json(const char *g, char *out, size_t size)
 }
 
 int
-jw_real_digits(struct buf *b, double v, int digits)
+jw_real(struct buf *b, double v)
 {
 	char g[40], s[40];
 	size_t n;
@@ -95,17 +95,11 @@ jw_real_digits(struct buf *b, double v, int digits)
 
 	if (!isfinite(v))
 		return buf_append(b, "null", 4);
-	len = snprintf(g, sizeof(g), "%.*g", digits, v);
+	len = snprintf(g, sizeof(g), "%.10g", v);
 	if (len < 0 || (size_t)len >= sizeof(g) ||
 	    (n = jw_real_json(g, s, sizeof(s))) == 0)
 		return -1;
 	return buf_append(b, s, n);
-}
-
-int
-jw_real(struct buf *b, double v)
-{
-	return jw_real_digits(b, v, 10);
 }
 
 int

@@ -22,10 +22,6 @@ int jw_key(struct buf *, const char *key) RG_WUR;
 /* Appends a real as resp_json() writes it; null for NaN or infinity. */
 int jw_real(struct buf *, double v) RG_WUR;
 
-/* The same with digits significant digits (jansson's
- * JSON_REAL_PRECISION(digits)). 0 or -1. */
-int jw_real_digits(struct buf *, double v, int digits) RG_WUR;
-
 /*
  * Writes into out (size bytes) the JSON text of a finite real that
  * printf's %g wrote as g: g with a dot appended (".0") when it has

@@ -135,19 +135,6 @@ score_answers(const struct qdef *q, const struct answer *a,
 }
 
 int
-submission_score_json(const struct qdef *q, const json_t *answers,
-    struct submission *out, struct problems *ps)
-{
-	struct answer a[ANSWERS_MAX];
-
-	memset(out, 0, sizeof(*out));
-	if (!json_is_object(answers))
-		return -1;
-	answers_of_json(q, answers, a);
-	return score_answers(q, a, out, ps);
-}
-
-int
 submission_score(const struct qdef *q, const char *answers, size_t len,
     struct submission *out, struct problems *ps)
 {

@@ -12,8 +12,6 @@
 
 #include <stddef.h>
 
-#include <jansson.h>
-
 #include "buf.h"
 #include "questionnaire.h"
 
@@ -46,12 +44,6 @@ struct submission {
  * whatever the result.
  */
 int submission_score(const struct qdef *q, const char *answers, size_t len,
-    struct submission *out, struct problems *ps) RG_WUR;
-
-/* The same for answers parsed already (json_loadb, or answers_scan of
- * answerscan.h, which submission_score tries first); -1 also when
- * answers is not an object. Borrows answers. */
-int submission_score_json(const struct qdef *q, const json_t *answers,
     struct submission *out, struct problems *ps) RG_WUR;
 
 void submission_free(struct submission *s);
